@@ -1,0 +1,100 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
+import { pathExists, writeJsonAtomic } from '../lib/atomic-write';
+import { openDuckDB } from '../lib/duckdb';
+import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
+import { runStepOnce } from '../lib/run-dir';
+import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/activity-progress';
+import { createEncoder } from './encoders';
+
+export interface EmbedShardDeps {
+  /** Fault-injection knob for crash tests: sleep this long after each batch. 0 in production. */
+  batchDelayMs: number;
+}
+
+export interface EmbedHeartbeat {
+  nextBatch: number;
+  batches: number;
+}
+
+export function embeddingPathFor(runDir: string, encoder: string, shardIndex: number): string {
+  return path.join(runDir, 'embeddings', encoder, `shard-${String(shardIndex).padStart(4, '0')}.arrow`);
+}
+
+/**
+ * Encodes one shard in batches of `embedBatchSize` users. Each finished batch is written
+ * atomically to `<shard>.parts/batch-NNNNN.arrow` and then heartbeated ({nextBatch}); a retry
+ * (after a crash or a timeout) resumes from the heartbeat offset and skips every batch whose part
+ * file exists, so finished batches are never recomputed. Every computed batch is appended to
+ * `<shard>.batches.log` (batch, attempt, pid): the audit trail that shows it.
+ */
+export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): Promise<EmbedShardOutput> {
+  const step = `embed-${input.encoder}-shard-${String(input.shard.index).padStart(4, '0')}`;
+  return runStepOnce(input.runDir, step, async () => {
+    const finalPath = embeddingPathFor(input.runDir, input.encoder, input.shard.index);
+    const partsDir = `${finalPath.replace(/\.arrow$/, '')}.parts`;
+    const logPath = `${finalPath.replace(/\.arrow$/, '')}.batches.log`;
+    const batchSize = input.config.embedBatchSize;
+    const batches = Math.ceil(input.shard.users / batchSize);
+    await preparePartsDir(partsDir, batchSize);
+
+    const resumeAt = lastHeartbeatDetails<EmbedHeartbeat>()?.nextBatch ?? 0;
+    let computed = 0;
+    let reused = 0;
+    const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+    try {
+      const encoder = createEncoder(input.encoder, database.connection);
+      for (let batch = 0; batch < batches; batch++) {
+        const partPath = path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`);
+        // The heartbeat offset says where the last attempt got to, but a batch may have finished
+        // after its heartbeat was sent (or a part may have been deleted): the part file decides.
+        if (await pathExists(partPath)) {
+          reused++;
+          continue;
+        }
+        throwIfCancelled();
+        const from = batch * batchSize;
+        const block = await encoder.encodeBatch(input.shard.path, from, Math.min(from + batchSize, input.shard.users));
+        await writeEmbeddingFile(partPath, block);
+        await fs.appendFile(logPath, `batch=${batch} attempt=${attemptNumber()} pid=${process.pid}\n`);
+        computed++;
+        heartbeat({ nextBatch: batch + 1, batches } satisfies EmbedHeartbeat);
+        if (deps.batchDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.batchDelayMs));
+      }
+      const parts = [];
+      for (let batch = 0; batch < batches; batch++) {
+        parts.push(await readEmbeddingFile(path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`)));
+      }
+      const merged = batches > 0 ? concatBlocks(parts) : { userIds: [], vectors: new Float32Array(0), dimensions: encoder.dimensions };
+      await writeEmbeddingFile(finalPath, merged);
+      await fs.rm(partsDir, { recursive: true, force: true });
+      return {
+        shardIndex: input.shard.index,
+        encoder: input.encoder,
+        path: finalPath,
+        rows: merged.userIds.length,
+        dimensions: merged.dimensions,
+        batchesComputed: computed,
+        batchesReused: reused,
+        resumedAtBatch: resumeAt,
+      };
+    } finally {
+      database.close();
+    }
+  });
+}
+
+/** Part files from an earlier attempt are only reusable if they were cut with the same batch size. */
+async function preparePartsDir(partsDir: string, batchSize: number): Promise<void> {
+  const metaPath = path.join(partsDir, 'parts.json');
+  try {
+    const meta = JSON.parse(await fs.readFile(metaPath, 'utf8')) as { batchSize: number };
+    if (meta.batchSize === batchSize) return;
+  } catch {
+    // no usable parts yet
+  }
+  await fs.rm(partsDir, { recursive: true, force: true });
+  await fs.mkdir(partsDir, { recursive: true });
+  await writeJsonAtomic(metaPath, { batchSize });
+}

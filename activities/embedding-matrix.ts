@@ -1,0 +1,32 @@
+import type { EncoderName } from '../common/run-config';
+import { concatBlocks, readEmbeddingFile } from '../lib/embedding-file';
+import type { Matrix } from './metrics/internal';
+import { encoderStandardizes } from './encoders';
+
+/**
+ * Loads an encoder's shard embeddings into one matrix (rows in shard order) and, for encoders
+ * that ask for it, z-scores each column over all users. Clustering and evaluation both load
+ * through here, so they always see the same space.
+ */
+export async function loadEmbeddingMatrix(paths: string[], encoder: EncoderName): Promise<{ userIds: string[]; matrix: Matrix }> {
+  const blocks = [];
+  for (const file of paths) blocks.push(await readEmbeddingFile(file));
+  const merged = concatBlocks(blocks);
+  const matrix = { data: merged.vectors, n: merged.userIds.length, d: merged.dimensions };
+  if (encoderStandardizes(encoder)) standardizeColumns(matrix);
+  return { userIds: merged.userIds, matrix };
+}
+
+export function standardizeColumns({ data, n, d }: Matrix): void {
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += data[i * d + j];
+    mean /= n;
+    let variance = 0;
+    for (let i = 0; i < n; i++) variance += (data[i * d + j] - mean) ** 2;
+    const std = Math.sqrt(variance / n);
+    // A constant column carries no information; centring it to 0 keeps it out of the distances.
+    const scale = std > 0 ? 1 / std : 0;
+    for (let i = 0; i < n; i++) data[i * d + j] = (data[i * d + j] - mean) * scale;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * All activities, created with their worker-level dependencies. Workflows type their stubs with
+ * `ReturnType<typeof createActivities>` (import type only).
+ */
+import { clusterCandidate } from './cluster-sweep';
+import { cleanRawLogs } from './clean-logs';
+import { embedShard, type EmbedShardDeps } from './embed-shard';
+import { evaluateCandidates } from './evaluate';
+import { inspectDrop } from './inspect-drop';
+import { listDayPartitions, listNewDrops } from './list-drops';
+import { publishSegmentation } from './publish';
+import { shardUsers } from './shard-users';
+import type { EmbedShardInput } from '../common/contracts';
+
+export interface ActivityDeps {
+  embed: EmbedShardDeps;
+}
+
+export const DEFAULT_ACTIVITY_DEPS: ActivityDeps = { embed: { batchDelayMs: 0 } };
+
+export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
+  return {
+    inspectDrop,
+    cleanRawLogs,
+    shardUsers,
+    embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
+    clusterCandidate,
+    evaluateCandidates,
+    publishSegmentation,
+    listNewDrops,
+    listDayPartitions,
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** Activities that run on the embedding task queue; the rest run on the CPU queue. */
+export const EMBEDDING_ACTIVITY_NAMES = ['embedShard'] as const;

@@ -1,0 +1,50 @@
+/**
+ * The pipeline's stage functions called directly in one process, in the same order and with the
+ * same concurrency as segmentDataDrop: the reference for the orchestration benchmark (what
+ * Temporal costs on top), and a quick way to debug a stage without a server.
+ */
+import { createActivities } from '../activities';
+import type { SegmentDataDropOutput } from '../common/contracts';
+import { resolveRunConfig, type RunConfig } from '../common/run-config';
+import { deriveSeed } from '../common/seed';
+import { dropRefFor } from '../lib/drop-id';
+import { runDirFor } from '../lib/run-dir';
+import { sweepCandidates } from '../workflows/segment-data-drop';
+import { settleWithConcurrency } from '../workflows/concurrency';
+
+export async function runPipelineDirectly(source: string, dataDir: string, overrides: Partial<RunConfig> = {}): Promise<SegmentDataDropOutput> {
+  const activities = createActivities();
+  const config = resolveRunConfig(overrides);
+  const drop = dropRefFor(source);
+  const runDir = runDirFor(dataDir, drop.dropId);
+  const inspected = await activities.inspectDrop({ runDir, source: drop.source });
+  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, config });
+  const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+  const embeddings: Record<string, string[]> = {};
+  for (const encoder of config.encoders) {
+    const results = await settleWithConcurrency(shards, config.embedConcurrency, (shard) => activities.embedShard({ runDir, shard, encoder, config }));
+    embeddings[encoder] = results.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value.path;
+    });
+  }
+  const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
+  const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, (candidate) =>
+    activities.clusterCandidate({
+      runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
+      seed: deriveSeed(drop.dropId, candidate.encoder, candidate.algorithm, candidate.params), config,
+    }))).map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
+  const evaluation = await activities.evaluateCandidates({ runDir, embeddingPaths: embeddings, clusterings, seed: deriveSeed(drop.dropId, 'evaluate'), config });
+  const chosen = clusterings.find((clustering) => clustering.candidate.params === evaluation.chosen.params && clustering.candidate.encoder === evaluation.chosen.encoder)!;
+  const published = await activities.publishSegmentation({
+    runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
+    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct',
+  });
+  return {
+    runDir, reportPath: published.reportPath, segmentsPath: published.segmentsPath, leaderboardPath: evaluation.leaderboardPath,
+    chosen: evaluation.chosen, accounting: cleaned.accounting,
+  };
+}

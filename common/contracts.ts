@@ -1,0 +1,172 @@
+/**
+ * Payloads between workflows and activities. They carry references (paths, counts, small
+ * summaries), never data: embeddings, labels and events stay in the run directory.
+ */
+import type { ClusteringAlgorithm, EncoderName, RunConfig } from './run-config';
+import type { TaskQueues } from './task-queues';
+
+export type LogFormat = 'rees46' | 'taobao' | 'retailrocket';
+
+/** A data drop: a file, a directory or a glob, named by a stable id derived from its path. */
+export interface DropRef {
+  dropId: string;
+  source: string;
+}
+
+export interface SegmentDataDropInput {
+  drop: DropRef;
+  /** Root of all run directories; the run lives in `<dataDir>/runs/<dropId>`. */
+  dataDir: string;
+  config?: Partial<RunConfig>;
+  /** Overrides for tests and multi-tenant deployments; defaults come from common/task-queues. */
+  taskQueues?: TaskQueues;
+}
+
+export interface SegmentDataDropOutput {
+  runDir: string;
+  reportPath: string;
+  segmentsPath: string;
+  leaderboardPath: string;
+  chosen: CandidateRef;
+  accounting: CleaningAccounting;
+}
+
+export interface InspectDropInput { runDir: string; source: string }
+export interface InspectDropOutput { files: string[]; format: LogFormat; bytes: number }
+
+export interface CleanRawLogsInput {
+  runDir: string;
+  files: string[];
+  format: LogFormat;
+  config: RunConfig;
+}
+
+export interface CleaningAccounting {
+  rawRows: number;
+  cleanedRows: number;
+  quarantinedRows: number;
+  duplicateRows: number;
+  quarantineByReason: Record<string, number>;
+  users: number;
+  /** Users kept for segmentation (at least `minEventsPerUser` cleaned events). */
+  sequencedUsers: number;
+}
+
+export interface CleanRawLogsOutput {
+  databasePath: string;
+  accounting: CleaningAccounting;
+}
+
+export interface ShardUsersInput { runDir: string; databasePath: string; config: RunConfig }
+export interface ShardRef { index: number; path: string; users: number }
+export interface ShardUsersOutput { shards: ShardRef[] }
+
+export interface EmbedShardInput {
+  runDir: string;
+  shard: ShardRef;
+  encoder: EncoderName;
+  config: RunConfig;
+}
+export interface EmbedShardOutput {
+  shardIndex: number;
+  encoder: EncoderName;
+  path: string;
+  rows: number;
+  dimensions: number;
+  /** Batches computed by this attempt, and batches found finished by an earlier attempt. */
+  batchesComputed: number;
+  batchesReused: number;
+  /** The batch offset from the last heartbeat of an earlier attempt (0 on a first attempt). */
+  resumedAtBatch: number;
+}
+
+export interface CandidateRef {
+  encoder: EncoderName;
+  algorithm: ClusteringAlgorithm;
+  /** e.g. "k=5"; unique per (encoder, algorithm). */
+  params: string;
+  k: number;
+}
+
+export interface ClusterCandidateInput {
+  runDir: string;
+  candidate: CandidateRef;
+  embeddingPaths: string[];
+  seed: number;
+  config: RunConfig;
+}
+export interface ClusterCandidateOutput {
+  candidate: CandidateRef;
+  labelsPath: string;
+  inertia: number;
+  iterations: number;
+  seconds: number;
+}
+
+export interface EvaluateCandidatesInput {
+  runDir: string;
+  /** Embedding files per encoder, in shard order (labels are aligned with this order). */
+  embeddingPaths: Record<string, string[]>;
+  clusterings: ClusterCandidateOutput[];
+  seed: number;
+  config: RunConfig;
+}
+export interface CandidateMetrics {
+  candidate: CandidateRef;
+  silhouette: number;
+  silhouetteSampled: boolean;
+  daviesBouldin: number;
+  calinskiHarabasz: number;
+  inertia: number;
+  clusterSizes: number[];
+  clusterSeconds: number;
+}
+export interface EvaluateCandidatesOutput {
+  leaderboardPath: string;
+  chosen: CandidateRef;
+  /** Why the chosen candidate won, in one sentence (shown in the report). */
+  selectionReason: string;
+}
+
+export interface PublishSegmentationInput {
+  runDir: string;
+  dropId: string;
+  leaderboardPath: string;
+  chosen: CandidateRef;
+  selectionReason: string;
+  accounting: CleaningAccounting;
+  labelsPath: string;
+  workflowId: string;
+}
+export interface PublishSegmentationOutput { segmentsPath: string; reportPath: string; manifestPath: string }
+
+/** Progress exposed by the `progress` query of segmentDataDrop. */
+export interface PipelineProgress {
+  dropId: string;
+  stage: PipelineStage;
+  shardsTotal: number;
+  shardsDone: number;
+  candidatesTotal: number;
+  candidatesDone: number;
+  failures: Array<{ step: string; error: string }>;
+  runDir: string;
+}
+
+export type PipelineStage =
+  | 'starting'
+  | 'inspect'
+  | 'clean'
+  | 'shard'
+  | 'embed'
+  | 'awaiting-retry'
+  | 'cluster'
+  | 'evaluate'
+  | 'publish'
+  | 'done'
+  | 'failed';
+
+export interface ListDropsInput { inboxDir: string; dataDir: string }
+export interface ListDropsOutput { drops: DropRef[] }
+
+export interface ListDayPartitionsInput { root: string; from: string; to: string }
+export interface ListDayPartitionsOutput { partitions: Array<{ day: string; drop: DropRef }> }

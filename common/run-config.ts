@@ -1,0 +1,127 @@
+/**
+ * The knobs of one pipeline run. Callers pass a partial object; `resolveRunConfig` merges it with
+ * the defaults once and validates every field, so workflows and activities only see complete,
+ * checked settings. Pure code: imported by workflows.
+ */
+export const ENCODERS = ['behavior-stats'] as const;
+export type EncoderName = (typeof ENCODERS)[number];
+
+export const CLUSTERING_ALGORITHMS = ['kmeans'] as const;
+export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
+
+export interface RunConfig {
+  /** Users are hashed into this many Parquet shards; each shard is one embedding activity. */
+  shardCount: number;
+  /** How many shard embeddings run at once. */
+  embedConcurrency: number;
+  /** Users per embedding batch; the heartbeat/checkpoint unit. */
+  embedBatchSize: number;
+  encoders: EncoderName[];
+  algorithms: ClusteringAlgorithm[];
+  kMin: number;
+  kMax: number;
+  /** k-means restarts per k (best inertia wins). */
+  kmeansInit: number;
+  kmeansMaxIterations: number;
+  /** How many sweep candidates run at once. */
+  sweepConcurrency: number;
+  /** Silhouette is exact up to this many users, sampled (seeded) above it. */
+  silhouetteSampleSize: number;
+  /** Users with fewer cleaned events are counted but not segmented. */
+  minEventsPerUser: number;
+  /** Only the newest N events of a user go into the sequence. */
+  maxSequenceLength: number;
+  /** A new session starts after this many minutes without events (when the log has no session id). */
+  sessionGapMinutes: number;
+  /** A shard whose worker sends no heartbeat for this long is retried on another worker. */
+  embedHeartbeatTimeoutSeconds: number;
+  /** Attempts per activity before a shard counts as failed. */
+  activityMaxAttempts: number;
+  /** After shards fail for good, wait this long for `retryFailedShards` before failing the run. */
+  failedShardWaitMinutes: number;
+  /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
+  duckdbThreads: number;
+  /** DuckDB memory limit per activity, e.g. '4GB'. */
+  duckdbMemoryLimit: string;
+}
+
+export const DEFAULT_RUN_CONFIG: RunConfig = {
+  shardCount: 4,
+  embedConcurrency: 4,
+  embedBatchSize: 2000,
+  encoders: ['behavior-stats'],
+  algorithms: ['kmeans'],
+  kMin: 2,
+  kMax: 8,
+  kmeansInit: 4,
+  kmeansMaxIterations: 300,
+  sweepConcurrency: 4,
+  silhouetteSampleSize: 5000,
+  minEventsPerUser: 2,
+  maxSequenceLength: 50,
+  sessionGapMinutes: 30,
+  embedHeartbeatTimeoutSeconds: 120,
+  activityMaxAttempts: 5,
+  failedShardWaitMinutes: 60,
+  duckdbThreads: 0,
+  duckdbMemoryLimit: '4GB',
+};
+
+export class RunConfigError extends Error {
+  override name = 'RunConfigError';
+}
+
+const integerFields: Array<[keyof RunConfig, number, number]> = [
+  ['shardCount', 1, 1024],
+  ['embedConcurrency', 1, 256],
+  ['embedBatchSize', 1, 1_000_000],
+  ['kMin', 2, 1000],
+  ['kMax', 2, 1000],
+  ['kmeansInit', 1, 100],
+  ['kmeansMaxIterations', 1, 100_000],
+  ['sweepConcurrency', 1, 256],
+  ['silhouetteSampleSize', 100, 1_000_000],
+  ['minEventsPerUser', 1, 1_000_000],
+  ['maxSequenceLength', 1, 100_000],
+  ['sessionGapMinutes', 1, 100_000],
+  ['embedHeartbeatTimeoutSeconds', 1, 86_400],
+  ['activityMaxAttempts', 1, 100],
+  ['failedShardWaitMinutes', 0, 525_600],
+  ['duckdbThreads', 0, 1024],
+];
+
+/** Merges `overrides` over the defaults; throws RunConfigError naming the first bad field. */
+export function resolveRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  const unknown = Object.keys(overrides).filter((key) => !(key in DEFAULT_RUN_CONFIG));
+  if (unknown.length > 0) {
+    throw new RunConfigError(
+      `unknown run config field(s): ${unknown.join(', ')}; expected some of: ${Object.keys(DEFAULT_RUN_CONFIG).join(', ')}`,
+    );
+  }
+  const config: RunConfig = { ...DEFAULT_RUN_CONFIG, ...overrides };
+  for (const [field, min, max] of integerFields) {
+    const value = config[field];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new RunConfigError(`run config field "${field}" must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+    }
+  }
+  if (config.kMax < config.kMin) {
+    throw new RunConfigError(`run config: kMax (${config.kMax}) must be >= kMin (${config.kMin})`);
+  }
+  checkSubset('encoders', config.encoders, ENCODERS);
+  checkSubset('algorithms', config.algorithms, CLUSTERING_ALGORITHMS);
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(config.duckdbMemoryLimit)) {
+    throw new RunConfigError(`run config field "duckdbMemoryLimit" must look like '4GB', got ${JSON.stringify(config.duckdbMemoryLimit)}`);
+  }
+  return config;
+}
+
+function checkSubset(field: string, values: readonly string[], allowed: readonly string[]): void {
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new RunConfigError(`run config field "${field}" must be a non-empty list of: ${allowed.join(', ')}`);
+  }
+  const bad = values.filter((value) => !allowed.includes(value));
+  if (bad.length > 0) {
+    throw new RunConfigError(`run config field "${field}": unknown value(s) ${bad.join(', ')}; expected some of: ${allowed.join(', ')}`);
+  }
+}

@@ -1,0 +1,77 @@
+import {
+  WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
+} from '@temporalio/client';
+import type { DropRef, PipelineProgress, SegmentDataDropInput, SegmentDataDropOutput } from '../common/contracts';
+import { workflowIdForDrop } from '../common/ids';
+import type { RunConfig } from '../common/run-config';
+import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
+import { progressQuery, segmentDataDrop } from '../workflows';
+
+export interface StartDropOptions {
+  dataDir: string;
+  config?: Partial<RunConfig>;
+  taskQueues?: TaskQueues;
+}
+
+export interface StartedDrop {
+  handle: WorkflowHandle<typeof segmentDataDrop>;
+  workflowId: string;
+  /** False when the drop was already running or already done: nothing new was started. */
+  started: boolean;
+}
+
+/**
+ * Starts segmentDataDrop for a drop, exactly once: a running execution is joined
+ * (USE_EXISTING), a successful one is returned as is, a failed one may be started again.
+ */
+export async function startDrop(client: Client, drop: DropRef, options: StartDropOptions): Promise<StartedDrop> {
+  const workflowId = workflowIdForDrop(drop.dropId);
+  const input: SegmentDataDropInput = { drop, dataDir: options.dataDir, config: options.config, taskQueues: options.taskQueues };
+  try {
+    const handle = await client.workflow.start(segmentDataDrop, {
+      workflowId,
+      taskQueue: (options.taskQueues ?? TASK_QUEUES).cpu,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+    const description = await handle.describe();
+    // With USE_EXISTING the server hands back the running execution; it started now only if its
+    // run id is the one this call created.
+    return { handle, workflowId, started: description.runId === handle.firstExecutionRunId };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    return { handle: client.workflow.getHandle<typeof segmentDataDrop>(workflowId), workflowId, started: false };
+  }
+}
+
+/** Waits for the result, reporting progress changes; stops early when shards await a retry. */
+export async function waitForDrop(
+  handle: WorkflowHandle<typeof segmentDataDrop>,
+  onProgress: (progress: PipelineProgress) => void,
+  pollMs = 1000,
+): Promise<{ output?: SegmentDataDropOutput; awaitingRetry?: PipelineProgress }> {
+  const result = handle.result();
+  let settled = false;
+  result.then(() => (settled = true), () => (settled = true));
+  let last = '';
+  while (!settled) {
+    const progress = await handle.query(progressQuery).catch(() => undefined);
+    if (progress) {
+      const summary = JSON.stringify(progress);
+      if (summary !== last) onProgress(progress);
+      last = summary;
+      if (progress.stage === 'awaiting-retry') return { awaitingRetry: progress };
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, pollMs))]);
+  }
+  return { output: await result };
+}
+
+export function describeProgress(progress: PipelineProgress): string {
+  const parts = [`stage=${progress.stage}`];
+  if (progress.shardsTotal > 0) parts.push(`shards ${progress.shardsDone}/${progress.shardsTotal}`);
+  if (progress.candidatesTotal > 0) parts.push(`candidates ${progress.candidatesDone}/${progress.candidatesTotal}`);
+  if (progress.failures.length > 0) parts.push(`failures: ${progress.failures.map((failure) => `${failure.step} (${failure.error})`).join('; ')}`);
+  return parts.join('  ');
+}

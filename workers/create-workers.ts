@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../activities';
+import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
+import { projectPath } from '../lib/paths';
+
+export type WorkerRole = 'cpu' | 'embedding' | 'all';
+
+export interface WorkerSetup {
+  connection: NativeConnection;
+  namespace: string;
+  role: WorkerRole;
+  taskQueues?: TaskQueues;
+  activityDeps?: ActivityDeps;
+  /** Use this pre-built workflow bundle (production) instead of bundling from source at start. */
+  workflowBundlePath?: string;
+  /** Concurrent activities per worker; CPU-bound work gains nothing from more than a few. */
+  maxConcurrentActivities?: number;
+}
+
+export const WORKFLOWS_SOURCE = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export const DEFAULT_WORKFLOW_BUNDLE = projectPath('dist', 'workflow-bundle.js');
+
+/**
+ * The CPU worker serves workflows plus SQL, clustering, evaluation and publishing; the embedding
+ * worker serves only embedShard on its own queue (so GPU machines can serve just that queue);
+ * role 'all' runs both in one process (the embedded default and tests).
+ */
+export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
+  const queues = setup.taskQueues ?? TASK_QUEUES;
+  const { embedShard, ...cpuActivities } = createActivities(setup.activityDeps ?? DEFAULT_ACTIVITY_DEPS);
+  const workflowCode: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = setup.workflowBundlePath
+    ? { workflowBundle: { codePath: setup.workflowBundlePath } }
+    : { workflowsPath: WORKFLOWS_SOURCE };
+  if (setup.workflowBundlePath && !fs.existsSync(setup.workflowBundlePath)) {
+    throw new Error(`workflow bundle ${setup.workflowBundlePath} not found; build it with 'npm run build:workflows'`);
+  }
+  const workers: Worker[] = [];
+  if (setup.role === 'cpu' || setup.role === 'all') {
+    workers.push(await Worker.create({
+      connection: setup.connection,
+      namespace: setup.namespace,
+      taskQueue: queues.cpu,
+      ...workflowCode,
+      activities: cpuActivities,
+      maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
+    }));
+  }
+  if (setup.role === 'embedding' || setup.role === 'all') {
+    workers.push(await Worker.create({
+      connection: setup.connection,
+      namespace: setup.namespace,
+      taskQueue: queues.embedding,
+      activities: { embedShard },
+      maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
+    }));
+  }
+  return workers;
+}
+
+/** Runs workers until `signal` aborts (or one of them fails), then shuts all of them down. */
+export async function runWorkersUntil(workers: Worker[], signal: AbortSignal): Promise<void> {
+  const stop = () => workers.forEach((worker) => worker.getState() === 'RUNNING' && worker.shutdown());
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await Promise.all(workers.map((worker) => worker.run()));
+  } finally {
+    stop();
+  }
+}

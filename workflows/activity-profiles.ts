@@ -1,0 +1,41 @@
+import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_ERROR_TYPES } from '../common/errors';
+import type { TaskQueues } from '../common/task-queues';
+
+/**
+ * Named timeout/retry profiles, one typed stub set each. Heartbeat timeouts are what detect a
+ * dead worker: a killed embedding worker's shard is retried elsewhere after `embedHeartbeat`.
+ */
+export interface ProfileSettings {
+  maximumAttempts: number;
+  embedHeartbeatTimeoutSeconds: number;
+}
+
+function retry(maximumAttempts: number): ActivityOptions['retry'] {
+  return {
+    maximumAttempts,
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+  };
+}
+
+export function activityProfiles(queues: TaskQueues, settings: ProfileSettings) {
+  const attempts = settings.maximumAttempts;
+  return {
+    /** Listing and inspecting inputs: quick; a timeout means something is wrong. */
+    io: proxyActivities<Activities>({ taskQueue: queues.cpu, startToCloseTimeout: '5m', retry: retry(attempts) }),
+    /** DuckDB cleaning and sharding: long, one statement at a time. */
+    sql: proxyActivities<Activities>({ taskQueue: queues.cpu, startToCloseTimeout: '4h', retry: retry(attempts) }),
+    embed: proxyActivities<Activities>({
+      taskQueue: queues.embedding,
+      startToCloseTimeout: '12h',
+      heartbeatTimeout: `${settings.embedHeartbeatTimeoutSeconds}s`,
+      retry: retry(attempts),
+    }),
+    cluster: proxyActivities<Activities>({ taskQueue: queues.cpu, startToCloseTimeout: '4h', retry: retry(attempts) }),
+    evaluate: proxyActivities<Activities>({ taskQueue: queues.cpu, startToCloseTimeout: '4h', retry: retry(attempts) }),
+  };
+}

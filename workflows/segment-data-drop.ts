@@ -1,0 +1,215 @@
+import {
+  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import type {
+  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
+  SegmentDataDropOutput, ShardRef,
+} from '../common/contracts';
+import { resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
+import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
+import { deriveSeed } from '../common/seed';
+import { TASK_QUEUES } from '../common/task-queues';
+import { activityProfiles } from './activity-profiles';
+import { settleWithConcurrency } from './concurrency';
+
+export const progressQuery = defineQuery<PipelineProgress>('progress');
+/** Re-runs the shards that failed for good; sent by `client retry-failed` or from the Temporal UI. */
+export const retryFailedShardsSignal = defineSignal('retryFailedShards');
+
+/**
+ * Segments one data drop end to end: inspect -> clean -> shard -> embed (fan-out per shard) ->
+ * cluster sweep (fan-out per candidate) -> evaluate -> publish.
+ *
+ * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
+ * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
+ * fail after all attempts wait (up to failedShardWaitMinutes) for `retryFailedShards` instead of
+ * failing the whole run; bad input fails at once, non-retryably, naming the file.
+ */
+export async function segmentDataDrop(input: SegmentDataDropInput): Promise<SegmentDataDropOutput> {
+  const config = validatedConfig(input);
+  const runDir = `${input.dataDir.replace(/\/+$/, '')}/runs/${input.drop.dropId}`;
+  const activities = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
+    maximumAttempts: config.activityMaxAttempts,
+    embedHeartbeatTimeoutSeconds: config.embedHeartbeatTimeoutSeconds,
+  });
+  const progress: PipelineProgress = {
+    dropId: input.drop.dropId,
+    stage: 'starting',
+    shardsTotal: 0,
+    shardsDone: 0,
+    candidatesTotal: 0,
+    candidatesDone: 0,
+    failures: [],
+    runDir,
+  };
+  const retryRequest = { pending: false };
+  setHandler(progressQuery, () => progress);
+  setHandler(retryFailedShardsSignal, () => {
+    retryRequest.pending = true;
+  });
+  const enterStage = (stage: PipelineStage) => {
+    progress.stage = stage;
+    upsertSearchAttributes([{ key: PIPELINE_STAGE, value: stage }]);
+  };
+  upsertSearchAttributes([{ key: DATA_DROP, value: input.drop.dropId }]);
+
+  try {
+    enterStage('inspect');
+    const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source });
+    enterStage('clean');
+    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, config });
+    enterStage('shard');
+    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+
+    enterStage('embed');
+    const embeddings = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
+
+    enterStage('cluster');
+    const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
+    progress.candidatesTotal = candidates.length;
+    const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
+      const output = await activities.cluster.clusterCandidate({
+        runDir,
+        candidate,
+        embeddingPaths: embeddings[candidate.encoder],
+        seed: deriveSeed(input.drop.dropId, candidate.encoder, candidate.algorithm, candidate.params),
+        config,
+      });
+      progress.candidatesDone++;
+      return output;
+    });
+    const finished = clusterings.filter((result): result is PromiseFulfilledResult<ClusterCandidateOutput> => result.status === 'fulfilled');
+    if (finished.length < clusterings.length) {
+      const firstFailure = clusterings.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+      throw firstFailure.reason;
+    }
+
+    enterStage('evaluate');
+    const evaluation = await activities.evaluate.evaluateCandidates({
+      runDir,
+      embeddingPaths: embeddings,
+      clusterings: finished.map((result) => result.value),
+      seed: deriveSeed(input.drop.dropId, 'evaluate'),
+      config,
+    });
+    const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
+
+    enterStage('publish');
+    const published = await activities.io.publishSegmentation({
+      runDir,
+      dropId: input.drop.dropId,
+      leaderboardPath: evaluation.leaderboardPath,
+      chosen: evaluation.chosen,
+      selectionReason: evaluation.selectionReason,
+      accounting: cleaned.accounting,
+      labelsPath: chosenClustering.labelsPath,
+      workflowId: workflowInfo().workflowId,
+    });
+    enterStage('done');
+    return {
+      runDir,
+      reportPath: published.reportPath,
+      segmentsPath: published.segmentsPath,
+      leaderboardPath: evaluation.leaderboardPath,
+      chosen: evaluation.chosen,
+      accounting: cleaned.accounting,
+    };
+  } catch (error) {
+    enterStage('failed');
+    throw surfaceBadInput(error);
+  }
+}
+
+function validatedConfig(input: SegmentDataDropInput): RunConfig {
+  try {
+    return resolveRunConfig(input.config);
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable((error as Error).message, 'RunConfigError');
+  }
+}
+
+/** An activity's bad-input failure becomes the workflow's own failure, with the activity's message. */
+function surfaceBadInput(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'BadInputError') {
+    return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
+  }
+  return error;
+}
+
+function sameCandidate(a: CandidateRef, b: CandidateRef): boolean {
+  return a.encoder === b.encoder && a.algorithm === b.algorithm && a.params === b.params;
+}
+
+export function sweepCandidates(config: RunConfig, users: number): CandidateRef[] {
+  const candidates: CandidateRef[] = [];
+  for (const encoder of config.encoders) {
+    for (const algorithm of config.algorithms) {
+      for (let k = config.kMin; k <= Math.min(config.kMax, users); k++) {
+        candidates.push({ encoder, algorithm, params: `k=${k}`, k });
+      }
+    }
+  }
+  return candidates;
+}
+
+type Profiles = ReturnType<typeof activityProfiles>;
+
+/**
+ * Embeds every (encoder, shard) with bounded concurrency. Shards that still fail after all
+ * attempts are listed in progress.failures; the workflow then waits for `retryFailedShards` and
+ * re-runs only those (finished shards return at once from their checkpoints).
+ */
+async function embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest }: {
+  shards: ShardRef[];
+  config: RunConfig;
+  runDir: string;
+  activities: Profiles;
+  progress: PipelineProgress;
+  enterStage: (stage: PipelineStage) => void;
+  retryRequest: { pending: boolean };
+}): Promise<Record<string, string[]>> {
+  const tasks = config.encoders.flatMap((encoder) => shards.map((shard) => ({ encoder, shard })));
+  const done = new Map<string, EmbedShardOutput>();
+  const key = (task: { encoder: EncoderName; shard: ShardRef }) => `${task.encoder}/shard-${task.shard.index}`;
+  progress.shardsTotal = tasks.length;
+  let pending = tasks;
+  for (;;) {
+    const results = await settleWithConcurrency(pending, config.embedConcurrency, async (task) => {
+      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config });
+      done.set(key(task), output);
+      progress.shardsDone = done.size;
+      return output;
+    });
+    const failed = pending.filter((_, index) => results[index].status === 'rejected');
+    progress.failures = failed.map((task) => ({
+      step: `embed ${key(task)}`,
+      error: describeFailure((results[pending.indexOf(task)] as PromiseRejectedResult).reason),
+    }));
+    if (failed.length === 0) break;
+    enterStage('awaiting-retry');
+    const retry = config.failedShardWaitMinutes > 0 && (await condition(() => retryRequest.pending, `${config.failedShardWaitMinutes}m`));
+    if (!retry) {
+      throw ApplicationFailure.nonRetryable(
+        `${failed.length} shard(s) failed and no retry was requested within ${config.failedShardWaitMinutes} min: ` +
+          progress.failures.map((failure) => `${failure.step}: ${failure.error}`).join('; ') +
+          `. Fix the cause and run 'npm run client -- retry-failed ${progress.dropId}' (finished shards are kept).`,
+        'ShardsFailed',
+      );
+    }
+    retryRequest.pending = false;
+    enterStage('embed');
+    pending = failed;
+  }
+  const paths: Record<string, string[]> = {};
+  for (const encoder of config.encoders) {
+    paths[encoder] = shards.map((shard) => done.get(key({ encoder, shard }))!.path);
+  }
+  return paths;
+}
+
+function describeFailure(reason: unknown): string {
+  let error = reason as { message?: string; cause?: unknown } | undefined;
+  // ActivityFailure wraps the real error; show the innermost message.
+  while (error?.cause) error = error.cause as { message?: string; cause?: unknown };
+  return error?.message ?? String(reason);
+}
