@@ -1,0 +1,39 @@
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
+import type { SegmentDataDropInput } from '../../common/contracts';
+import { TASK_QUEUES } from '../../common/task-queues';
+import { retryFailedShardsSignal, segmentDataDrop } from '../../workflows';
+import { workflowIdForRun } from './resolve-run';
+
+/**
+ * retry-failed <run>: re-runs the failed shards only. A run still waiting gets the
+ * retryFailedShards signal; a run that already failed is started again with its original input,
+ * and every finished step and shard returns at once from its checkpoint.
+ */
+export async function retryFailedCommand(client: Client, args: string[]): Promise<number> {
+  if (args.length !== 1) throw new Error('usage: retry-failed <run>  (workflow id, drop id or drop path)');
+  const workflowId = workflowIdForRun(args[0]);
+  const handle = client.workflow.getHandle<typeof segmentDataDrop>(workflowId);
+  const description = await handle.describe();
+  const status = description.status.name;
+  if (status === 'RUNNING') {
+    await handle.signal(retryFailedShardsSignal);
+    console.log(`${workflowId} is running: sent retryFailedShards; failed shards run again`);
+    return 0;
+  }
+  if (status === 'COMPLETED') {
+    console.log(`${workflowId} completed: nothing to retry`);
+    return 0;
+  }
+  const history = await handle.fetchHistory();
+  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  const input = fromPayloadsAtIndex<SegmentDataDropInput>(defaultPayloadConverter, 0, payloads);
+  const restarted = await client.workflow.start(segmentDataDrop, {
+    workflowId,
+    taskQueue: (input.taskQueues ?? TASK_QUEUES).cpu,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  });
+  console.log(`${workflowId} was ${status}: started again (run ${restarted.firstExecutionRunId}); finished steps are reused`);
+  return 0;
+}

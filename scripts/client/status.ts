@@ -1,0 +1,44 @@
+import type { Client } from '@temporalio/client';
+import type { PipelineProgress } from '../../common/contracts';
+import type { ConnectionProfile } from '../../lib/connection-profile';
+import { describeProgress } from '../../lib/pipeline-client';
+import { workflowUiLink } from '../../lib/ui-link';
+import { progressQuery, type segmentDataDrop } from '../../workflows';
+import { describeError } from './run';
+import { workflowIdForRun } from './resolve-run';
+
+/** status [run]: recent runs, or one run's progress, outcome and row accounting. */
+export async function statusCommand(client: Client, profile: ConnectionProfile, args: string[]): Promise<number> {
+  if (args.length === 0) {
+    let shown = 0;
+    for await (const execution of client.workflow.list({ query: `WorkflowType = 'segmentDataDrop'` })) {
+      const stage = execution.searchAttributes?.PipelineStage?.[0] ?? '';
+      console.log(`${execution.startTime.toISOString()}  ${execution.status.name.padEnd(10)}  ${String(stage).padEnd(14)}  ${execution.workflowId}`);
+      if (++shown >= 20) break;
+    }
+    if (shown === 0) console.log('no pipeline runs yet');
+    return 0;
+  }
+  const workflowId = workflowIdForRun(args[0]);
+  const handle = client.workflow.getHandle<typeof segmentDataDrop>(workflowId);
+  const description = await handle.describe();
+  console.log(`${workflowId}: ${description.status.name} (started ${description.startTime.toISOString()})`);
+  console.log(`Temporal UI: ${workflowUiLink(profile, workflowId)}`);
+  if (description.status.name === 'RUNNING') {
+    const progress: PipelineProgress = await handle.query(progressQuery);
+    console.log(describeProgress(progress));
+    return 0;
+  }
+  try {
+    const output = await handle.result();
+    const { accounting } = output;
+    console.log(`rows: ${accounting.rawRows} raw = ${accounting.cleanedRows} cleaned + ${accounting.quarantinedRows} quarantined ` +
+      `${JSON.stringify(accounting.quarantineByReason)} + ${accounting.duplicateRows} duplicates; users ${accounting.users}, segmented ${accounting.sequencedUsers}`);
+    console.log(`chosen: ${output.chosen.encoder} / ${output.chosen.algorithm} ${output.chosen.params}`);
+    console.log(`report: ${output.reportPath}`);
+    return 0;
+  } catch (error) {
+    console.log(`failed: ${describeError(error)}`);
+    return 1;
+  }
+}

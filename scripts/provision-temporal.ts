@@ -1,0 +1,4 @@
+/** npm run temporal:provision: find or build (and cache) the Temporal CLI; prints its path. */
+import { provisionTemporalCli } from '../lib/temporal-cli';
+
+console.log(provisionTemporalCli((line) => console.error(line)));
