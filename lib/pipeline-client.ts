@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
 } from '@temporalio/client';
@@ -28,17 +29,19 @@ export async function startDrop(client: Client, drop: DropRef, options: StartDro
   const workflowId = workflowIdForDrop(drop.dropId);
   const input: SegmentDataDropInput = { drop, dataDir: options.dataDir, config: options.config, taskQueues: options.taskQueues };
   try {
+    const triggerId = randomUUID();
     const handle = await client.workflow.start(segmentDataDrop, {
       workflowId,
+      memo: { triggerId },
       taskQueue: (options.taskQueues ?? TASK_QUEUES).cpu,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
+    // With USE_EXISTING the server hands back a running execution instead of failing; this call
+    // started it only if the execution carries this call's trigger id.
     const description = await handle.describe();
-    // With USE_EXISTING the server hands back the running execution; it started now only if its
-    // run id is the one this call created.
-    return { handle, workflowId, started: description.runId === handle.firstExecutionRunId };
+    return { handle, workflowId, started: description.memo?.triggerId === triggerId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     return { handle: client.workflow.getHandle<typeof segmentDataDrop>(workflowId), workflowId, started: false };

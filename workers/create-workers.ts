@@ -17,6 +17,8 @@ export interface WorkerSetup {
   workflowBundlePath?: string;
   /** Concurrent activities per worker; CPU-bound work gains nothing from more than a few. */
   maxConcurrentActivities?: number;
+  /** Worker interceptors (metrics, tracing, fault injection in tests). */
+  interceptors?: WorkerOptions['interceptors'];
 }
 
 export const WORKFLOWS_SOURCE = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -44,6 +46,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       taskQueue: queues.cpu,
       ...workflowCode,
       activities: cpuActivities,
+      interceptors: setup.interceptors,
       maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
     }));
   }
@@ -53,6 +56,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       namespace: setup.namespace,
       taskQueue: queues.embedding,
       activities: { embedShard },
+      interceptors: setup.interceptors,
       maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
     }));
   }

@@ -1,0 +1,75 @@
+"""Reference values from scikit-learn for the k-means and internal-metric tests.
+
+Run from the repository root:  python3 scripts/python/make_sklearn_fixtures.py
+(needs scikit-learn and numpy; writes test/fixtures/sklearn/*.json). The tests compare our
+TypeScript implementations against these numbers; regenerate only when the inputs change.
+"""
+import gzip
+import json
+import pathlib
+
+import numpy as np
+import sklearn
+from sklearn.cluster import KMeans
+from sklearn.datasets import make_blobs
+from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+OUT = ROOT / "test" / "fixtures" / "sklearn"
+BENCHMARKS = ROOT.parent / "shared" / "datasets" / "clustering-benchmarks"
+
+
+def kmeans_case(name, X, k, seed):
+    X = X.astype(np.float32)
+    rng = np.random.default_rng(seed)
+    init = X[rng.choice(len(X), size=k, replace=False)].astype(np.float64)
+    # Same initial centres: our Lloyd iterations must reproduce labels and inertia exactly.
+    fixed = KMeans(n_clusters=k, init=init, n_init=1, algorithm="lloyd", max_iter=300, tol=1e-4).fit(X.astype(np.float64))
+    # k-means++ with restarts: our inertia must be within 1% of this.
+    best = KMeans(n_clusters=k, init="k-means++", n_init=10, algorithm="lloyd", random_state=seed).fit(X.astype(np.float64))
+    labels = fixed.labels_
+    return {
+        "name": name,
+        "k": k,
+        "data": X.tolist(),  # float32 values, exactly representable in JSON
+        "init": init.tolist(),
+        "labels": labels.tolist(),
+        "inertia": float(fixed.inertia_),
+        "n_iter": int(fixed.n_iter_),
+        "kmeanspp_best_inertia": float(best.inertia_),
+        "metrics": {
+            "silhouette": float(silhouette_score(X.astype(np.float64), labels)),
+            "davies_bouldin": float(davies_bouldin_score(X.astype(np.float64), labels)),
+            "calinski_harabasz": float(calinski_harabasz_score(X.astype(np.float64), labels)),
+        },
+    }
+
+
+def load_benchmark(path):
+    with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
+        X = np.loadtxt(handle)
+    with gzip.open(BENCHMARKS / f"{path}.labels0.gz", "rt") as handle:
+        y = np.loadtxt(handle, dtype=int)
+    return X, y
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    blobs, _ = make_blobs(n_samples=400, n_features=6, centers=5, cluster_std=1.5, random_state=7)
+    wine, _ = load_benchmark("uci/wine")
+    wine = (wine - wine.mean(axis=0)) / wine.std(axis=0)
+    s1, _ = load_benchmark("sipu/s1")
+    s1 = s1[::5]  # 1,000 of the 5,000 points keeps the fixture small
+    s1 = (s1 - s1.mean(axis=0)) / s1.std(axis=0)
+    cases = [
+        kmeans_case("blobs-400x6-k5", blobs, 5, 11),
+        kmeans_case("uci-wine-standardized-k3", wine, 3, 12),
+        kmeans_case("sipu-s1-every5th-standardized-k15", s1, 15, 13),
+    ]
+    meta = {"sklearn": sklearn.__version__, "numpy": np.__version__, "script": "scripts/python/make_sklearn_fixtures.py"}
+    (OUT / "kmeans-and-metrics.json").write_text(json.dumps({"meta": meta, "cases": cases}))
+    print(f"wrote {OUT / 'kmeans-and-metrics.json'} ({len(cases)} cases)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { dropRefFor } from '../../lib/drop-id';
+import { projectPath } from '../../lib/paths';
+import { startDrop } from '../../lib/pipeline-client';
+import { faultInjection } from '../helpers/fault-injection';
+import { withWorkers } from '../helpers/pipeline-harness';
+
+describe('activity retry', () => {
+  it('retries an activity that fails once and the run still completes', async () => {
+    const { interceptors, log } = faultInjection((activityType, _args, callNumber) =>
+      activityType === 'cleanRawLogs' && callNumber === 1 ? 'injected transient failure (disk hiccup)' : undefined);
+    await withWorkers({ interceptors, label: 'retry' }, async ({ client, taskQueues, dataDir }) => {
+      const { handle } = await startDrop(client, dropRefFor(projectPath('data', 'sample', 'rees46-2019-oct-sample.csv')), {
+        dataDir, taskQueues, config: { shardCount: 2, kMin: 2, kMax: 3 },
+      });
+      const output = await handle.result();
+      expect(log.count('cleanRawLogs')).toBe(2);
+      expect(log.calls.filter((call) => call.activityType === 'cleanRawLogs').map((call) => call.attempt)).toEqual([1, 2]);
+      expect(log.count('inspectDrop')).toBe(1);
+      expect(output.accounting.cleanedRows).toBeGreaterThan(0);
+    });
+  });
+});
