@@ -7,6 +7,7 @@ import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import type { TaskQueues } from '../../common/task-queues';
 import { readDevServerConfig } from '../../lib/dev-server';
+import { projectPath } from '../../lib/paths';
 import { createWorkers, runWorkersUntil, type WorkerRole } from '../../workers/create-workers';
 import { installWorkerLogging } from '../../lib/worker-logging';
 
@@ -31,6 +32,17 @@ export function freshDataDir(label: string): string {
   const dir = path.join(inject('scratchDir'), `${label}-${randomUUID().slice(0, 8)}`);
   fs.mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A private copy of the bundled sample for one test: drop ids (and so workflow ids) derive from
+ * the path, and every test on the shared server needs its own drop.
+ */
+export function copyOfSample(dataDir: string, name = 'sample.csv'): string {
+  const target = path.join(dataDir, 'inputs', name);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.copyFileSync(projectPath('data', 'sample', 'rees46-2019-oct-sample.csv'), target);
+  return target;
 }
 
 export async function connectTestClient(): Promise<Client> {

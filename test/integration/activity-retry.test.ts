@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { dropRefFor } from '../../lib/drop-id';
-import { projectPath } from '../../lib/paths';
 import { startDrop } from '../../lib/pipeline-client';
 import { faultInjection } from '../helpers/fault-injection';
-import { withWorkers } from '../helpers/pipeline-harness';
+import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
 describe('activity retry', () => {
   it('retries an activity that fails once and the run still completes', async () => {
     const { interceptors, log } = faultInjection((activityType, _args, callNumber) =>
       activityType === 'cleanRawLogs' && callNumber === 1 ? 'injected transient failure (disk hiccup)' : undefined);
     await withWorkers({ interceptors, label: 'retry' }, async ({ client, taskQueues, dataDir }) => {
-      const { handle } = await startDrop(client, dropRefFor(projectPath('data', 'sample', 'rees46-2019-oct-sample.csv')), {
+      const { handle } = await startDrop(client, dropRefFor(copyOfSample(dataDir)), {
         dataDir, taskQueues, config: { shardCount: 2, kMin: 2, kMax: 3 },
       });
       const output = await handle.result();

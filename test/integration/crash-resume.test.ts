@@ -3,11 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmbedShardOutput } from '../../common/contracts';
 import { dropRefFor } from '../../lib/drop-id';
-import { projectPath } from '../../lib/paths';
 import { startDrop } from '../../lib/pipeline-client';
 import { readStepMarker } from '../../lib/run-dir';
 import { startChildWorker, waitFor, type ChildWorker } from '../helpers/child-worker';
-import { withWorkers } from '../helpers/pipeline-harness';
+import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
 function batchLog(file: string): Array<{ batch: number; pid: number }> {
   if (!fs.existsSync(file)) return [];
@@ -27,7 +26,7 @@ describe('crash recovery', () => {
         // Slow batches (fault-injection knob) give the test time to kill mid-shard.
         const first = startChildWorker({ role: 'embedding', taskQueuePrefix: prefix, env: { BSEG_EMBED_BATCH_DELAY_MS: '400' } });
         workers.push(first);
-        const drop = dropRefFor(projectPath('data', 'sample', 'rees46-2019-oct-sample.csv'));
+        const drop = dropRefFor(copyOfSample(dataDir));
         const { handle } = await startDrop(client, drop, {
           dataDir, taskQueues,
           config: { shardCount: 1, embedBatchSize: 40, embedHeartbeatTimeoutSeconds: 3, kMin: 2, kMax: 3 },

@@ -5,19 +5,17 @@ import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { workflowIdForDrop } from '../../common/ids';
 import { dropRefFor } from '../../lib/drop-id';
-import { projectPath } from '../../lib/paths';
 import { startDrop } from '../../lib/pipeline-client';
 import { progressQuery } from '../../workflows';
 import { query } from '../helpers/duckdb-query';
-import { withWorkers } from '../helpers/pipeline-harness';
+import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
-const SAMPLE = projectPath('data', 'sample', 'rees46-2019-oct-sample.csv');
 const CONFIG = { shardCount: 3, kMin: 2, kMax: 5, embedBatchSize: 300 };
 
 describe('segmentDataDrop on a real Temporal server', () => {
   it('segments the bundled sample end to end, once per drop, and replays deterministically', async () => {
     await withWorkers({ label: 'pipeline' }, async ({ client, taskQueues, dataDir }) => {
-      const drop = dropRefFor(SAMPLE);
+      const drop = dropRefFor(copyOfSample(dataDir));
       const first = await startDrop(client, drop, { dataDir, config: CONFIG, taskQueues });
       // Triggering the same drop again while it runs joins the same execution.
       const second = await startDrop(client, drop, { dataDir, config: CONFIG, taskQueues });
@@ -34,7 +32,7 @@ describe('segmentDataDrop on a real Temporal server', () => {
       expect(executions).toHaveLength(1);
 
       // Accounting: every raw line is cleaned, quarantined or a duplicate.
-      const dataLines = fs.readFileSync(SAMPLE, 'utf8').trimEnd().split('\n').length - 1;
+      const dataLines = fs.readFileSync(drop.source, 'utf8').trimEnd().split('\n').length - 1;
       const { accounting } = output;
       expect(accounting.rawRows).toBe(dataLines);
       expect(accounting.cleanedRows + accounting.quarantinedRows + accounting.duplicateRows).toBe(dataLines);
