@@ -71,7 +71,7 @@ async function globFiles(pattern: string): Promise<string[]> {
   const database = await openDuckDB(':memory:');
   try {
     const rows = await queryRows(database.connection, 'SELECT file FROM glob($pattern) ORDER BY file', { pattern });
-    return rows.map((row) => String(row.file)).filter((file) => DATA_FILE.test(file));
+    return rows.map((row) => String(row.file)).filter((file) => DATA_FILE.test(file) && !path.basename(file).startsWith('.'));
   } finally {
     database.close();
   }

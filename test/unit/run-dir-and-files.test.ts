@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { produceAtomically, writeFileAtomic } from '../../lib/atomic-write';
+import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../../lib/embedding-file';
+import { readLabelsFile, writeLabelsFile } from '../../lib/labels-file';
+import { runStepOnce } from '../../lib/run-dir';
+import { freshDataDir } from '../helpers/pipeline-harness';
+
+describe('atomic outputs and step checkpoints', () => {
+  it('leave nothing behind when producing fails, and replace on success', async () => {
+    const dir = freshDataDir('atomic');
+    const target = path.join(dir, 'out', 'result.bin');
+    await expect(produceAtomically(target, async (temporary) => {
+      fs.writeFileSync(temporary, 'half');
+      throw new Error('crash mid-write');
+    })).rejects.toThrow('crash mid-write');
+    expect(fs.readdirSync(path.dirname(target))).toEqual([]);
+    await writeFileAtomic(target, 'first');
+    await writeFileAtomic(target, 'second');
+    expect(fs.readFileSync(target, 'utf8')).toBe('second');
+    expect(fs.readdirSync(path.dirname(target))).toEqual(['result.bin']);
+  });
+
+  it('run a step once and return its recorded output afterwards', async () => {
+    const dir = freshDataDir('steps');
+    let runs = 0;
+    const step = async () => ({ value: ++runs });
+    expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 1 });
+    expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 1 });
+    expect(runs).toBe(1);
+    await expect(runStepOnce(dir, 'broken', async () => { throw new Error('no'); })).rejects.toThrow('no');
+    expect(fs.existsSync(path.join(dir, 'steps', 'broken.json'))).toBe(false);
+  });
+});
+
+describe('Arrow files', () => {
+  it('round-trip embeddings and labels exactly', async () => {
+    const dir = freshDataDir('arrow');
+    const block = { userIds: ['u1', '12345678901234567890', 'ü'], vectors: Float32Array.from([1, 2, 3, 4.5, -5, 6e-8]), dimensions: 2 };
+    await writeEmbeddingFile(path.join(dir, 'e.arrow'), block);
+    expect(await readEmbeddingFile(path.join(dir, 'e.arrow'))).toEqual(block);
+    const labels = Int32Array.from([2, 0, 1]);
+    await writeLabelsFile(path.join(dir, 'l.arrow'), block.userIds, labels);
+    expect(await readLabelsFile(path.join(dir, 'l.arrow'))).toEqual({ userIds: block.userIds, labels });
+  });
+
+  it('concatenate blocks in order', () => {
+    const merged = concatBlocks([
+      { userIds: ['a'], vectors: Float32Array.from([1, 2]), dimensions: 2 },
+      { userIds: ['b', 'c'], vectors: Float32Array.from([3, 4, 5, 6]), dimensions: 2 },
+    ]);
+    expect(merged).toEqual({ userIds: ['a', 'b', 'c'], vectors: Float32Array.from([1, 2, 3, 4, 5, 6]), dimensions: 2 });
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { selectCandidate } from '../../activities/evaluate';
+import { escapeHtml, renderReport } from '../../activities/report/render-report';
+import type { CandidateMetrics } from '../../common/contracts';
+import { resolveRunConfig } from '../../common/run-config';
+import { settleWithConcurrency } from '../../workflows/concurrency';
+import { sweepCandidates } from '../../workflows/segment-data-drop';
+
+function row(k: number, silhouette: number): CandidateMetrics {
+  return {
+    candidate: { encoder: 'behavior-stats', algorithm: 'kmeans', params: `k=${k}`, k },
+    silhouette, silhouetteSampled: false, daviesBouldin: 1, calinskiHarabasz: 10, inertia: 5, clusterSizes: [3, 4], clusterSeconds: 0.1,
+  };
+}
+
+describe('sweep and selection', () => {
+  it('sweeps every k in range, capped by the number of users', () => {
+    const config = resolveRunConfig({ kMin: 2, kMax: 6 });
+    expect(sweepCandidates(config, 100).map((candidate) => candidate.k)).toEqual([2, 3, 4, 5, 6]);
+    expect(sweepCandidates(config, 4).map((candidate) => candidate.params)).toEqual(['k=2', 'k=3', 'k=4']);
+  });
+
+  it('picks the highest silhouette, and the smallest k among near-ties', () => {
+    expect(selectCandidate([row(2, 0.30), row(3, 0.41), row(4, 0.35)]).chosen.candidate.k).toBe(3);
+    const tie = selectCandidate([row(5, 0.412), row(3, 0.409), row(4, 0.2)]);
+    expect(tie.chosen.candidate.k).toBe(3);
+    expect(tie.reason).toContain('smallest such k');
+  });
+});
+
+describe('bounded fan-out', () => {
+  it('never runs more than the limit at once and keeps going past failures', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const results = await settleWithConcurrency([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      if (item === 4) throw new Error('four');
+      return item * 10;
+    });
+    expect(peak).toBe(3);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect((results[6] as PromiseFulfilledResult<number>).value).toBe(70);
+  });
+});
+
+describe('report', () => {
+  it('escapes user-controlled text and marks the chosen candidate', () => {
+    expect(escapeHtml('<script>"x" & y</script>')).toBe('&lt;script&gt;&quot;x&quot; &amp; y&lt;/script&gt;');
+    const html = renderReport({
+      dropId: '<evil>', workflowId: 'wf', runDir: '/runs/x',
+      accounting: { rawRows: 10, cleanedRows: 7, quarantinedRows: 2, duplicateRows: 1, quarantineByReason: { bad_price: 2 }, users: 3, sequencedUsers: 2 },
+      leaderboard: [row(2, 0.3), row(3, 0.5)], selectionRule: 'rule', chosen: row(3, 0.5).candidate, selectionReason: 'best',
+      profiles: [{ segment: 0, users: 2 }], steps: [{ step: 'clean', finishedAt: 't' }], generatedAt: 'now',
+    });
+    expect(html).not.toContain('<evil>');
+    expect(html).toContain('&lt;evil&gt;');
+    expect(html.match(/class="chosen"/g)).toHaveLength(1);
+    expect(html).toContain('quarantined: bad_price');
+  });
+});
