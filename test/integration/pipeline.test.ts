@@ -71,6 +71,13 @@ describe('segmentDataDrop on a real Temporal server', () => {
       expect(manifest.accounting).toEqual(accounting);
       expect(fs.readdirSync(output.runDir).some((name) => name.includes('.tmp-'))).toBe(false);
 
+      // Users are spread over all shards by their hash (each shard gets a fair share).
+      const shardUsers = await query('SELECT count(*) AS users FROM read_parquet($glob) GROUP BY filename ORDER BY filename', {
+        glob: path.join(output.runDir, 'shards', '*.parquet'),
+      });
+      expect(shardUsers).toHaveLength(3);
+      for (const shard of shardUsers) expect(shard.users as number).toBeGreaterThan(accounting.sequencedUsers / 6);
+
       const progress = await first.handle.query(progressQuery);
       expect(progress).toMatchObject({ stage: 'done', shardsDone: 3, shardsTotal: 3, candidatesDone: 4, failures: [] });
 

@@ -1,0 +1,20 @@
+/**
+ * npm run bench -- <name> [options]: runs one benchmark; its last output line is one JSON object
+ * {"name", "ours_s", "reference", "reference_s", "speedup": reference_s / ours_s, ...}.
+ * Results and the exact commands are recorded in docs/BENCHMARKS.md.
+ */
+export {};
+
+const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<Record<string, unknown>> }>> = {
+  orchestration: () => import('./orchestration'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+const load = benchmarks[name ?? ''];
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(benchmarks).join('|')}> [options]`);
+  process.exit(2);
+}
+const result = await (await load()).run(args);
+console.log(JSON.stringify({ name, ...result }));
+process.exit(0);

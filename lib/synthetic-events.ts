@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { seededRandom } from '../activities/clustering/random';
+
+/**
+ * A synthetic REES46-format event log with planted user segments (known labels), for benchmarks
+ * and tests that need scale. Item popularity is Zipf-like; each segment has its own event mix,
+ * activity level, price level and session pattern, so a good pipeline can recover the segments.
+ */
+export interface SyntheticOptions {
+  users: number;
+  seed: number;
+  /** Mean events per user (per-segment levels scale around it). */
+  meanEvents?: number;
+  items?: number;
+  start?: Date;
+}
+
+interface SegmentProfile {
+  name: string;
+  share: number;
+  eventMix: Array<[string, number]>;
+  activity: number;
+  priceLevel: number;
+  sessions: number;
+}
+
+export const SYNTHETIC_SEGMENTS: SegmentProfile[] = [
+  { name: 'window-shoppers', share: 0.4, eventMix: [['view', 0.92], ['cart', 0.06], ['remove_from_cart', 0.02]], activity: 0.8, priceLevel: 1, sessions: 1 },
+  { name: 'cart-abandoners', share: 0.25, eventMix: [['view', 0.45], ['cart', 0.35], ['remove_from_cart', 0.2]], activity: 1.2, priceLevel: 1.5, sessions: 2 },
+  { name: 'loyal-buyers', share: 0.2, eventMix: [['view', 0.5], ['cart', 0.25], ['purchase', 0.2], ['remove_from_cart', 0.05]], activity: 1.6, priceLevel: 1, sessions: 4 },
+  { name: 'big-ticket', share: 0.15, eventMix: [['view', 0.7], ['cart', 0.15], ['purchase', 0.15]], activity: 0.7, priceLevel: 6, sessions: 1 },
+];
+
+function pick<T>(weighted: Array<[T, number]>, random: () => number): T {
+  let r = random() * weighted.reduce((sum, [, weight]) => sum + weight, 0);
+  for (const [value, weight] of weighted) {
+    r -= weight;
+    if (r <= 0) return value;
+  }
+  return weighted[weighted.length - 1][0];
+}
+
+/** Writes the CSV and returns the planted segment of every user (user id -> segment index). */
+export async function writeSyntheticLog(file: string, options: SyntheticOptions): Promise<{ events: number; labels: Map<string, number> }> {
+  const random = seededRandom(options.seed);
+  const items = options.items ?? 50_000;
+  const meanEvents = options.meanEvents ?? 10;
+  const start = (options.start ?? new Date('2019-10-01T00:00:00Z')).getTime() / 1000;
+  const zipfCdf = new Float64Array(items);
+  let total = 0;
+  for (let i = 0; i < items; i++) zipfCdf[i] = total += 1 / (i + 1) ** 1.1;
+  const zipfItem = () => {
+    const target = random() * total;
+    let low = 0;
+    let high = items - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (zipfCdf[middle] < target) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const out = fs.createWriteStream(file);
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  await write(',event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session\n');
+  const labels = new Map<string, number>();
+  let row = 0;
+  let buffer = '';
+  for (let u = 0; u < options.users; u++) {
+    const segment = pick(SYNTHETIC_SEGMENTS.map((profile, index) => [index, profile.share] as [number, number]), random);
+    const profile = SYNTHETIC_SEGMENTS[segment];
+    const userId = String(500_000_000 + u);
+    labels.set(userId, segment);
+    const events = Math.max(2, Math.round(meanEvents * profile.activity * (0.5 + random())));
+    const sessions = Math.max(1, Math.min(events, Math.round(profile.sessions * (0.5 + random()))));
+    let time = start + Math.floor(random() * 20 * 86_400);
+    let session = 0;
+    for (let e = 0; e < events; e++) {
+      if (e > 0 && session < sessions - 1 && random() < sessions / events) {
+        session++;
+        time += 3600 + Math.floor(random() * 3 * 86_400);
+      } else {
+        time += 5 + Math.floor(random() * 120);
+      }
+      const item = zipfItem();
+      const price = ((1 + (item % 97)) * profile.priceLevel * (0.8 + 0.4 * random())).toFixed(2);
+      const when = new Date(time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+      buffer += `${row++},${when},${pick(profile.eventMix, random)},${1_000_000 + item},${1487580005000000000n + BigInt(item % 500)},,brand${item % 200},${price},${userId},s-${userId}-${session}\n`;
+    }
+    if (buffer.length > 1 << 20) {
+      await write(buffer);
+      buffer = '';
+    }
+  }
+  await write(buffer);
+  out.end();
+  await once(out, 'finish');
+  return { events: row, labels };
+}
