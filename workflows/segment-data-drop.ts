@@ -181,10 +181,8 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
       return output;
     });
     const failed = pending.filter((_, index) => results[index].status === 'rejected');
-    progress.failures = failed.map((task) => ({
-      step: `embed ${key(task)}`,
-      error: describeFailure((results[pending.indexOf(task)] as PromiseRejectedResult).reason),
-    }));
+    progress.failures = results.flatMap((result, index) =>
+      result.status === 'rejected' ? [{ step: `embed ${key(pending[index])}`, error: describeFailure(result.reason) }] : []);
     if (failed.length === 0) break;
     enterStage('awaiting-retry');
     const retry = config.failedShardWaitMinutes > 0 && (await condition(() => retryRequest.pending, `${config.failedShardWaitMinutes}m`));
