@@ -60,7 +60,7 @@ export function selectCandidate(rows: CandidateMetrics[]): { chosen: CandidateMe
   nearBest.sort((a, b) => a.candidate.k - b.candidate.k || b.silhouette - a.silhouette);
   const chosen = nearBest[0];
   const reason =
-    nearBest.length > 1
+    chosen.silhouette < best
       ? `silhouette ${chosen.silhouette.toFixed(4)} is within ${SILHOUETTE_TIE_MARGIN} of the best (${best.toFixed(4)}) and k=${chosen.candidate.k} is the smallest such k`
       : `highest silhouette (${chosen.silhouette.toFixed(4)}) of ${rows.length} candidates`;
   return { chosen, reason };

@@ -54,7 +54,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       profiles,
-      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })),
+      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
       generatedAt: new Date().toISOString(),
     }));
     await writeJsonAtomic(manifestPath, {

@@ -25,6 +25,7 @@ describe('sweep and selection', () => {
     const tie = selectCandidate([row(5, 0.412), row(3, 0.409), row(4, 0.2)]);
     expect(tie.chosen.candidate.k).toBe(3);
     expect(tie.reason).toContain('smallest such k');
+    expect(selectCandidate([row(2, 0.41), row(3, 0.409)]).reason).toBe('highest silhouette (0.4100) of 2 candidates');
   });
 });
 
