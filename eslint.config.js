@@ -9,7 +9,7 @@ const sideEffectingModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.cache/**', '.data/**', 'runs/**', 'bench/out/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'scratch/**', '.cache/**', '.data/**', 'runs/**', 'bench/out/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -1,54 +1,78 @@
 import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
+import type { RunConfig } from '../common/run-config';
 import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
-import { listValue } from '@duckdb/node-api';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
-import { adapterFor } from './formats';
+import { mappingFor } from './ingest/mapping';
+import { stageEvents } from './ingest/raw-source';
 
 /**
  * Cleans a drop into the run's DuckDB file (run.duckdb): events_clean, quarantine (reasoned),
- * sequences, accounting. The database is built under a temporary name and renamed when complete.
+ * holdout_events, sequences, accounting. The database is built under a temporary name and renamed
+ * when complete, so a failed or half-finished clean never looks like a result.
  */
 export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLogsOutput> {
   return runStepOnce(input.runDir, 'clean', async () => {
     const databasePath = path.join(input.runDir, 'run.duckdb');
-    const accounting = await produceAtomically(databasePath, async (temporaryPath) => {
-      const database = await openDuckDB(temporaryPath, {
-        threads: input.config.duckdbThreads,
-        memoryLimit: input.config.duckdbMemoryLimit,
-        tempDirectory: path.join(input.runDir, 'duckdb-tmp'),
-      });
-      try {
-        const { connection } = database;
-        try {
-          await runSqlFile(connection, adapterFor(input.format).sqlFile, { files: listValue(input.files) });
-        } catch (error) {
-          throw badInput(`cannot read ${input.files.join(', ')} as ${input.format}: ${(error as Error).message}`);
-        }
-        heartbeat('staged');
-        await runSqlFile(connection, 'clean/clean_events.sql');
-        heartbeat('cleaned');
-        await runSqlFile(connection, 'sequences/build_sequences.sql', {
-          session_gap_s: input.config.sessionGapMinutes * 60,
-          max_sequence_length: input.config.maxSequenceLength,
-          min_events_per_user: input.config.minEventsPerUser,
-        });
-        return await readAccounting(connection, input.files);
-      } finally {
-        database.close();
-      }
-    });
+    const accounting = await produceAtomically(databasePath, (temporaryPath) => cleanInto(temporaryPath, input));
     return { databasePath, accounting };
   });
 }
 
-async function readAccounting(connection: Parameters<typeof queryRows>[0], files: string[]): Promise<CleaningAccounting> {
+/** The cleaning itself, into any database file (also used by `client validate`). */
+export async function cleanInto(databaseFile: string, input: CleanRawLogsInput): Promise<CleaningAccounting> {
+  const { config } = input;
+  const database = await openDuckDB(databaseFile, {
+    threads: config.duckdbThreads,
+    memoryLimit: config.duckdbMemoryLimit,
+    tempDirectory: path.join(input.runDir, 'duckdb-tmp'),
+  });
+  try {
+    const { connection } = database;
+    const mapping = mappingFor(input.format, config.mappingFile);
+    try {
+      await stageEvents(connection, mapping, input.files, input.delimiter, { start: config.timeWindowStart, end: config.timeWindowEnd });
+    } catch (error) {
+      throw badInput(`cannot read ${input.files.join(', ')} as ${mapping.name}: ${(error as Error).message}`);
+    }
+    heartbeat('staged');
+    await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
+    heartbeat('cleaned');
+    await runSqlFile(connection, 'sequences/build_sequences.sql', sequenceParams(config));
+    return await readAccounting(connection, input.files);
+  } finally {
+    database.close();
+  }
+}
+
+function cleaningParams(config: RunConfig) {
+  return {
+    bot_max_events_per_minute: config.botMaxEventsPerMinute,
+    bot_max_views_per_session: config.botMaxViewsPerSession,
+    sample_per_10000: Math.round(config.sampleUsersFraction * 10_000),
+  };
+}
+
+function sequenceParams(config: RunConfig) {
+  return {
+    session_gap_s: config.sessionGapMinutes * 60,
+    max_sequence_length: config.maxSequenceLength,
+    min_events_per_user: config.minEventsPerUser,
+    holdout_mode: config.holdoutMode,
+    holdout_last_n: config.holdoutLastN,
+    holdout_cutoff: config.holdoutCutoff,
+  };
+}
+
+async function readAccounting(connection: DuckDBConnection, files: string[]): Promise<CleaningAccounting> {
   const [totals] = await queryRows(connection, 'SELECT * FROM accounting');
   const reasons = await queryRows(connection, 'SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY reason');
   const [sequenced] = await queryRows(connection, 'SELECT count(*) AS n FROM sequences');
+  const [holdout] = await queryRows(connection, 'SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM holdout_events');
   const accounting: CleaningAccounting = {
     rawRows: Number(totals.raw_rows),
     cleanedRows: Number(totals.cleaned_rows),
@@ -57,6 +81,8 @@ async function readAccounting(connection: Parameters<typeof queryRows>[0], files
     quarantineByReason: Object.fromEntries(reasons.map((row) => [String(row.reason), Number(row.n)])),
     users: Number(totals.users),
     sequencedUsers: Number(sequenced.n),
+    holdoutEvents: Number(holdout.events),
+    holdoutUsers: Number(holdout.users),
   };
   if (accounting.rawRows !== accounting.cleanedRows + accounting.quarantinedRows + accounting.duplicateRows) {
     throw new Error(`row accounting does not add up: ${JSON.stringify(accounting)}`);
@@ -74,9 +100,6 @@ async function readAccounting(connection: Parameters<typeof queryRows>[0], files
       `${files.join(', ')}: every one of ${accounting.rawRows} rows was rejected ` +
         `(${JSON.stringify(accounting.quarantineByReason)}), e.g. ${shown}`,
     );
-  }
-  if (accounting.sequencedUsers < 2) {
-    throw badInput(`${files.join(', ')}: only ${accounting.sequencedUsers} user(s) have enough events to segment (minEventsPerUser)`);
   }
   return accounting;
 }

@@ -1,49 +1,85 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { InspectDropInput, InspectDropOutput, LogFormat } from '../common/contracts';
+import type { InspectDropInput, InspectDropOutput } from '../common/contracts';
 import { badInput } from '../lib/bad-input';
 import { openDuckDB, queryRows } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
-import { FORMAT_ADAPTERS, detectFormat, readFirstLine } from './formats';
+import { detectFormat, readFirstLine, splitFields } from './ingest/detect';
+import { builtInMappings, describeLayout, readMappingFile, type FormatMapping } from './ingest/mapping';
 
-const DATA_FILE = /\.(csv|tsv|txt)(\.gz)?$/i;
+const DATA_FILE = /\.(csv|tsv|txt|jsonl|ndjson|json|parquet)(\.gz)?$/i;
 
 /**
- * First stage: resolves the drop (file, directory or glob) to files and detects their format.
- * Fails fast, non-retryably, on a missing path, an empty file or an unknown or mixed format.
+ * First stage: resolves the drop (file, directory or glob) to files and finds how to read them:
+ * a known format detected from each file's first line, or the run's mapping file. Fails fast,
+ * non-retryably, on a missing path, an empty file, an unknown or mixed format, or a mapping whose
+ * columns the files do not have.
  */
 export async function inspectDrop(input: InspectDropInput): Promise<InspectDropOutput> {
   return runStepOnce(input.runDir, 'inspect', async () => {
     const files = await resolveDropFiles(input.source);
     let bytes = 0;
-    const formats = new Map<string, LogFormat>();
     for (const file of files) {
       const { size } = await fs.stat(file);
-      if (size === 0) {
-        throw badInput(`${file} is empty (0 bytes); expected an event log: ${expectedLayouts()}`);
-      }
+      if (size === 0) throw badInput(`${file} is empty (0 bytes); expected an event log: ${expectedLayouts()}`);
       bytes += size;
+    }
+    if (input.mappingFile) {
+      const mapping = readMappingFile(input.mappingFile);
+      const delimiter = mapping.reader.kind === 'csv' ? mapping.reader.delimiter ?? ',' : '';
+      for (const file of files) await checkMappedColumns(file, mapping, delimiter);
+      return { files, format: mapping.name, delimiter, bytes };
+    }
+    const detected = new Map<string, { format: string; delimiter: string }>();
+    for (const file of files) {
       const firstLine = await readFirstLine(file);
-      const format = firstLine === undefined ? undefined : detectFormat(firstLine);
-      if (!format) {
+      const found = firstLine === undefined ? undefined : detectFormat(firstLine);
+      if (!found) {
         throw badInput(
           `${file}: unknown log format; first line is ${JSON.stringify((firstLine ?? '').slice(0, 200))}. ` +
-            `Expected one of: ${expectedLayouts()}`,
+            `Expected one of: ${expectedLayouts()}; or give a mapping file (--set mappingFile=<path>, see docs/DATA-CONTRACTS.md)`,
         );
       }
-      formats.set(file, format);
+      detected.set(file, { format: found.mapping.name, delimiter: found.delimiter });
     }
-    const distinct = [...new Set(formats.values())];
-    if (distinct.length > 1) {
-      const listing = [...formats].map(([file, format]) => `${file}: ${format}`).join('; ');
+    const kinds = new Set([...detected.values()].map((value) => `${value.format} (delimiter ${JSON.stringify(value.delimiter)})`));
+    if (kinds.size > 1) {
+      const listing = [...detected].map(([file, value]) => `${file}: ${value.format}, delimiter ${JSON.stringify(value.delimiter)}`).join('; ');
       throw badInput(`drop ${input.source} mixes log formats (${listing}); put each format in its own drop`);
     }
-    return { files, format: distinct[0], bytes };
+    const [{ format, delimiter }] = detected.values();
+    return { files, format, delimiter, bytes };
   });
 }
 
 function expectedLayouts(): string {
-  return FORMAT_ADAPTERS.map((adapter) => adapter.expectedLayout).join(' | ');
+  return builtInMappings().map(describeLayout).join(' | ');
+}
+
+/** A mapping names source columns; a file that lacks one fails here, naming both. */
+async function checkMappedColumns(file: string, mapping: FormatMapping, delimiter: string): Promise<void> {
+  let columns: string[];
+  if (mapping.reader.kind === 'csv') {
+    if (mapping.reader.header === false) return;
+    columns = splitFields((await readFirstLine(file)) ?? '', delimiter);
+  } else {
+    const database = await openDuckDB(':memory:');
+    try {
+      const reader = mapping.reader.kind === 'jsonl' ? "read_json($file, format = 'newline_delimited')" : 'read_parquet($file)';
+      columns = (await queryRows(database.connection, `DESCRIBE SELECT * FROM ${reader}`, { file })).map((row) => String(row.column_name));
+    } catch (error) {
+      throw badInput(`${file} cannot be read as ${mapping.reader.kind.toUpperCase()}: ${(error as Error).message}`);
+    } finally {
+      database.close();
+    }
+  }
+  const missing = Object.entries(mapping.columns).filter(([, source]) => !columns.includes(source!));
+  if (missing.length > 0) {
+    throw badInput(
+      `${file}: mapping "${mapping.name}" expects column(s) ${missing.map(([canonical, source]) => `"${source}" (for ${canonical})`).join(', ')}; ` +
+        `the file has: ${columns.join(', ')}`,
+    );
+  }
 }
 
 export async function resolveDropFiles(source: string): Promise<string[]> {
@@ -55,7 +91,7 @@ export async function resolveDropFiles(source: string): Promise<string[]> {
       .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && DATA_FILE.test(entry.name))
       .map((entry) => path.resolve(entry.parentPath, entry.name))
       .sort();
-    if (files.length === 0) throw badInput(`drop directory ${source} holds no .csv/.csv.gz files`);
+    if (files.length === 0) throw badInput(`drop directory ${source} holds no event files (.csv, .jsonl, .parquet, optionally .gz)`);
     return files;
   }
   if (/[*?[]/.test(source)) {
@@ -66,7 +102,7 @@ export async function resolveDropFiles(source: string): Promise<string[]> {
   throw badInput(`drop path ${source} does not exist; expected a file, a directory or a glob of event logs`);
 }
 
-/** DuckDB's glob() is the same matcher read_csv uses, so what we list is what it would read. */
+/** DuckDB's glob() is the same matcher its readers use, so what we list is what they would read. */
 async function globFiles(pattern: string): Promise<string[]> {
   const database = await openDuckDB(':memory:');
   try {

@@ -17,8 +17,8 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const config = resolveRunConfig(overrides);
   const drop = dropRefFor(source);
   const runDir = runDirFor(dataDir, drop.dropId);
-  const inspected = await activities.inspectDrop({ runDir, source: drop.source });
-  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, config });
+  const inspected = await activities.inspectDrop({ runDir, source: drop.source, mappingFile: config.mappingFile });
+  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
   const embeddings: Record<string, string[]> = {};
   for (const encoder of config.encoders) {

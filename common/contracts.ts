@@ -5,8 +5,6 @@
 import type { ClusteringAlgorithm, EncoderName, RunConfig } from './run-config';
 import type { TaskQueues } from './task-queues';
 
-export type LogFormat = 'rees46' | 'taobao' | 'retailrocket';
-
 /** A data drop: a file, a directory or a glob, named by a stable id derived from its path. */
 export interface DropRef {
   dropId: string;
@@ -31,13 +29,21 @@ export interface SegmentDataDropOutput {
   accounting: CleaningAccounting;
 }
 
-export interface InspectDropInput { runDir: string; source: string }
-export interface InspectDropOutput { files: string[]; format: LogFormat; bytes: number }
+export interface InspectDropInput { runDir: string; source: string; mappingFile: string }
+export interface InspectDropOutput {
+  files: string[];
+  /** A known format's name (sql/ingest/formats/) or the name in the run's mapping file. */
+  format: string;
+  /** CSV delimiter found on the first line ('' for JSONL/Parquet). */
+  delimiter: string;
+  bytes: number;
+}
 
 export interface CleanRawLogsInput {
   runDir: string;
   files: string[];
-  format: LogFormat;
+  format: string;
+  delimiter: string;
   config: RunConfig;
 }
 
@@ -48,8 +54,11 @@ export interface CleaningAccounting {
   duplicateRows: number;
   quarantineByReason: Record<string, number>;
   users: number;
-  /** Users kept for segmentation (at least `minEventsPerUser` cleaned events). */
+  /** Users kept for segmentation (at least `minEventsPerUser` events after the holdout). */
   sequencedUsers: number;
+  /** Events held out for downstream evaluation, and the users they belong to. */
+  holdoutEvents: number;
+  holdoutUsers: number;
 }
 
 export interface CleanRawLogsOutput {

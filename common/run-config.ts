@@ -9,6 +9,9 @@ export type EncoderName = (typeof ENCODERS)[number];
 export const CLUSTERING_ALGORITHMS = ['kmeans'] as const;
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
 
+export const HOLDOUT_MODES = ['none', 'last_n', 'time', 'last_purchase'] as const;
+export type HoldoutMode = (typeof HOLDOUT_MODES)[number];
+
 export interface RunConfig {
   /** Users are hashed into this many Parquet shards; each shard is one embedding activity. */
   shardCount: number;
@@ -39,6 +42,30 @@ export interface RunConfig {
   activityMaxAttempts: number;
   /** After shards fail for good, wait this long for `retryFailedShards` before failing the run. */
   failedShardWaitMinutes: number;
+  /**
+   * A format mapping file (JSON, see docs/DATA-CONTRACTS.md) for logs that are not a known
+   * format (CSV/JSONL/Parquet); '' = detect the known formats automatically.
+   */
+  mappingFile: string;
+  /** Events before this time are quarantined ('outside_time_window'); '' = no lower bound. ISO date or timestamp (UTC). */
+  timeWindowStart: string;
+  /** Events at or after this time are quarantined; '' = no upper bound. */
+  timeWindowEnd: string;
+  /** A user with more events than this in any one minute is bot-like ('bot_user'); 0 = off. */
+  botMaxEventsPerMinute: number;
+  /** A user with more views than this in one session is bot-like; 0 = off. */
+  botMaxViewsPerSession: number;
+  /** Keep this fraction of users (a stable hash of the id decides); the rest are 'sampled_out'. */
+  sampleUsersFraction: number;
+  /**
+   * Temporal holdout for downstream evaluation: 'last_n' holds out each user's newest
+   * holdoutLastN events, 'time' the events at or after holdoutCutoff, 'last_purchase' the last
+   * purchase and what follows it; 'none' holds out nothing. Users left with fewer than
+   * minEventsPerUser events keep all their events (and have no holdout).
+   */
+  holdoutMode: HoldoutMode;
+  holdoutLastN: number;
+  holdoutCutoff: string;
   /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
   duckdbThreads: number;
   /** DuckDB memory limit per activity, e.g. '4GB'. */
@@ -63,6 +90,15 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   embedHeartbeatTimeoutSeconds: 120,
   activityMaxAttempts: 5,
   failedShardWaitMinutes: 60,
+  mappingFile: '',
+  timeWindowStart: '',
+  timeWindowEnd: '',
+  botMaxEventsPerMinute: 120,
+  botMaxViewsPerSession: 2000,
+  sampleUsersFraction: 1,
+  holdoutMode: 'last_n',
+  holdoutLastN: 1,
+  holdoutCutoff: '',
   duckdbThreads: 0,
   duckdbMemoryLimit: '4GB',
 };
@@ -88,7 +124,12 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['activityMaxAttempts', 1, 100],
   ['failedShardWaitMinutes', 0, 525_600],
   ['duckdbThreads', 0, 1024],
+  ['botMaxEventsPerMinute', 0, 1_000_000],
+  ['botMaxViewsPerSession', 0, 1_000_000_000],
+  ['holdoutLastN', 1, 100_000],
 ];
+
+const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/;
 
 /** Merges `overrides` over the defaults; throws RunConfigError naming the first bad field. */
 export function resolveRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
@@ -107,6 +148,23 @@ export function resolveRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
   }
   if (config.kMax < config.kMin) {
     throw new RunConfigError(`run config: kMax (${config.kMax}) must be >= kMin (${config.kMin})`);
+  }
+  for (const field of ['timeWindowStart', 'timeWindowEnd', 'holdoutCutoff'] as const) {
+    if (config[field] !== '' && !TIMESTAMP_TEXT.test(config[field])) {
+      throw new RunConfigError(`run config field "${field}" must be '' or a UTC date/time like 2019-10-01 or 2019-10-01T12:00, got ${JSON.stringify(config[field])}`);
+    }
+  }
+  if (config.timeWindowStart && config.timeWindowEnd && config.timeWindowStart >= config.timeWindowEnd) {
+    throw new RunConfigError(`run config: timeWindowStart (${config.timeWindowStart}) must be before timeWindowEnd (${config.timeWindowEnd})`);
+  }
+  if (typeof config.sampleUsersFraction !== 'number' || !(config.sampleUsersFraction > 0 && config.sampleUsersFraction <= 1)) {
+    throw new RunConfigError(`run config field "sampleUsersFraction" must be a number in (0, 1], got ${JSON.stringify(config.sampleUsersFraction)}`);
+  }
+  if (!HOLDOUT_MODES.includes(config.holdoutMode)) {
+    throw new RunConfigError(`run config field "holdoutMode" must be one of ${HOLDOUT_MODES.join(', ')}, got ${JSON.stringify(config.holdoutMode)}`);
+  }
+  if (config.holdoutMode === 'time' && config.holdoutCutoff === '') {
+    throw new RunConfigError('run config: holdoutMode "time" needs holdoutCutoff (a UTC date/time)');
   }
   checkSubset('encoders', config.encoders, ENCODERS);
   checkSubset('algorithms', config.algorithms, CLUSTERING_ALGORITHMS);

@@ -67,7 +67,10 @@ export async function runSqlText(connection: DuckDBConnection, sql: string, para
         bound[name] = params[name];
       }
       if (statement.parameterCount > 0) statement.bind(bound);
+      const started = performance.now();
       await statement.run();
+      // BSEG_SQL_TIMING=1 prints each statement's time: the first thing to look at when a stage is slow.
+      if (process.env.BSEG_SQL_TIMING) console.error(`[sql] ${label} #${index + 1}: ${((performance.now() - started) / 1000).toFixed(2)} s`);
     } finally {
       statement.destroySync();
     }

@@ -55,9 +55,9 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
 
   try {
     enterStage('inspect');
-    const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source });
+    const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
-    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, config });
+    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
     enterStage('shard');
     const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
 

@@ -1,27 +1,57 @@
--- Per-user behavior sequences and summary columns, from events_clean.
+-- Per-user behavior sequences, summary columns and the temporal holdout, from events_clean.
 -- Order is (event_time, source_file, drop_row): many events share a second, and the drop order is
--- the only stable tie-break. Only the newest $max_sequence_length events go into `events`; the
--- summary columns cover all of a user's events.
-CREATE OR REPLACE TABLE sequences AS
-WITH ordered AS (
+-- the only stable tie-break.
+
+-- 1. Order each user's events once; flag session starts and the holdout.
+CREATE OR REPLACE TEMP TABLE ordered_events AS
+WITH positioned AS (
     SELECT
         *,
         row_number() OVER by_time AS position,
-        count(*) OVER (PARTITION BY user_id) AS user_event_count,
-        epoch(event_time) - epoch(lag(event_time) OVER by_time) AS gap_s
+        count(*) OVER by_user AS user_event_count,
+        epoch(event_time) - epoch(lag(event_time) OVER by_time) AS gap_s,
+        count(*) FILTER (WHERE event_time < CAST(nullif($holdout_cutoff, '') AS TIMESTAMP)) OVER by_user AS events_before_cutoff
     FROM events_clean
-    WINDOW by_time AS (PARTITION BY user_id ORDER BY event_time, source_file, drop_row)
+    WINDOW by_time AS (PARTITION BY user_id ORDER BY event_time, source_file, drop_row),
+           by_user AS (PARTITION BY user_id)
 ),
-sessionized AS (
+with_last_purchase AS (
+    SELECT *, max(position) FILTER (WHERE event_type = 'purchase') OVER (PARTITION BY user_id) AS last_purchase_position
+    FROM positioned
+)
+SELECT
+    *,
+    -- A user keeps all events (no holdout) when the holdout would leave fewer than
+    -- $min_events_per_user events to segment on.
+    coalesce(CASE $holdout_mode
+        WHEN 'last_n' THEN position > user_event_count - $holdout_last_n
+            AND user_event_count - $holdout_last_n >= $min_events_per_user
+        WHEN 'time' THEN event_time >= CAST(nullif($holdout_cutoff, '') AS TIMESTAMP)
+            AND events_before_cutoff >= $min_events_per_user
+        WHEN 'last_purchase' THEN position >= last_purchase_position
+            AND last_purchase_position - 1 >= $min_events_per_user
+        ELSE false
+    END, false) AS is_holdout,
+    coalesce(gap_s > $session_gap_s, true) AS starts_session
+FROM with_last_purchase;
+
+-- 2. Held-out events, for downstream (recommendation) evaluation.
+CREATE OR REPLACE TABLE holdout_events AS
+SELECT user_id, item_id, category_id, event_type, event_time, price, position
+FROM ordered_events
+WHERE is_holdout;
+
+-- 3. Sequences from the remaining events: the newest $max_sequence_length of them, oldest first,
+-- with summary columns over all of them.
+CREATE OR REPLACE TABLE sequences AS
+WITH training AS (
     SELECT
         *,
+        count(*) OVER (PARTITION BY user_id) AS training_event_count,
         -- The log's own session id wins; otherwise a new session starts after a long gap.
-        coalesce(
-            session_id,
-            user_id || '#' || sum(CASE WHEN gap_s IS NULL OR gap_s > $session_gap_s THEN 1 ELSE 0 END)
-                OVER (PARTITION BY user_id ORDER BY position)
-        ) AS session_key
-    FROM ordered
+        coalesce(session_id, user_id || '#' || sum(starts_session::INTEGER) OVER (PARTITION BY user_id ORDER BY position)) AS session_key
+    FROM ordered_events
+    WHERE NOT is_holdout
 ),
 horizon AS (
     SELECT max(event_time) AS last_time_in_drop FROM events_clean
@@ -47,9 +77,9 @@ SELECT
     epoch(any_value(horizon.last_time_in_drop)) - epoch(max(event_time)) AS recency_s,
     coalesce(avg(gap_s), 0) AS mean_gap_s,
     list(
-        struct_pack(event_time, event_type, item_id, category_id, category_code, brand, price, session_key, gap_s)
+        struct_pack(event_time, event_type, item_id, category_id, category_code, brand, title, query_text, price, session_key, gap_s)
         ORDER BY position
-    ) FILTER (WHERE position > user_event_count - $max_sequence_length) AS events
-FROM sessionized, horizon
+    ) FILTER (WHERE position > training_event_count - $max_sequence_length) AS events
+FROM training, horizon
 GROUP BY user_id
 HAVING count(*) >= $min_events_per_user;

@@ -14,7 +14,7 @@ describe('bad input fails fast, non-retryably, naming the file', () => {
   const cases: Array<{ name: string; file: string; contents?: string; message: RegExp }> = [
     { name: 'missing path', file: 'does-not-exist.csv', message: /does-not-exist\.csv does not exist; expected a file, a directory or a glob/ },
     { name: 'empty file', file: 'empty.csv', contents: '', message: /empty\.csv is empty \(0 bytes\); expected an event log/ },
-    { name: 'unknown format', file: 'unknown.csv', contents: 'a,b,c\n1,2,3\n', message: /unknown\.csv: unknown log format; first line is "a,b,c"\. Expected one of: REES46/ },
+    { name: 'unknown format', file: 'unknown.csv', contents: 'a,b,c\n1,2,3\n', message: /unknown\.csv: unknown log format; first line is "a,b,c"\. Expected one of: rees46: CSV with columns event_time,event_type,product_id.* \| taobao: CSV without header: user_id,item_id,category_id,behavior_type,timestamp; or give a mapping file/ },
     { name: 'header only', file: 'header-only.csv', contents: `${REES46_HEADER}\n`, message: /header-only\.csv: no data rows/ },
     {
       name: 'every row rejected',

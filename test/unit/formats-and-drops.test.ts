@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, readFirstLine } from '../../activities/formats';
+import { detectFormat, readFirstLine } from '../../activities/ingest/detect';
 import { resolveDropFiles } from '../../activities/inspect-drop';
 import { dropRefFor } from '../../lib/drop-id';
 import { projectPath } from '../../lib/paths';
@@ -12,11 +12,14 @@ const DATASETS = path.resolve(projectPath(), '..', 'shared', 'datasets');
 
 describe('format detection', () => {
   it('recognizes the real datasets by their first line', async () => {
-    expect(detectFormat((await readFirstLine(path.join(DATASETS, 'rees46-cosmetics-sample', '2019-nov.csv')))!)).toBe('rees46');
-    expect(detectFormat((await readFirstLine(path.join(DATASETS, 'taobao-userbehavior-2h', 'UserBehavior.csv')))!)).toBe('taobao');
-    expect(detectFormat('timestamp,visitorid,event,itemid,transactionid')).toBe('retailrocket');
-    expect(detectFormat('user,item,when')).toBeUndefined();
-    expect(detectFormat('1,2,3,teleport,4')).toBeUndefined();
+    const formatOf = (line: string) => detectFormat(line)?.mapping.name;
+    expect(formatOf((await readFirstLine(path.join(DATASETS, 'rees46-cosmetics-sample', '2019-nov.csv')))!)).toBe('rees46');
+    expect(formatOf((await readFirstLine(path.join(DATASETS, 'taobao-userbehavior-2h', 'UserBehavior.csv')))!)).toBe('taobao');
+    expect(formatOf('timestamp,visitorid,event,itemid,transactionid')).toBe('retailrocket');
+    expect(detectFormat('timestamp;visitorid;event;itemid;transactionid')).toMatchObject({ delimiter: ';' });
+    expect(detectFormat('1\t2\t3\tbuy\t1511658000')).toMatchObject({ delimiter: '\t' });
+    expect(formatOf('user,item,when')).toBeUndefined();
+    expect(formatOf('1,2,3,teleport,4')).toBeUndefined();
   });
 
   it('reads the first line of gzip files and CRLF files', async () => {

@@ -1,0 +1,73 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue } from '@duckdb/node-api';
+import { loadSql, runSqlText } from '../../lib/duckdb';
+import { CANONICAL_COLUMNS, type FormatMapping } from './mapping';
+
+/**
+ * Stages a drop's files into staged_events (sql/ingest/stage_events.sql) as the format mapping
+ * says: the reader query selecting every canonical column as VARCHAR is generated here (column
+ * names from the mapping, as quoted identifiers); file paths and time settings are bound.
+ * CSV lines that do not parse land in csv_rejects/csv_reject_scans (empty for other readers).
+ */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function csvReader(mapping: FormatMapping, delimiter: string): string {
+  const { reader } = mapping;
+  const options = [
+    `header = ${reader.header === false ? 'false' : 'true'}`,
+    'all_varchar = true',
+    `delim = ${delimiter === '\t' ? "'\\t'" : `'${delimiter.replaceAll("'", "''")}'`}`,
+    `quote = '"'`,
+    "filename = 'source_file'",
+    'store_rejects = true',
+    "rejects_table = 'csv_rejects'",
+    "rejects_scan = 'csv_reject_scans'",
+  ];
+  if (reader.header === false) {
+    options.push(`columns = {${(reader.columnNames ?? []).map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(', ')}}`);
+  }
+  return `read_csv($files, ${options.join(', ')})`;
+}
+
+export async function stageEvents(
+  connection: DuckDBConnection,
+  mapping: FormatMapping,
+  files: string[],
+  delimiter: string,
+  window: { start: string; end: string },
+): Promise<void> {
+  const reader = mapping.reader.kind === 'csv'
+    ? csvReader(mapping, delimiter)
+    : mapping.reader.kind === 'jsonl'
+      ? "read_json($files, format = 'newline_delimited', filename = 'source_file')"
+      : "read_parquet($files, filename = 'source_file')";
+  const columns = CANONICAL_COLUMNS.map((canonical) => {
+    const source = mapping.columns[canonical];
+    return source ? `CAST(${quoteIdentifier(source)} AS VARCHAR) AS ${canonical}` : `NULL::VARCHAR AS ${canonical}`;
+  });
+  if (mapping.reader.kind !== 'csv') {
+    await connection.run('CREATE OR REPLACE TEMP TABLE csv_rejects (scan_id UBIGINT, file_id UBIGINT, line UBIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)');
+    await connection.run('CREATE OR REPLACE TEMP TABLE csv_reject_scans (scan_id UBIGINT, file_id UBIGINT, file_path VARCHAR)');
+  }
+  await connection.run('CREATE OR REPLACE TEMP TABLE event_type_vocabulary (raw VARCHAR, canonical VARCHAR)');
+  const appender = await connection.createAppender('event_type_vocabulary', 'main', 'temp');
+  for (const [raw, canonical] of Object.entries(mapping.eventTypes)) {
+    appender.appendVarchar(raw.trim().toLowerCase());
+    appender.appendVarchar(canonical);
+    appender.endRow();
+  }
+  appender.closeSync();
+  // row_number() OVER () follows the scan order (files in the given order, rows in file order):
+  // the stable tie-break for events that share a timestamp, and the row a quarantine entry names.
+  const rawSource = `SELECT source_file, row_number() OVER () AS drop_row, ${columns.join(', ')} FROM ${reader}`;
+  await runSqlText(connection, loadSql('ingest/stage_events.sql').replace('{{raw_source}}', rawSource), {
+    files: listValue(files),
+    time_unit: mapping.eventTime.unit ?? 'format',
+    // strptime is bound even when unused, and rejects an empty format.
+    time_format: mapping.eventTime.format ?? '%Y',
+    window_start: window.start,
+    window_end: window.end,
+  }, 'ingest/stage_events.sql');
+}
