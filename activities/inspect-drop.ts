@@ -5,6 +5,7 @@ import { badInput } from '../lib/bad-input';
 import { openDuckDB, queryRows } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { detectFormat, readFirstLine, splitFields } from './ingest/detect';
+import { verifyGzip } from './ingest/verify-gzip';
 import { builtInMappings, describeLayout, readMappingFile, type FormatMapping } from './ingest/mapping';
 
 const DATA_FILE = /\.(csv|tsv|txt|jsonl|ndjson|json|parquet)(\.gz)?$/i;
@@ -22,6 +23,7 @@ export async function inspectDrop(input: InspectDropInput): Promise<InspectDropO
     for (const file of files) {
       const { size } = await fs.stat(file);
       if (size === 0) throw badInput(`${file} is empty (0 bytes); expected an event log: ${expectedLayouts()}`);
+      if (file.endsWith('.gz')) await verifyGzip(file);
       bytes += size;
     }
     if (input.mappingFile) {

@@ -6,6 +6,7 @@
  *   retry-failed <run>                                 re-run failed shards only
  *   schedule create|pause|unpause|trigger|describe|delete [...]
  *   setup                                              namespace + search attributes on a cluster
+ *   validate <path> [--json]                           ingestion + cleaning only (no server needed)
  * Connects with the profile in temporal-config/connection.json (TEMPORAL_* overrides).
  */
 import { connectClient, loadConnectionProfile } from '../lib/connection-profile';
@@ -15,11 +16,16 @@ import { describeError, runCommand } from './client/run';
 import { scheduleCommand } from './client/schedule';
 import { setupCommand } from './client/setup';
 import { statusCommand } from './client/status';
+import { validateCommand } from './client/validate';
 
 const [command, ...args] = process.argv.slice(2);
 const profile = loadConnectionProfile();
 let exitCode = 2;
 try {
+  if (command === 'validate') {
+    exitCode = await validateCommand(args);
+    process.exit(exitCode);
+  }
   const client = await connectClient(profile);
   try {
     switch (command) {
@@ -30,7 +36,7 @@ try {
       case 'schedule': exitCode = await scheduleCommand(client, args); break;
       case 'setup': exitCode = await setupCommand(client, profile); break;
       default:
-        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup ... (see scripts/client.ts)');
+        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate ... (see scripts/client.ts)');
     }
   } finally {
     await client.connection.close();

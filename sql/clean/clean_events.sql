@@ -86,7 +86,7 @@ SELECT
     scans.file_path AS source_file,
     NULL::BIGINT AS drop_row,
     errors.line AS line,
-    CASE WHEN errors.error_type = 'INVALID UNICODE' THEN 'invalid_utf8' ELSE 'malformed_line' END AS reason,
+    CASE WHEN errors.error_type IN ('INVALID ENCODING', 'INVALID UNICODE') THEN 'invalid_utf8' ELSE 'malformed_line' END AS reason,
     errors.error_message || ': ' || coalesce(errors.csv_line, '') AS detail
 FROM csv_rejects AS errors
 JOIN csv_reject_scans AS scans USING (scan_id, file_id);
