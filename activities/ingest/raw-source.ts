@@ -48,7 +48,7 @@ export async function stageEvents(
     return source ? `CAST(${quoteIdentifier(source)} AS VARCHAR) AS ${canonical}` : `NULL::VARCHAR AS ${canonical}`;
   });
   if (mapping.reader.kind !== 'csv') {
-    await connection.run('CREATE OR REPLACE TEMP TABLE csv_rejects (scan_id UBIGINT, file_id UBIGINT, line UBIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)');
+    await connection.run('CREATE OR REPLACE TEMP TABLE csv_rejects (scan_id UBIGINT, file_id UBIGINT, line UBIGINT, column_idx UBIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)');
     await connection.run('CREATE OR REPLACE TEMP TABLE csv_reject_scans (scan_id UBIGINT, file_id UBIGINT, file_path VARCHAR)');
   }
   await connection.run('CREATE OR REPLACE TEMP TABLE event_type_vocabulary (raw VARCHAR, canonical VARCHAR)');

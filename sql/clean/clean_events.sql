@@ -82,18 +82,21 @@ SELECT
 FROM distinct_events AS events
 JOIN excluded_users AS excluded USING (user_id)
 UNION ALL
+-- DuckDB logs one reject entry per error, and a line can have several: one row per line here.
 SELECT
-    scans.file_path AS source_file,
+    any_value(scans.file_path) AS source_file,
     NULL::BIGINT AS drop_row,
     errors.line AS line,
-    CASE WHEN errors.error_type IN ('INVALID ENCODING', 'INVALID UNICODE') THEN 'invalid_utf8' ELSE 'malformed_line' END AS reason,
-    errors.error_message || ': ' || coalesce(errors.csv_line, '') AS detail
+    CASE WHEN bool_or(errors.error_type IN ('INVALID ENCODING', 'INVALID UNICODE')) THEN 'invalid_utf8' ELSE 'malformed_line' END AS reason,
+    arg_min(errors.error_message, errors.column_idx) || ': ' || coalesce(any_value(errors.csv_line), '') AS detail
 FROM csv_rejects AS errors
-JOIN csv_reject_scans AS scans USING (scan_id, file_id);
+JOIN csv_reject_scans AS scans USING (scan_id, file_id)
+GROUP BY errors.scan_id, errors.file_id, errors.line;
 
 CREATE OR REPLACE TABLE accounting AS
 SELECT
-    (SELECT count(*) FROM staged_events) + (SELECT count(*) FROM csv_rejects) AS raw_rows,
+    (SELECT count(*) FROM staged_events)
+        + (SELECT count(*) FROM (SELECT DISTINCT scan_id, file_id, line FROM csv_rejects)) AS raw_rows,
     (SELECT count(*) FROM events_clean) AS cleaned_rows,
     (SELECT count(*) FROM quarantine) AS quarantined_rows,
     (SELECT coalesce(sum(copies - 1), 0) FROM distinct_events) AS duplicate_rows,
