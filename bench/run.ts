@@ -7,6 +7,7 @@ export {};
 
 const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<Record<string, unknown>> }>> = {
   orchestration: () => import('./orchestration'),
+  clean: () => import('./clean'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -15,9 +15,9 @@ SELECT
     raw.source_file,
     raw.drop_row,
     -- Whole-number ids written as floats by pandas ("562076640.0") lose the ".0"; ids stay text.
-    nullif(regexp_replace(trim(raw.user_id), '\.0+$', ''), '') AS user_id,
-    nullif(regexp_replace(trim(raw.item_id), '\.0+$', ''), '') AS item_id,
-    nullif(regexp_replace(trim(raw.category_id), '\.0+$', ''), '') AS category_id,
+    nullif(CASE WHEN contains(raw.user_id, '.') THEN regexp_replace(trim(raw.user_id), '\.0+$', '') ELSE trim(raw.user_id) END, '') AS user_id,
+    nullif(CASE WHEN contains(raw.item_id, '.') THEN regexp_replace(trim(raw.item_id), '\.0+$', '') ELSE trim(raw.item_id) END, '') AS item_id,
+    nullif(CASE WHEN contains(raw.category_id, '.') THEN regexp_replace(trim(raw.category_id), '\.0+$', '') ELSE trim(raw.category_id) END, '') AS category_id,
     nullif(trim(raw.category_code), '') AS category_code,
     nullif(trim(raw.brand), '') AS brand,
     nullif(trim(raw.title), '') AS title,

@@ -41,8 +41,9 @@ SELECT user_id, item_id, category_id, event_type, event_time, price, position
 FROM ordered_events
 WHERE is_holdout;
 
--- 3. Sequences from the remaining events: the newest $max_sequence_length of them, oldest first,
--- with summary columns over all of them.
+-- 3. Sequences from the remaining events: the newest $max_sequence_length of them, oldest first
+-- (position is the event's 1-based place in the user's full ordered history), with summary
+-- columns over all of them.
 CREATE OR REPLACE TABLE sequences AS
 WITH training AS (
     SELECT
@@ -76,10 +77,11 @@ SELECT
     epoch(max(event_time)) - epoch(min(event_time)) AS active_span_s,
     epoch(any_value(horizon.last_time_in_drop)) - epoch(max(event_time)) AS recency_s,
     coalesce(avg(gap_s), 0) AS mean_gap_s,
-    list(
-        struct_pack(event_time, event_type, item_id, category_id, category_code, brand, title, query_text, price, session_key, gap_s)
-        ORDER BY position
-    ) FILTER (WHERE position > training_event_count - $max_sequence_length) AS events
+    -- Sorting the collected structs (position first) is several times faster than an ordered
+    -- aggregate (list(... ORDER BY position)) and gives the same order.
+    list_sort(list(
+        struct_pack(position, event_time, event_type, item_id, category_id, category_code, brand, title, query_text, price, session_key, gap_s)
+    ) FILTER (WHERE position > training_event_count - $max_sequence_length)) AS events
 FROM training, horizon
 GROUP BY user_id
 HAVING count(*) >= $min_events_per_user;

@@ -97,7 +97,7 @@ describe('cleaning rules', () => {
     const rows = await query(`${attach(database)} SELECT user_id, list(item_id ORDER BY position) AS items FROM run.holdout_events GROUP BY user_id ORDER BY user_id`);
     expect(Object.fromEntries(rows.map((row) => [row.user_id, row.items]))).toEqual(expected);
     const sequences = await query(`${attach(database)} SELECT user_id, n_events FROM run.sequences ORDER BY user_id`);
-    const heldOut = (user: string) => (expected as Record<string, string[]>)[user]?.length ?? 0;
+    const heldOut = (user: string) => (expected as unknown as Record<string, string[]>)[user]?.length ?? 0;
     expect(sequences).toEqual([
       { user_id: 'long', n_events: 6 - heldOut('long') },
       { user_id: 'purchaser', n_events: 5 - heldOut('purchaser') },

@@ -1,0 +1,85 @@
+/**
+ * clean: raw CSV -> cleaned events, quarantine, sequences, holdout -> user shards (our inspect,
+ * clean and shard stages) against one bare DuckDB query doing the same dedup + per-user group-by
+ * (ordered event lists, counts) into Parquet, on the same generated file in the same run.
+ *   npm run bench -- clean [--events 10000000]
+ * Goals: speedup >= 0.8, >= 1M events/s. Peak RSS of the process is reported for each side
+ * (VmHWM, reset between the two through /proc/self/clear_refs).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { cleanRawLogs } from '../activities/clean-logs';
+import { inspectDrop } from '../activities/inspect-drop';
+import { shardUsers } from '../activities/shard-users';
+import { resolveRunConfig } from '../common/run-config';
+import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
+import { projectPath } from '../lib/paths';
+import { writeSyntheticLog } from '../lib/synthetic-events';
+
+function peakRssMiB(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+function resetPeakRss(): void {
+  fs.writeFileSync('/proc/self/clear_refs', '5');
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const { values } = parseArgs({ args, options: { events: { type: 'string', default: '10000000' } } });
+  const targetEvents = Number(values.events);
+  const users = Math.round(targetEvents / 10.4); // the generator averages ~10.4 events per user
+  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
+  if (!fs.existsSync(input)) {
+    fs.mkdirSync(path.dirname(input), { recursive: true });
+    console.log(`generating ${input} ...`);
+    await writeSyntheticLog(input, { users, seed: 1 });
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-clean-'));
+  const config = resolveRunConfig({ duckdbMemoryLimit: '12GB' });
+  try {
+    resetPeakRss();
+    let started = performance.now();
+    const runDir = path.join(scratch, 'run');
+    const inspected = await inspectDrop({ runDir, source: input, mappingFile: '' });
+    const cleaned = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+    await shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+    const ours = (performance.now() - started) / 1000;
+    const oursPeak = peakRssMiB();
+    console.log(`ours: ${ours.toFixed(2)} s, ${cleaned.accounting.rawRows} rows, peak RSS ${oursPeak} MiB`);
+
+    resetPeakRss();
+    started = performance.now();
+    const database = await openDuckDB(path.join(scratch, 'bare.duckdb'), { memoryLimit: config.duckdbMemoryLimit });
+    try {
+      await database.connection.run(`COPY (
+        SELECT user_id, count(*) AS n_events, count(*) FILTER (WHERE event_type = 'purchase') AS n_purchases,
+               list(struct_pack(event_time, event_type, product_id, price) ORDER BY event_time) AS events
+        FROM (SELECT DISTINCT * EXCLUDE (column0) FROM read_csv(${sqlStringLiteral(input)}, header = true))
+        GROUP BY user_id
+      ) TO ${sqlStringLiteral(path.join(scratch, 'bare.parquet'))} (FORMAT parquet)`);
+    } finally {
+      database.close();
+    }
+    const reference = (performance.now() - started) / 1000;
+    const referencePeak = peakRssMiB();
+    console.log(`bare DuckDB: ${reference.toFixed(2)} s, peak RSS ${referencePeak} MiB`);
+    return {
+      ours_s: round(ours),
+      reference: 'one bare DuckDB query: SELECT DISTINCT + GROUP BY user with ordered event lists, to Parquet',
+      reference_s: round(reference),
+      speedup: round(reference / ours),
+      events: cleaned.accounting.rawRows,
+      events_per_s: Math.round(cleaned.accounting.rawRows / ours),
+      peak_rss_mib: oursPeak,
+      reference_peak_rss_mib: referencePeak,
+      input_mib: Math.round(fs.statSync(input).size / 2 ** 20),
+    };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
