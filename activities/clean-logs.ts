@@ -40,6 +40,9 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
       throw badInput(`cannot read ${input.files.join(', ')} as ${mapping.name}: ${(error as Error).message}`);
     }
     heartbeat('staged');
+    // Staging needed file order (drop_row); from here on every order that matters is explicit
+    // (drop_row, position), and unordered writes can use every thread.
+    await connection.run('SET preserve_insertion_order = false');
     await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
     heartbeat('cleaned');
     await runSqlFile(connection, 'sequences/build_sequences.sql', sequenceParams(config));

@@ -52,7 +52,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
     resetPeakRss();
     started = performance.now();
-    const database = await openDuckDB(path.join(scratch, 'bare.duckdb'), { memoryLimit: config.duckdbMemoryLimit });
+    const database = await openDuckDB(path.join(scratch, 'bare.duckdb'), { memoryLimit: config.duckdbMemoryLimit, tempDirectory: path.join(scratch, 'bare-tmp') });
     try {
       await database.connection.run(`COPY (
         SELECT user_id, count(*) AS n_events, count(*) FILTER (WHERE event_type = 'purchase') AS n_purchases,

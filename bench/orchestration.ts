@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { dropRefFor } from '../lib/drop-id';
-import { freePort, readDevServerConfig, startDevServer } from '../lib/dev-server';
+import { readDevServerConfig, startDevServer } from '../lib/dev-server';
 import { projectPath } from '../lib/paths';
 import { startDrop } from '../lib/pipeline-client';
 import { writeSyntheticLog } from '../lib/synthetic-events';
@@ -33,7 +33,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     console.log(`generated ${input}: ${events} events`);
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-orchestration-'));
-  const server = await startDevServer({ stateDir: path.join(scratch, 'temporal'), port: await freePort(), headless: true });
+  const server = await startDevServer({ stateDir: path.join(scratch, 'temporal'), port: 'auto', headless: true });
   const namespace = readDevServerConfig().namespaces[0];
   const bundlePath = path.join(scratch, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: quietLogger })).code);

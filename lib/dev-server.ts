@@ -22,7 +22,8 @@ interface DevServerConfig {
 export interface DevServerOptions {
   /** SQLite state lives in `<stateDir>/temporal.sqlite`, so workflows survive a restart. */
   stateDir: string;
-  port?: number;
+  /** gRPC port; 'auto' picks a free one (and another one if the server fails to start on it). */
+  port?: number | 'auto';
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
@@ -80,10 +81,22 @@ export function devServerArgs(config: DevServerConfig, options: Required<Pick<De
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  if (options.port !== 'auto') return startDevServerOnPort(options, options.port ?? readDevServerConfig().port);
+  // Another process can take the free port between our check and the server's bind: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnPort(options, await freePort());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      options.log?.(`dev server failed to start (${(error as Error).message}); retrying on another port`);
+    }
+  }
+}
+
+async function startDevServerOnPort(options: DevServerOptions, port: number): Promise<DevServer> {
   const log = options.log ?? (() => undefined);
   const config = readDevServerConfig();
   const cli = provisionTemporalCli(log);
-  const port = options.port ?? config.port;
   const uiPort = options.uiPort ?? config.uiPort;
   const headless = options.headless ?? false;
   fs.mkdirSync(options.stateDir, { recursive: true });
@@ -99,7 +112,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + 60_000;
   while (!(await isPortOpen(config.ip, port))) {
     if (exitCode !== null) {
-      throw new Error(`temporal dev server exited with code ${exitCode}; see ${path.join(options.stateDir, 'temporal-server.log')}`);
+      const logPath = path.join(options.stateDir, 'temporal-server.log');
+      const tail = fs.readFileSync(logPath, 'utf8').trim().split('\n').slice(-5).join('\n');
+      throw new Error(`temporal dev server exited with code ${exitCode}; last lines of ${logPath}:\n${tail}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

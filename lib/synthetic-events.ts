@@ -25,12 +25,21 @@ interface SegmentProfile {
   sessions: number;
 }
 
+/**
+ * Segment mixes chosen so that the overall event mix matches the real REES46 cosmetics sample
+ * (view 44%, cart 28%, remove_from_cart 20%, purchase 7%; checked in test/unit/synthetic.test.ts).
+ */
 export const SYNTHETIC_SEGMENTS: SegmentProfile[] = [
-  { name: 'window-shoppers', share: 0.4, eventMix: [['view', 0.92], ['cart', 0.06], ['remove_from_cart', 0.02]], activity: 0.8, priceLevel: 1, sessions: 1 },
-  { name: 'cart-abandoners', share: 0.25, eventMix: [['view', 0.45], ['cart', 0.35], ['remove_from_cart', 0.2]], activity: 1.2, priceLevel: 1.5, sessions: 2 },
-  { name: 'loyal-buyers', share: 0.2, eventMix: [['view', 0.5], ['cart', 0.25], ['purchase', 0.2], ['remove_from_cart', 0.05]], activity: 1.6, priceLevel: 1, sessions: 4 },
-  { name: 'big-ticket', share: 0.15, eventMix: [['view', 0.7], ['cart', 0.15], ['purchase', 0.15]], activity: 0.7, priceLevel: 6, sessions: 1 },
+  { name: 'window-shoppers', share: 0.4, eventMix: [['view', 0.7], ['cart', 0.18], ['remove_from_cart', 0.12]], activity: 0.8, priceLevel: 1, sessions: 1 },
+  { name: 'cart-abandoners', share: 0.25, eventMix: [['view', 0.2], ['cart', 0.45], ['remove_from_cart', 0.35]], activity: 1.2, priceLevel: 1.5, sessions: 2 },
+  { name: 'loyal-buyers', share: 0.2, eventMix: [['view', 0.3], ['cart', 0.35], ['purchase', 0.2], ['remove_from_cart', 0.15]], activity: 1.6, priceLevel: 1, sessions: 4 },
+  { name: 'big-ticket', share: 0.15, eventMix: [['view', 0.55], ['cart', 0.25], ['purchase', 0.1], ['remove_from_cart', 0.1]], activity: 0.7, priceLevel: 6, sessions: 1 },
 ];
+
+/** Standard normal draw (Box-Muller). */
+function gaussian(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
 
 function pick<T>(weighted: Array<[T, number]>, random: () => number): T {
   let r = random() * weighted.reduce((sum, [, weight]) => sum + weight, 0);
@@ -74,7 +83,8 @@ export async function writeSyntheticLog(file: string, options: SyntheticOptions)
     const profile = SYNTHETIC_SEGMENTS[segment];
     const userId = String(500_000_000 + u);
     labels.set(userId, segment);
-    const events = Math.max(2, Math.round(meanEvents * profile.activity * (0.5 + random())));
+    // Heavy-tailed activity, as in the real logs (REES46: median 1 event per user, p90 16).
+    const events = Math.max(1, Math.round(Math.exp(Math.log(meanEvents * profile.activity) - 0.6 + 1.1 * gaussian(random))));
     const sessions = Math.max(1, Math.min(events, Math.round(profile.sessions * (0.5 + random()))));
     let time = start + Math.floor(random() * 20 * 86_400);
     let session = 0;
@@ -83,7 +93,8 @@ export async function writeSyntheticLog(file: string, options: SyntheticOptions)
         session++;
         time += 3600 + Math.floor(random() * 3 * 86_400);
       } else {
-        time += 5 + Math.floor(random() * 120);
+        // Within a session, gaps of seconds to minutes (exponential, mean 40 s).
+        time += 1 + Math.floor(-40 * Math.log(1 - random()));
       }
       const item = zipfItem();
       const price = ((1 + (item % 97)) * profile.priceLevel * (0.8 + 0.4 * random())).toFixed(2);

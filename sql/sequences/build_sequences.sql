@@ -2,7 +2,8 @@
 -- Order is (event_time, source_file, drop_row): many events share a second, and the drop order is
 -- the only stable tie-break.
 
--- 1. Order each user's events once; flag session starts and the holdout.
+-- 1. Order each user's events once; flag the holdout, number the sessions. Everything the
+-- sequences need per event is computed here, so step 3 is a plain GROUP BY.
 CREATE OR REPLACE TEMP TABLE ordered_events AS
 WITH positioned AS (
     SELECT
@@ -10,30 +11,40 @@ WITH positioned AS (
         row_number() OVER by_time AS position,
         count(*) OVER by_user AS user_event_count,
         epoch(event_time) - epoch(lag(event_time) OVER by_time) AS gap_s,
-        count(*) FILTER (WHERE event_time < CAST(nullif($holdout_cutoff, '') AS TIMESTAMP)) OVER by_user AS events_before_cutoff
+        -- 'time' and 'last_purchase' hold out the events at or after a per-user moment.
+        CASE $holdout_mode
+            WHEN 'time' THEN CAST(nullif($holdout_cutoff, '') AS TIMESTAMP)
+            WHEN 'last_purchase' THEN max(CASE WHEN event_type = 'purchase' THEN event_time END) OVER by_user
+        END AS holdout_from
     FROM events_clean
     WINDOW by_time AS (PARTITION BY user_id ORDER BY event_time, source_file, drop_row),
            by_user AS (PARTITION BY user_id)
 ),
-with_last_purchase AS (
-    SELECT *, max(position) FILTER (WHERE event_type = 'purchase') OVER (PARTITION BY user_id) AS last_purchase_position
+holdout_sized AS (
+    SELECT
+        *,
+        -- Events kept for segmentation. A user keeps all of them (no holdout) when the holdout
+        -- would leave fewer than $min_events_per_user.
+        -- (Events in the same second as the holdout moment count as after it.)
+        CASE $holdout_mode
+            WHEN 'last_n' THEN user_event_count - $holdout_last_n
+            WHEN 'none' THEN user_event_count
+            ELSE count(*) FILTER (WHERE event_time < holdout_from) OVER (PARTITION BY user_id)
+        END AS kept_if_held_out
     FROM positioned
+),
+flagged AS (
+    SELECT
+        *,
+        CASE WHEN kept_if_held_out >= $min_events_per_user THEN kept_if_held_out ELSE user_event_count END AS training_event_count
+    FROM holdout_sized
 )
 SELECT
     *,
-    -- A user keeps all events (no holdout) when the holdout would leave fewer than
-    -- $min_events_per_user events to segment on.
-    coalesce(CASE $holdout_mode
-        WHEN 'last_n' THEN position > user_event_count - $holdout_last_n
-            AND user_event_count - $holdout_last_n >= $min_events_per_user
-        WHEN 'time' THEN event_time >= CAST(nullif($holdout_cutoff, '') AS TIMESTAMP)
-            AND events_before_cutoff >= $min_events_per_user
-        WHEN 'last_purchase' THEN position >= last_purchase_position
-            AND last_purchase_position - 1 >= $min_events_per_user
-        ELSE false
-    END, false) AS is_holdout,
-    coalesce(gap_s > $session_gap_s, true) AS starts_session
-FROM with_last_purchase;
+    position > training_event_count AS is_holdout,
+    -- The log's own session id wins; otherwise a new session starts after a long gap.
+    coalesce(session_id, user_id || '#' || sum(coalesce(gap_s > $session_gap_s, true)::INTEGER) OVER (PARTITION BY user_id ORDER BY position)) AS session_key
+FROM flagged;
 
 -- 2. Held-out events, for downstream (recommendation) evaluation.
 CREATE OR REPLACE TABLE holdout_events AS
@@ -46,13 +57,7 @@ WHERE is_holdout;
 -- columns over all of them.
 CREATE OR REPLACE TABLE sequences AS
 WITH training AS (
-    SELECT
-        *,
-        count(*) OVER (PARTITION BY user_id) AS training_event_count,
-        -- The log's own session id wins; otherwise a new session starts after a long gap.
-        coalesce(session_id, user_id || '#' || sum(starts_session::INTEGER) OVER (PARTITION BY user_id ORDER BY position)) AS session_key
-    FROM ordered_events
-    WHERE NOT is_holdout
+    SELECT * FROM ordered_events WHERE NOT is_holdout
 ),
 horizon AS (
     SELECT max(event_time) AS last_time_in_drop FROM events_clean

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { freePort, startDevServer, type DevServer } from '../../lib/dev-server';
+import { startDevServer, type DevServer } from '../../lib/dev-server';
 import { WORKFLOWS_SOURCE } from '../../workers/create-workers';
 
 declare module 'vitest' {
@@ -23,7 +23,7 @@ let scratchDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   scratchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-test-'));
-  server = await startDevServer({ stateDir: path.join(scratchDir, 'temporal'), port: await freePort(), headless: true, log: console.log });
+  server = await startDevServer({ stateDir: path.join(scratchDir, 'temporal'), port: 'auto', headless: true, log: console.log });
   const workflowBundlePath = path.join(scratchDir, 'workflow-bundle.js');
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: silentLogger });
   fs.writeFileSync(workflowBundlePath, code);
