@@ -4,7 +4,7 @@ import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '
 import type { RunConfig } from '../common/run-config';
 import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
-import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
+import { loadSql, openDuckDB, queryRows, runSqlFile, runSqlText } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
 import { mappingFor } from './ingest/mapping';
@@ -45,7 +45,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     await connection.run('SET preserve_insertion_order = false');
     await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
     heartbeat('cleaned');
-    await runSqlFile(connection, 'sequences/build_sequences.sql', sequenceParams(config));
+    await buildSequences(connection, config);
     return await readAccounting(connection, input.files);
   } finally {
     database.close();
@@ -60,15 +60,24 @@ function cleaningParams(config: RunConfig) {
   };
 }
 
-function sequenceParams(config: RunConfig) {
-  return {
+async function buildSequences(connection: DuckDBConnection, config: RunConfig): Promise<void> {
+  const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean');
+  const buckets = Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents));
+  await runSqlFile(connection, 'sequences/build_sequences.sql', {
     session_gap_s: config.sessionGapMinutes * 60,
-    max_sequence_length: config.maxSequenceLength,
-    min_events_per_user: config.minEventsPerUser,
     holdout_mode: config.holdoutMode,
     holdout_last_n: config.holdoutLastN,
     holdout_cutoff: config.holdoutCutoff,
-  };
+    min_events_per_user: config.minEventsPerUser,
+    user_buckets: buckets,
+  });
+  for (let bucket = 0; bucket < buckets; bucket++) {
+    const target = bucket === 0 ? 'CREATE OR REPLACE TABLE sequences AS' : 'INSERT INTO sequences';
+    await runSqlText(connection, `${target}\n${loadSql('sequences/aggregate_users.sql')}`, {
+      bucket, max_sequence_length: config.maxSequenceLength, min_events_per_user: config.minEventsPerUser,
+    }, 'sequences/aggregate_users.sql');
+    heartbeat(`sequences ${bucket + 1}/${buckets}`);
+  }
 }
 
 async function readAccounting(connection: DuckDBConnection, files: string[]): Promise<CleaningAccounting> {

@@ -66,6 +66,11 @@ export interface RunConfig {
   holdoutMode: HoldoutMode;
   holdoutLastN: number;
   holdoutCutoff: string;
+  /**
+   * Sequences are aggregated for one bucket of users at a time, about this many events per
+   * bucket (DuckDB's grouped list aggregates do not spill; ~1 GB of memory per million events).
+   */
+  sequenceBucketEvents: number;
   /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
   duckdbThreads: number;
   /** DuckDB memory limit per activity, e.g. '4GB'. */
@@ -99,6 +104,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   holdoutMode: 'last_n',
   holdoutLastN: 1,
   holdoutCutoff: '',
+  sequenceBucketEvents: 1_000_000,
   duckdbThreads: 0,
   duckdbMemoryLimit: '4GB',
 };
@@ -127,6 +133,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['botMaxEventsPerMinute', 0, 1_000_000],
   ['botMaxViewsPerSession', 0, 1_000_000_000],
   ['holdoutLastN', 1, 100_000],
+  ['sequenceBucketEvents', 1, 1_000_000_000],
 ];
 
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/;

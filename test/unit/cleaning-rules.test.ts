@@ -71,6 +71,17 @@ describe('cleaning rules', () => {
     expect(accounting.duplicate_rows).toBe(1);
   });
 
+  it('builds the same sequences when users are aggregated in many buckets', async () => {
+    const rows = Array.from({ length: 300 }, (_, u) => userEvents(`u${u}`, 2 + (u % 9), '2019-10-01T10:00:00', 400 + u)).flat();
+    const file = writeRees46(path.join(dir, 'buckets.csv'), rows);
+    const sequencesOf = async (database: string) =>
+      query(`${attach(database)} SELECT * EXCLUDE (first_event_time, last_event_time) FROM run.sequences ORDER BY user_id`);
+    const oneBucket = await sequencesOf(await clean(file, { maxSequenceLength: 5 }));
+    const manyBuckets = await sequencesOf(await clean(file, { maxSequenceLength: 5, sequenceBucketEvents: 100 }));
+    expect(oneBucket).toHaveLength(300);
+    expect(manyBuckets).toEqual(oneBucket);
+  });
+
   it('splits sessions on 30-minute gaps when the log has no session id', async () => {
     const file = writeRees46(path.join(dir, 'sessions.csv'), [
       { time: '2019-10-01 10:00:00', type: 'view', item: 'a', user: '1', session: '' },
