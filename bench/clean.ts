@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await writeSyntheticLog(input, { users, seed: 1 });
   }
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-clean-'));
-  const config = resolveRunConfig({ duckdbMemoryLimit: '12GB' });
+  const config = resolveRunConfig(); // the defaults, 4 GB DuckDB memory limit included
   try {
     resetPeakRss();
     let started = performance.now();
