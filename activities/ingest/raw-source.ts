@@ -59,9 +59,7 @@ export async function stageEvents(
     appender.endRow();
   }
   appender.closeSync();
-  // row_number() OVER () follows the scan order (files in the given order, rows in file order):
-  // the stable tie-break for events that share a timestamp, and the row a quarantine entry names.
-  const rawSource = `SELECT source_file, row_number() OVER () AS drop_row, ${columns.join(', ')} FROM ${reader}`;
+  const rawSource = `SELECT source_file, ${columns.join(', ')} FROM ${reader}`;
   await runSqlText(connection, loadSql('ingest/stage_events.sql').replace('{{raw_source}}', rawSource), {
     files: listValue(files),
     time_unit: mapping.eventTime.unit ?? 'format',

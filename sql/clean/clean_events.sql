@@ -1,9 +1,10 @@
--- Cleaning, shared by every format (all of them produce staged_events).
+-- Cleaning, shared by every format (all of them produce staged_events, read here through the
+-- view staged_rows, which adds drop_row).
 -- Every staged row ends up in exactly one place: events_clean, quarantine (with a reason), or
 -- counted as an exact duplicate of an earlier row (events_clean.copies - 1). Malformed CSV lines
 -- join the quarantine from csv_rejects. The accounting table must add up; clean-logs.ts checks it.
 
--- 1. Row-level checks happened at staging (staged_events.quarantine_reason; see stage_events.sql).
+-- 1. Row-level checks happened at staging (quarantine_reason; see stage_events.sql).
 
 -- 2. Exact duplicates: one row per distinct canonical event, keeping the first copy's position.
 CREATE OR REPLACE TEMP TABLE distinct_events AS
@@ -12,7 +13,7 @@ SELECT
     arg_min(source_file, drop_row) AS source_file,
     min(drop_row) AS drop_row,
     count(*) AS copies
-FROM staged_events
+FROM staged_rows
 WHERE quarantine_reason IS NULL
 GROUP BY ALL;
 
@@ -65,7 +66,7 @@ SELECT
         WHEN 'bad_price' THEN 'price "' || price_raw || '" is not a number'
         WHEN 'non_positive_price' THEN 'price ' || price_raw || ' is not positive'
     END AS detail
-FROM staged_events
+FROM staged_rows
 WHERE quarantine_reason IS NOT NULL
 UNION ALL
 -- Every copy of an excluded user's events counts once here; its duplicates were counted already.

@@ -1,7 +1,7 @@
 -- Typing and mapping to the canonical event columns, for every format.
 -- The raw_source placeholder below is replaced by the reader query that activities/ingest/raw-source.ts builds from
--- the format's mapping (sql/ingest/formats/*.json or a user's mapping file): source_file, drop_row
--- and every canonical column as VARCHAR. It is the only generated part (column names from the
+-- the format's mapping (sql/ingest/formats/*.json or a user's mapping file): source_file and every
+-- canonical column as VARCHAR. It is the only generated part (column names from the
 -- mapping, as quoted identifiers); values ($files, $time_unit, $time_format) are bound.
 -- Expects the table event_type_vocabulary(raw, canonical).
 -- Nothing is filtered here: each row gets its first failing check as quarantine_reason (NULL when
@@ -13,7 +13,6 @@ WITH raw_source AS (
 typed AS (
 SELECT
     raw.source_file,
-    raw.drop_row,
     -- Whole-number ids written as floats by pandas ("562076640.0") lose the ".0"; ids stay text.
     nullif(CASE WHEN contains(raw.user_id, '.') THEN regexp_replace(trim(raw.user_id), '\.0+$', '') ELSE trim(raw.user_id) END, '') AS user_id,
     nullif(CASE WHEN contains(raw.item_id, '.') THEN regexp_replace(trim(raw.item_id), '\.0+$', '') ELSE trim(raw.item_id) END, '') AS item_id,
@@ -49,3 +48,10 @@ SELECT
         WHEN price <= 0 THEN 'non_positive_price'
     END AS quarantine_reason
 FROM typed;
+
+-- drop_row: the row's place in the drop (files in the given order, rows in file order), the
+-- stable tie-break for events that share a timestamp and the row a quarantine entry names. The
+-- scan above preserves insertion order, so the table's rowid is that place; reading it is far
+-- cheaper than numbering rows with a window while parsing.
+CREATE OR REPLACE TEMP VIEW staged_rows AS
+SELECT rowid + 1 AS drop_row, * FROM staged_events;

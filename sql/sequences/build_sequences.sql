@@ -1,5 +1,6 @@
 -- Per-user behavior sequences, summary columns and the temporal holdout, from events_clean.
--- Order is (event_time, source_file, drop_row): many events share a second, and the drop order is
+-- Order is (event_time, drop_row): many events share a second, and the drop order (files in name
+-- order, rows in file order) is
 -- the only stable tie-break.
 
 -- 1. Order each user's events once; flag the holdout, number the sessions. Everything the
@@ -17,7 +18,7 @@ WITH positioned AS (
             WHEN 'last_purchase' THEN max(CASE WHEN event_type = 'purchase' THEN event_time END) OVER by_user
         END AS holdout_from
     FROM events_clean
-    WINDOW by_time AS (PARTITION BY user_id ORDER BY event_time, source_file, drop_row),
+    WINDOW by_time AS (PARTITION BY user_id ORDER BY event_time, drop_row),
            by_user AS (PARTITION BY user_id)
 ),
 holdout_sized AS (

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
+import { inspectDrop } from '../../activities/inspect-drop';
 import { validateDrop } from '../../activities/validate-drop';
 import { resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
@@ -80,6 +81,25 @@ describe('cleaning rules', () => {
     const manyBuckets = await sequencesOf(await clean(file, { maxSequenceLength: 5, sequenceBucketEvents: 100 }));
     expect(oneBucket).toHaveLength(300);
     expect(manyBuckets).toEqual(oneBucket);
+  });
+
+  it('numbers rows in drop order across files (files sorted by name)', async () => {
+    const drop = path.join(dir, 'two-files');
+    writeRees46(path.join(drop, 'b.csv'), [
+      { time: '2019-10-01 10:00:00', type: 'view', item: 'from-b', user: '1' },
+      { time: '2019-10-01 10:00:01', type: 'view', item: 'bad-price', user: '1', price: '-1' },
+    ]);
+    writeRees46(path.join(drop, 'a.csv'), [
+      { time: '2019-10-01 10:00:00', type: 'view', item: 'from-a', user: '1' },
+      { time: '2019-10-01 09:00:00', type: 'view', item: 'early', user: '1' },
+    ]);
+    const inspected = await inspectDrop({ runDir: drop, source: drop, mappingFile: '' });
+    const database = path.join(drop, 'run.duckdb');
+    await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config: resolveRunConfig({ holdoutMode: 'none' }) });
+    const [sequence] = await query(`${attach(database)} SELECT [e.item_id FOR e IN events] AS items FROM run.sequences`);
+    expect(sequence.items).toEqual(['early', 'from-a', 'from-b']);
+    const [quarantined] = await query(`${attach(database)} SELECT source_file, drop_row FROM run.quarantine`);
+    expect(quarantined).toEqual({ source_file: path.join(drop, 'b.csv'), drop_row: 4 });
   });
 
   it('splits sessions on 30-minute gaps when the log has no session id', async () => {
