@@ -1,7 +1,6 @@
 -- Per-user behavior sequences, summary columns and the temporal holdout, from events_clean.
 -- Order is (event_time, drop_row): many events share a second, and the drop order (files in name
--- order, rows in file order) is
--- the only stable tie-break.
+-- order, rows in file order) is the only stable tie-break.
 
 -- 1. Order each user's events once; flag the holdout, number the sessions. Everything the
 -- sequences need per event is computed here, so step 3 is a plain GROUP BY.
