@@ -45,6 +45,8 @@ export function renderReport(model: ReportModel): string {
     ...Object.entries(accounting.quarantineByReason).map(([reason, count]) => [`&nbsp;&nbsp;quarantined: ${reason}`, count]),
     ['users', accounting.users],
     ['users segmented', accounting.sequencedUsers],
+    ['events held out for evaluation', accounting.holdoutEvents],
+    ['users with held-out events', accounting.holdoutUsers],
   ];
   const profileColumns = model.profiles.length > 0 ? Object.keys(model.profiles[0]) : [];
   return `<!doctype html>

@@ -33,7 +33,8 @@ export async function statusCommand(client: Client, profile: ConnectionProfile, 
     const output = await handle.result();
     const { accounting } = output;
     console.log(`rows: ${accounting.rawRows} raw = ${accounting.cleanedRows} cleaned + ${accounting.quarantinedRows} quarantined ` +
-      `${JSON.stringify(accounting.quarantineByReason)} + ${accounting.duplicateRows} duplicates; users ${accounting.users}, segmented ${accounting.sequencedUsers}`);
+      `${JSON.stringify(accounting.quarantineByReason)} + ${accounting.duplicateRows} duplicates; users ${accounting.users}, segmented ${accounting.sequencedUsers}; ` +
+      `held out ${accounting.holdoutEvents} events of ${accounting.holdoutUsers} users`);
     console.log(`chosen: ${output.chosen.encoder} / ${output.chosen.algorithm} ${output.chosen.params}`);
     console.log(`report: ${output.reportPath}`);
     return 0;
