@@ -53,6 +53,21 @@ describe('mapping files', () => {
     expect(result.accounting.quarantinedRows).toBe(0);
   });
 
+  it('read RetailRocket events (the third known format) without a mapping file', async () => {
+    const csv = path.join(dir, 'events.csv');
+    fs.writeFileSync(csv, [
+      'timestamp,visitorid,event,itemid,transactionid',
+      '1433221332117,257597,view,355908,',
+      '1433224214164,992329,view,248676,',
+      '1433221999827,257597,addtocart,355908,',
+      '1433222276276,257597,transaction,355908,4000',
+      '1433221955914,992329,refund,248676,',
+    ].join('\n') + '\n');
+    const { format, accounting } = await validateDrop(csv);
+    expect(format).toBe('retailrocket');
+    expect(accounting).toMatchObject({ rawRows: 5, cleanedRows: 4, quarantineByReason: { unknown_event_type: 1 }, users: 2 });
+  });
+
   it('name the missing column, and the bad mapping field', async () => {
     const csv = path.join(dir, 'wrong-columns.csv');
     fs.writeFileSync(csv, 'visitor,product,cat,action,at\n1,2,3,pv,1511658000\n');
