@@ -24,7 +24,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     if (matrix.n < input.candidate.k) {
       throw new Error(`cannot cluster ${matrix.n} users into k=${input.candidate.k} segments`);
     }
-    const result = kmeans(matrix.data, matrix.n, matrix.d, {
+    const result = await kmeans(matrix.data, matrix.n, matrix.d, {
       k: input.candidate.k,
       seed: input.seed,
       nInit: input.config.kmeansInit,

@@ -8,6 +8,7 @@ export {};
 const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promise<Record<string, unknown>> }>> = {
   orchestration: () => import('./orchestration'),
   clean: () => import('./clean'),
+  kmeans: () => import('./kmeans'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,3 +1,4 @@
+import { jsBackend, onnxBackend, type DistanceBackend } from './distance-backend';
 import { seededRandom } from './random';
 
 /**
@@ -15,6 +16,11 @@ export interface KMeansOptions {
   tolerance?: number;
   /** Start from these centres (k x d) instead of k-means++; nInit is then 1. */
   initialCenters?: Float64Array;
+  /**
+   * Distance computations: 'onnx-f32' (default: onnxruntime MatMul, multithreaded, float32 like
+   * scikit-learn on float32 data), 'onnx-f64', or 'js' (plain float64 loops, the reference).
+   */
+  backend?: 'onnx-f32' | 'onnx-f64' | 'js';
 }
 
 export interface KMeansResult {
@@ -24,19 +30,25 @@ export interface KMeansResult {
   iterations: number;
 }
 
-export function kmeans(data: Float32Array, n: number, d: number, options: KMeansOptions): KMeansResult {
+export async function kmeans(data: Float32Array, n: number, d: number, options: KMeansOptions): Promise<KMeansResult> {
   const { k } = options;
   if (k < 1 || k > n) throw new Error(`k-means: k=${k} must be in [1, n=${n}]`);
   const random = seededRandom(options.seed);
   const tolerance = (options.tolerance ?? 1e-4) * meanFeatureVariance(data, n, d);
   const runs = options.initialCenters ? 1 : options.nInit ?? 1;
-  let best: KMeansResult | undefined;
-  for (let run = 0; run < runs; run++) {
-    const initial = options.initialCenters ? Float64Array.from(options.initialCenters) : kmeansPlusPlus(data, n, d, k, random);
-    const result = lloyd(data, n, d, initial, k, options.maxIterations ?? 300, tolerance);
-    if (!best || result.inertia < best.inertia) best = result;
+  const backendName = options.backend ?? 'onnx-f32';
+  const backend = backendName === 'js' ? jsBackend(data, n, d) : await onnxBackend(data, n, d, backendName === 'onnx-f64' ? 'f64' : 'f32');
+  try {
+    let best: KMeansResult | undefined;
+    for (let run = 0; run < runs; run++) {
+      const initial = options.initialCenters ? Float64Array.from(options.initialCenters) : await kmeansPlusPlus(data, n, d, k, random, backend);
+      const result = await lloyd(data, n, d, initial, k, options.maxIterations ?? 300, tolerance, backend);
+      if (!best || result.inertia < best.inertia) best = result;
+    }
+    return best!;
+  } finally {
+    await backend.dispose();
   }
-  return best!;
 }
 
 function meanFeatureVariance(data: Float32Array, n: number, d: number): number {
@@ -66,54 +78,48 @@ function squaredDistance(data: Float32Array, i: number, centers: Float64Array, c
   return sum;
 }
 
-function pointDistance(data: Float32Array, i: number, p: number, d: number): number {
-  let sum = 0;
-  for (let j = 0; j < d; j++) {
-    const diff = data[i * d + j] - data[p * d + j];
-    sum += diff * diff;
-  }
-  return sum;
-}
-
 /** Greedy k-means++ as in scikit-learn: 2 + ln(k) candidates per step, keep the best one. */
-export function kmeansPlusPlus(data: Float32Array, n: number, d: number, k: number, random: () => number): Float64Array {
+export async function kmeansPlusPlus(data: Float32Array, n: number, d: number, k: number, random: () => number, backend: DistanceBackend): Promise<Float64Array> {
   const centers = new Float64Array(k * d);
   const trials = 2 + Math.floor(Math.log(k));
+  const pointsOf = (indices: number[]) => {
+    const points = new Float64Array(indices.length * d);
+    indices.forEach((index, p) => {
+      for (let j = 0; j < d; j++) points[p * d + j] = data[index * d + j];
+    });
+    return points;
+  };
   const first = Math.floor(random() * n);
-  for (let j = 0; j < d; j++) centers[j] = data[first * d + j];
-  const closest = new Float64Array(n);
-  let potential = 0;
-  for (let i = 0; i < n; i++) {
-    closest[i] = pointDistance(data, i, first, d);
-    potential += closest[i];
-  }
+  centers.set(pointsOf([first]), 0);
+  const closest = Float64Array.from(await backend.distancesTo(pointsOf([first]), 1));
+  let potential = closest.reduce((sum, value) => sum + value, 0);
   const cumulative = new Float64Array(n);
-  const candidateDistances = new Float64Array(n);
-  const bestDistances = new Float64Array(n);
   for (let c = 1; c < k; c++) {
     let running = 0;
     for (let i = 0; i < n; i++) {
       running += closest[i];
       cumulative[i] = running;
     }
-    let bestPotential = Infinity;
-    let bestCandidate = 0;
-    for (let t = 0; t < trials; t++) {
-      const candidate = Math.min(searchSorted(cumulative, random() * potential), n - 1);
-      let candidatePotential = 0;
-      for (let i = 0; i < n; i++) {
-        candidateDistances[i] = Math.min(closest[i], pointDistance(data, i, candidate, d));
-        candidatePotential += candidateDistances[i];
-      }
-      if (candidatePotential < bestPotential) {
-        bestPotential = candidatePotential;
-        bestCandidate = candidate;
-        bestDistances.set(candidateDistances);
+    const candidates = Array.from({ length: trials }, () => Math.min(searchSorted(cumulative, random() * potential), n - 1));
+    const distances = await backend.distancesTo(pointsOf(candidates), trials);
+    // One pass over the n x trials matrix (row-major) for all candidates' potentials.
+    const potentials = new Float64Array(trials);
+    for (let i = 0, offset = 0; i < n; i++, offset += trials) {
+      const current = closest[i];
+      for (let t = 0; t < trials; t++) {
+        const value = distances[offset + t];
+        potentials[t] += value < current ? value : current;
       }
     }
-    closest.set(bestDistances);
+    let bestTrial = 0;
+    for (let t = 1; t < trials; t++) if (potentials[t] < potentials[bestTrial]) bestTrial = t;
+    const bestPotential = potentials[bestTrial];
+    for (let i = 0; i < n; i++) {
+      const value = distances[i * trials + bestTrial];
+      if (value < closest[i]) closest[i] = value;
+    }
     potential = bestPotential;
-    for (let j = 0; j < d; j++) centers[c * d + j] = data[bestCandidate * d + j];
+    centers.set(pointsOf([candidates[bestTrial]]), c * d);
   }
   return centers;
 }
@@ -130,34 +136,19 @@ function searchSorted(cumulative: Float64Array, target: number): number {
   return low;
 }
 
-function assign(data: Float32Array, n: number, d: number, centers: Float64Array, k: number, labels: Int32Array, distances: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let bestDistance = Infinity;
-    let bestLabel = 0;
-    for (let c = 0; c < k; c++) {
-      const distance = squaredDistance(data, i, centers, c, d);
-      if (distance < bestDistance) {
-        bestDistance = distance;
-        bestLabel = c;
-      }
-    }
-    labels[i] = bestLabel;
-    distances[i] = bestDistance;
-  }
-}
-
-function lloyd(data: Float32Array, n: number, d: number, initial: Float64Array, k: number, maxIterations: number, tolerance: number): KMeansResult {
+async function lloyd(
+  data: Float32Array, n: number, d: number, initial: Float64Array, k: number, maxIterations: number, tolerance: number, backend: DistanceBackend,
+): Promise<KMeansResult> {
   let centers = initial;
-  const labels = new Int32Array(n).fill(-1);
-  const previous = new Int32Array(n);
-  const distances = new Float64Array(n);
+  let labels: Int32Array = new Int32Array(n).fill(-1);
   let iterations = 0;
   let strictlyConverged = false;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     iterations = iteration + 1;
-    previous.set(labels);
-    assign(data, n, d, centers, k, labels, distances);
-    const updated = updateCenters(data, n, d, k, labels, distances);
+    const previous = labels;
+    const assigned = await backend.nearest(centers, k);
+    labels = assigned.labels;
+    const updated = updateCenters(data, n, d, k, labels, assigned.distances);
     let labelsChanged = false;
     for (let i = 0; i < n; i++) {
       if (labels[i] !== previous[i]) {
@@ -174,7 +165,8 @@ function lloyd(data: Float32Array, n: number, d: number, initial: Float64Array, 
     }
     if (shift <= tolerance) break;
   }
-  if (!strictlyConverged) assign(data, n, d, centers, k, labels, distances);
+  if (!strictlyConverged) labels = (await backend.nearest(centers, k)).labels;
+  // Inertia in float64 whatever the backend's precision.
   let inertia = 0;
   for (let i = 0; i < n; i++) inertia += squaredDistance(data, i, centers, labels[i], d);
   return { labels, centers, inertia, iterations };

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { listValue } from '@duckdb/node-api';
-import { loadSql, runSqlText } from '../../lib/duckdb';
+import { loadSql, runSqlFile, runSqlText } from '../../lib/duckdb';
 import { CANONICAL_COLUMNS, type FormatMapping } from './mapping';
 
 /**
@@ -60,12 +60,19 @@ export async function stageEvents(
   }
   appender.closeSync();
   const rawSource = `SELECT source_file, ${columns.join(', ')} FROM ${reader}`;
-  await runSqlText(connection, loadSql('ingest/stage_events.sql').replace('{{raw_source}}', rawSource), {
-    files: listValue(files),
-    time_unit: mapping.eventTime.unit ?? 'format',
-    // strptime is bound even when unused, and rejects an empty format.
-    time_format: mapping.eventTime.format ?? '%Y',
-    window_start: window.start,
-    window_end: window.end,
-  }, 'ingest/stage_events.sql');
+  const createStatement = loadSql('ingest/stage_events.sql').replace('{{raw_source}}', rawSource);
+  // One file at a time, in the drop's order: a scan of one file keeps its row order, a scan of
+  // several reads them in parallel and interleaves them, and drop_row must follow the files.
+  for (const [index, file] of files.entries()) {
+    const statement = index === 0 ? createStatement : createStatement.replace('CREATE OR REPLACE TEMP TABLE staged_events AS', 'INSERT INTO staged_events');
+    await runSqlText(connection, statement, {
+      files: listValue([file]),
+      time_unit: mapping.eventTime.unit ?? 'format',
+      // strptime is bound even when unused, and rejects an empty format.
+      time_format: mapping.eventTime.format ?? '%Y',
+      window_start: window.start,
+      window_end: window.end,
+    }, 'ingest/stage_events.sql');
+  }
+  await runSqlFile(connection, 'ingest/number_rows.sql');
 }

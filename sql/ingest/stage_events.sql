@@ -48,10 +48,3 @@ SELECT
         WHEN price <= 0 THEN 'non_positive_price'
     END AS quarantine_reason
 FROM typed;
-
--- drop_row: the row's place in the drop (files in the given order, rows in file order), the
--- stable tie-break for events that share a timestamp and the row a quarantine entry names. The
--- scan above preserves insertion order, so the table's rowid is that place; reading it is far
--- cheaper than numbering rows with a window while parsing.
-CREATE OR REPLACE TEMP VIEW staged_rows AS
-SELECT rowid + 1 AS drop_row, * FROM staged_events;
