@@ -55,6 +55,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       selectionReason: input.selectionReason,
       profiles,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
+      config: input.config,
       generatedAt: new Date().toISOString(),
     }));
     await writeJsonAtomic(manifestPath, {
@@ -63,6 +64,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       accounting: input.accounting,
+      config: input.config,
       outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath },
       steps,
     });

@@ -41,7 +41,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const chosen = clusterings.find((clustering) => clustering.candidate.params === evaluation.chosen.params && clustering.candidate.encoder === evaluation.chosen.encoder)!;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
-    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct',
+    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', config,
   });
   return {
     runDir, reportPath: published.reportPath, segmentsPath: published.segmentsPath, leaderboardPath: evaluation.leaderboardPath,

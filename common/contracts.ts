@@ -146,6 +146,8 @@ export interface PublishSegmentationInput {
   accounting: CleaningAccounting;
   labelsPath: string;
   workflowId: string;
+  /** The resolved run config, recorded in the manifest so a run can be reproduced. */
+  config: RunConfig;
 }
 export interface PublishSegmentationOutput { segmentsPath: string; reportPath: string; manifestPath: string }
 

@@ -104,6 +104,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       accounting: cleaned.accounting,
       labelsPath: chosenClustering.labelsPath,
       workflowId: workflowInfo().workflowId,
+      config,
     });
     enterStage('done');
     return {

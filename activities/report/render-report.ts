@@ -1,4 +1,5 @@
 import type { CandidateMetrics, CandidateRef, CleaningAccounting } from '../../common/contracts';
+import type { RunConfig } from '../../common/run-config';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
 export interface ReportModel {
@@ -12,6 +13,7 @@ export interface ReportModel {
   selectionReason: string;
   profiles: Array<Record<string, unknown>>;
   steps: Array<{ step: string; finishedAt: string }>;
+  config: RunConfig;
   generatedAt: string;
 }
 
@@ -83,6 +85,8 @@ ${table(
 ${table(['', 'rows'], accountingRows).replaceAll('&amp;nbsp;', '&nbsp;')}
 <h2>Steps</h2>
 ${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.finishedAt]))}
+<h2>Run settings</h2>
+${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) => [key, Array.isArray(value) ? value.join(', ') : value === '' ? '(none)' : value]))}
 </body></html>
 `;
 }

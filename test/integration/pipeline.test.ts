@@ -69,6 +69,7 @@ describe('segmentDataDrop on a real Temporal server', () => {
       expect(report).toContain(`kmeans ${output.chosen.params}`);
       const manifest = JSON.parse(fs.readFileSync(path.join(output.runDir, 'manifest.json'), 'utf8'));
       expect(manifest.accounting).toEqual(accounting);
+      expect(manifest.config).toMatchObject({ ...CONFIG, holdoutMode: 'last_n' });
       expect(fs.readdirSync(output.runDir).some((name) => name.includes('.tmp-'))).toBe(false);
 
       // Users are spread over all shards by their hash (each shard gets a fair share).

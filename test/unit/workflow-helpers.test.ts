@@ -54,11 +54,12 @@ describe('report', () => {
       dropId: '<evil>', workflowId: 'wf', runDir: '/runs/x',
       accounting: { rawRows: 10, cleanedRows: 7, quarantinedRows: 2, duplicateRows: 1, quarantineByReason: { bad_price: 2 }, users: 3, sequencedUsers: 2, holdoutEvents: 2, holdoutUsers: 2 },
       leaderboard: [row(2, 0.3), row(3, 0.5)], selectionRule: 'rule', chosen: row(3, 0.5).candidate, selectionReason: 'best',
-      profiles: [{ segment: 0, users: 2 }], steps: [{ step: 'clean', finishedAt: 't' }], generatedAt: 'now',
+      profiles: [{ segment: 0, users: 2 }], steps: [{ step: 'clean', finishedAt: 't' }], generatedAt: 'now', config: resolveRunConfig({ kMax: 9 }),
     });
     expect(html).not.toContain('<evil>');
     expect(html).toContain('&lt;evil&gt;');
     expect(html.match(/class="chosen"/g)).toHaveLength(1);
     expect(html).toContain('quarantined: bad_price');
+    expect(html).toContain('<td>kMax</td><td>9</td>');
   });
 });
