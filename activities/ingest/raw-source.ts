@@ -1,5 +1,4 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { listValue } from '@duckdb/node-api';
 import { loadSql, runSqlFile, runSqlText } from '../../lib/duckdb';
 import { CANONICAL_COLUMNS, type FormatMapping } from './mapping';
 
@@ -28,7 +27,7 @@ function csvReader(mapping: FormatMapping, delimiter: string): string {
   if (reader.header === false) {
     options.push(`columns = {${(reader.columnNames ?? []).map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(', ')}}`);
   }
-  return `read_csv($files, ${options.join(', ')})`;
+  return `read_csv($file, ${options.join(', ')})`;
 }
 
 export async function stageEvents(
@@ -41,8 +40,8 @@ export async function stageEvents(
   const reader = mapping.reader.kind === 'csv'
     ? csvReader(mapping, delimiter)
     : mapping.reader.kind === 'jsonl'
-      ? "read_json($files, format = 'newline_delimited', filename = 'source_file')"
-      : "read_parquet($files, filename = 'source_file')";
+      ? "read_json($file, format = 'newline_delimited', filename = 'source_file')"
+      : "read_parquet($file, filename = 'source_file')";
   const columns = CANONICAL_COLUMNS.map((canonical) => {
     const source = mapping.columns[canonical];
     return source ? `CAST(${quoteIdentifier(source)} AS VARCHAR) AS ${canonical}` : `NULL::VARCHAR AS ${canonical}`;
@@ -66,7 +65,7 @@ export async function stageEvents(
   for (const [index, file] of files.entries()) {
     const statement = index === 0 ? createStatement : createStatement.replace('CREATE OR REPLACE TEMP TABLE staged_events AS', 'INSERT INTO staged_events');
     await runSqlText(connection, statement, {
-      files: listValue([file]),
+      file,
       time_unit: mapping.eventTime.unit ?? 'format',
       // strptime is bound even when unused, and rejects an empty format.
       time_format: mapping.eventTime.format ?? '%Y',

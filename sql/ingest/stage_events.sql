@@ -2,7 +2,7 @@
 -- The raw_source placeholder below is replaced by the reader query that activities/ingest/raw-source.ts builds from
 -- the format's mapping (sql/ingest/formats/*.json or a user's mapping file): source_file and every
 -- canonical column as VARCHAR. It is the only generated part (column names from the
--- mapping, as quoted identifiers); values ($files, $time_unit, $time_format) are bound.
+-- mapping, as quoted identifiers); values ($file, $time_unit, $time_format) are bound.
 -- Expects the table event_type_vocabulary(raw, canonical).
 -- Nothing is filtered here: each row gets its first failing check as quarantine_reason (NULL when
 -- it passes), and clean_events.sql routes it.
