@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { SHARD_COLUMNS } from '../../activities/shard-schema';
 import { workflowIdForDrop } from '../../common/ids';
 import { dropRefFor } from '../../lib/drop-id';
 import { startDrop } from '../../lib/pipeline-client';
@@ -78,6 +79,11 @@ describe('segmentDataDrop on a real Temporal server', () => {
       });
       expect(shardUsers).toHaveLength(3);
       for (const shard of shardUsers) expect(shard.users as number).toBeGreaterThan(accounting.sequencedUsers / 6);
+      // ...with the documented schema.
+      const columns = await query('SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($glob))', {
+        glob: path.join(output.runDir, 'shards', 'shard-0000.parquet'),
+      });
+      expect(columns).toEqual(SHARD_COLUMNS.map((column) => ({ column_name: column.name, column_type: column.duckdb })));
 
       const progress = await first.handle.query(progressQuery);
       expect(progress).toMatchObject({ stage: 'done', shardsDone: 3, shardsTotal: 3, candidatesDone: 4, failures: [] });
