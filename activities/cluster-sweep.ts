@@ -19,7 +19,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
   const key = candidateKey(input.candidate);
   return runStepOnce(input.runDir, `cluster-${key}`, async () => {
     const started = performance.now();
-    const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder);
+    const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);
     heartbeat('loaded');
     if (matrix.n < input.candidate.k) {
       throw new Error(`cannot cluster ${matrix.n} users into k=${input.candidate.k} segments`);
@@ -36,6 +36,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     await writeJsonAtomic(path.join(directory, 'centroids.json'), {
       candidate: input.candidate,
       dimensions: matrix.d,
+      pca: pca ? { components: pca.components, explainedVarianceRatio: Array.from(pca.explainedVarianceRatio) } : null,
       centroids: Array.from({ length: input.candidate.k }, (_, c) => Array.from(result.centers.subarray(c * matrix.d, (c + 1) * matrix.d))),
     });
     return {

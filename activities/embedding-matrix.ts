@@ -1,20 +1,29 @@
-import type { EncoderName } from '../common/run-config';
+import { RunConfigError, type EncoderName } from '../common/run-config';
+import { fitPca, transformPca, type PcaModel } from './clustering/pca';
 import { concatBlocks, readEmbeddingFile } from '../lib/embedding-file';
 import type { Matrix } from './metrics/internal';
 import { encoderStandardizes } from './encoders';
 
 /**
- * Loads an encoder's shard embeddings into one matrix (rows in shard order) and, for encoders
- * that ask for it, z-scores each column over all users. Clustering and evaluation both load
- * through here, so they always see the same space.
+ * Loads an encoder's shard embeddings into one matrix (rows in shard order), z-scores each column
+ * over all users for encoders that ask for it, and projects onto the first `pcaComponents`
+ * principal components when asked. Clustering and evaluation both load through here, so they
+ * always see the same space.
  */
-export async function loadEmbeddingMatrix(paths: string[], encoder: EncoderName): Promise<{ userIds: string[]; matrix: Matrix }> {
+export async function loadEmbeddingMatrix(
+  paths: string[], encoder: EncoderName, pcaComponents = 0,
+): Promise<{ userIds: string[]; matrix: Matrix; pca?: PcaModel }> {
   const blocks = [];
   for (const file of paths) blocks.push(await readEmbeddingFile(file));
   const merged = concatBlocks(blocks);
   const matrix = { data: merged.vectors, n: merged.userIds.length, d: merged.dimensions };
   if (encoderStandardizes(encoder)) standardizeColumns(matrix);
-  return { userIds: merged.userIds, matrix };
+  if (pcaComponents === 0) return { userIds: merged.userIds, matrix };
+  if (pcaComponents >= matrix.d) {
+    throw new RunConfigError(`run config field "pcaComponents" (${pcaComponents}) must be below the ${encoder} width (${matrix.d}), or 0 for no PCA`);
+  }
+  const pca = fitPca(matrix.data, matrix.n, matrix.d, pcaComponents);
+  return { userIds: merged.userIds, matrix: { data: transformPca(pca, matrix.data, matrix.n), n: matrix.n, d: pcaComponents }, pca };
 }
 
 export function standardizeColumns({ data, n, d }: Matrix): void {

@@ -22,7 +22,9 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
     const rows: CandidateMetrics[] = [];
     for (const clustering of input.clusterings) {
       const encoder = clustering.candidate.encoder;
-      if (!matrices.has(encoder)) matrices.set(encoder, await loadEmbeddingMatrix(input.embeddingPaths[encoder], encoder as EncoderName));
+      if (!matrices.has(encoder)) {
+        matrices.set(encoder, await loadEmbeddingMatrix(input.embeddingPaths[encoder], encoder as EncoderName, input.config.pcaComponents));
+      }
       const { userIds, matrix } = matrices.get(encoder)!;
       const labelled = await readLabelsFile(clustering.labelsPath);
       if (labelled.userIds.length !== userIds.length || labelled.userIds.some((id, i) => id !== userIds[i])) {

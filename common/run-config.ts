@@ -28,6 +28,8 @@ export interface RunConfig {
   kmeansMaxIterations: number;
   /** How many sweep candidates run at once. */
   sweepConcurrency: number;
+  /** Optional PCA before clustering and evaluation: keep this many components (0 = off). */
+  pcaComponents: number;
   /** Silhouette is exact up to this many users, sampled (seeded) above it. */
   silhouetteSampleSize: number;
   /** Users with fewer cleaned events are counted but not segmented. */
@@ -88,6 +90,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   kmeansInit: 4,
   kmeansMaxIterations: 300,
   sweepConcurrency: 4,
+  pcaComponents: 0,
   silhouetteSampleSize: 5000,
   minEventsPerUser: 2,
   maxSequenceLength: 50,
@@ -122,6 +125,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['kmeansInit', 1, 100],
   ['kmeansMaxIterations', 1, 100_000],
   ['sweepConcurrency', 1, 256],
+  ['pcaComponents', 0, 4096],
   ['silhouetteSampleSize', 100, 1_000_000],
   ['minEventsPerUser', 1, 1_000_000],
   ['maxSequenceLength', 1, 100_000],

@@ -11,6 +11,7 @@ import pathlib
 import numpy as np
 import sklearn
 from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
 from sklearn.datasets import make_blobs
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
@@ -45,6 +46,20 @@ def kmeans_case(name, X, k, seed):
     }
 
 
+def pca_case(name, X, components):
+    X = X.astype(np.float32)
+    model = PCA(n_components=components, svd_solver="full").fit(X.astype(np.float64))
+    return {
+        "name": name,
+        "components": components,
+        "data": X.tolist(),
+        "explained_variance": model.explained_variance_.tolist(),
+        "explained_variance_ratio": model.explained_variance_ratio_.tolist(),
+        "components_": model.components_.tolist(),
+        "transformed_head": model.transform(X.astype(np.float64))[:10].tolist(),
+    }
+
+
 def load_benchmark(path):
     with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
         X = np.loadtxt(handle)
@@ -66,6 +81,10 @@ def main():
         kmeans_case("uci-wine-standardized-k3", wine, 3, 12),
         kmeans_case("sipu-s1-every5th-standardized-k15", s1, 15, 13),
     ]
+    yeast, _ = load_benchmark("uci/yeast")
+    pca_cases = [pca_case("uci-wine-standardized", wine, 5), pca_case("uci-yeast", yeast, 3)]
+    (OUT / "pca.json").write_text(json.dumps({"cases": pca_cases}))
+    print(f"wrote {OUT / 'pca.json'} ({len(pca_cases)} cases)")
     meta = {"sklearn": sklearn.__version__, "numpy": np.__version__, "script": "scripts/python/make_sklearn_fixtures.py"}
     (OUT / "kmeans-and-metrics.json").write_text(json.dumps({"meta": meta, "cases": cases}))
     print(f"wrote {OUT / 'kmeans-and-metrics.json'} ({len(cases)} cases)")
