@@ -10,7 +10,7 @@ import pathlib
 
 import numpy as np
 import sklearn
-from sklearn.cluster import KMeans
+from sklearn.cluster import DBSCAN, KMeans
 from sklearn.decomposition import PCA
 from sklearn.datasets import make_blobs
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -60,6 +60,21 @@ def pca_case(name, X, components):
     }
 
 
+def dbscan_case(name, X, eps, min_samples):
+    X = X.astype(np.float32)
+    model = DBSCAN(eps=eps, min_samples=min_samples).fit(X.astype(np.float64))
+    core = np.zeros(len(X), dtype=bool)
+    core[model.core_sample_indices_] = True
+    return {
+        "name": name,
+        "eps": eps,
+        "min_samples": min_samples,
+        "data": X.tolist(),
+        "labels": model.labels_.tolist(),
+        "core": core.tolist(),
+    }
+
+
 def load_benchmark(path):
     with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
         X = np.loadtxt(handle)
@@ -85,6 +100,15 @@ def main():
     pca_cases = [pca_case("uci-wine-standardized", wine, 5), pca_case("uci-yeast", yeast, 3)]
     (OUT / "pca.json").write_text(json.dumps({"cases": pca_cases}))
     print(f"wrote {OUT / 'pca.json'} ({len(pca_cases)} cases)")
+    aggregation, _ = load_benchmark("sipu/aggregation")
+    chameleon, _ = load_benchmark("other/chameleon_t4_8k")
+    dbscan_cases = [
+        dbscan_case("sipu-aggregation", aggregation, 1.5, 5),
+        dbscan_case("wine-standardized", wine, 2.3, 4),
+        dbscan_case("chameleon-t4-8k-first-3000", chameleon[:3000], 12.0, 8),
+    ]
+    (OUT / "dbscan.json").write_text(json.dumps({"cases": dbscan_cases}))
+    print(f"wrote {OUT / 'dbscan.json'} ({len(dbscan_cases)} cases)")
     meta = {"sklearn": sklearn.__version__, "numpy": np.__version__, "script": "scripts/python/make_sklearn_fixtures.py"}
     (OUT / "kmeans-and-metrics.json").write_text(json.dumps({"meta": meta, "cases": cases}))
     print(f"wrote {OUT / 'kmeans-and-metrics.json'} ({len(cases)} cases)")
