@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   orchestration: () => import('./orchestration'),
   clean: () => import('./clean'),
   kmeans: () => import('./kmeans'),
+  dbscan: () => import('./dbscan'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,0 +1,81 @@
+/**
+ * dbscan: our DBSCAN (KD-tree, exact scikit-learn semantics) against scikit-learn's DBSCAN
+ * (n_jobs=-1) on 100k x 16 Gaussian blobs in the same run, labels compared for equality; and
+ * against density-clustering (quadratic) on a 5k-point subsample.
+ *   npm run bench -- dbscan
+ * Needs python3 with numpy and scikit-learn.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import clustering from 'density-clustering';
+import { dbscan } from '../activities/clustering/dbscan';
+import { seededRandom } from '../activities/clustering/random';
+import { projectPath } from '../lib/paths';
+
+const N = 100_000;
+const D = 16;
+const EPS = 3;
+const MIN_SAMPLES = 10;
+
+function blobs(n: number, d: number, k: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const centers = Float64Array.from({ length: k * d }, () => -20 + 40 * random());
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = random() < 0.05 ? -1 : Math.floor(random() * k); // 5% uniform background noise
+    for (let j = 0; j < d; j++) data[i * d + j] = c < 0 ? -25 + 50 * random() : centers[c * d + j] + gaussian();
+  }
+  return data;
+}
+
+function peakRssMiB(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-dbscan-'));
+  try {
+    const data = blobs(N, D, 12, 3);
+    const file = path.join(scratch, 'x.f32');
+    const labelsFile = path.join(scratch, 'labels.i32');
+    fs.writeFileSync(file, Buffer.from(data.buffer));
+    const sklearn = JSON.parse(execFileSync('python3', [
+      projectPath('bench', 'python', 'dbscan_sklearn.py'), file, String(N), String(D), String(EPS), String(MIN_SAMPLES), labelsFile,
+    ]).toString()) as { seconds: number; clusters: number; noise: number };
+    const started = performance.now();
+    const ours = dbscan(data, N, D, EPS, MIN_SAMPLES);
+    const oursSeconds = (performance.now() - started) / 1000;
+    const sklearnLabels = new Int32Array(fs.readFileSync(labelsFile).buffer.slice(0));
+    const mismatches = ours.labels.reduce((count, label, i) => count + (label === sklearnLabels[i] ? 0 : 1), 0);
+
+    const small = 5000;
+    const rows = Array.from({ length: small }, (_, i) => Array.from(data.subarray(i * D, (i + 1) * D)));
+    let t = performance.now();
+    new clustering.DBSCAN().run(rows, EPS, MIN_SAMPLES);
+    const densitySeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    dbscan(data.subarray(0, small * D), small, D, EPS, MIN_SAMPLES);
+    const oursSmallSeconds = (performance.now() - t) / 1000;
+    return {
+      ours_s: round(oursSeconds),
+      reference: `scikit-learn DBSCAN(eps=${EPS}, min_samples=${MIN_SAMPLES}, n_jobs=-1) on ${N} x ${D}`,
+      reference_s: round(sklearn.seconds),
+      speedup: round(sklearn.seconds / oursSeconds),
+      clusters: ours.clusters,
+      noise: ours.labels.filter((label) => label === -1).length,
+      label_mismatches_vs_sklearn: mismatches,
+      density_clustering_5k_s: round(densitySeconds),
+      ours_5k_s: round(oursSmallSeconds),
+      speedup_vs_density_clustering_5k: round(densitySeconds / oursSmallSeconds),
+      peak_rss_mib: peakRssMiB(),
+    };
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
