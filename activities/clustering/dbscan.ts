@@ -20,8 +20,9 @@ export function dbscan(data: Float32Array, n: number, d: number, eps: number, mi
   const tree = new KdTree(data, n, d);
   const core = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
+    // Core-ness only needs minSamples neighbours: stop counting there.
     let count = 0;
-    tree.forEachWithin(i, eps, () => count++);
+    tree.forEachWithin(i, eps, () => ++count >= minSamples);
     core[i] = count >= minSamples ? 1 : 0;
   }
   const labels = new Int32Array(n).fill(-1);

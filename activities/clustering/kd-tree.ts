@@ -49,8 +49,11 @@ export class KdTree {
     return node;
   }
 
-  /** Calls `visit(j)` for every row j with ||row_i - row_j|| <= radius (row i itself included). */
-  forEachWithin(i: number, radius: number, visit: (j: number) => void): void {
+  /**
+   * Calls `visit(j)` for every row j with ||row_i - row_j|| <= radius (row i itself included);
+   * stops early when `visit` returns true.
+   */
+  forEachWithin(i: number, radius: number, visit: (j: number) => boolean | void): void {
     const { d, data, order } = this;
     const radiusSquared = radius * radius;
     const row = i * d;
@@ -76,7 +79,7 @@ export class KdTree {
           const diff = data[row + j] - data[other + j];
           distance += diff * diff;
         }
-        if (distance <= radiusSquared) visit(order[p]);
+        if (distance <= radiusSquared && visit(order[p]) === true) return;
       }
     }
   }
