@@ -17,15 +17,7 @@ import { resolveRunConfig } from '../common/run-config';
 import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
 import { projectPath } from '../lib/paths';
 import { writeSyntheticLog } from '../lib/synthetic-events';
-
-function peakRssMiB(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
-function resetPeakRss(): void {
-  fs.writeFileSync('/proc/self/clear_refs', '5');
-}
+import { peakRssMiB, resetPeakRss, round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: { events: { type: 'string', default: '10000000' } } });
@@ -83,5 +75,3 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000;

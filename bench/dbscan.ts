@@ -11,35 +11,18 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import clustering from 'density-clustering';
 import { dbscan } from '../activities/clustering/dbscan';
-import { seededRandom } from '../activities/clustering/random';
 import { projectPath } from '../lib/paths';
+import { gaussianBlobs, peakRssMiB, round } from './helpers';
 
 const N = 100_000;
 const D = 16;
 const EPS = 3;
 const MIN_SAMPLES = 10;
 
-function blobs(n: number, d: number, k: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const centers = Float64Array.from({ length: k * d }, () => -20 + 40 * random());
-  const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = random() < 0.05 ? -1 : Math.floor(random() * k); // 5% uniform background noise
-    for (let j = 0; j < d; j++) data[i * d + j] = c < 0 ? -25 + 50 * random() : centers[c * d + j] + gaussian();
-  }
-  return data;
-}
-
-function peakRssMiB(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-dbscan-'));
   try {
-    const data = blobs(N, D, 12, 3);
+    const data = gaussianBlobs({ n: N, d: D, k: 12, spread: 20, std: 1, noiseFraction: 0.05, seed: 3 });
     const file = path.join(scratch, 'x.f32');
     const labelsFile = path.join(scratch, 'labels.i32');
     fs.writeFileSync(file, Buffer.from(data.buffer));
@@ -77,5 +60,3 @@ export async function run(): Promise<Record<string, unknown>> {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000;

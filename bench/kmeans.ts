@@ -11,29 +11,11 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { kmeans as mlKMeans } from 'ml-kmeans';
 import { kmeans } from '../activities/clustering/kmeans';
-import { seededRandom } from '../activities/clustering/random';
 import { projectPath } from '../lib/paths';
+import { gaussianBlobs, peakRssMiB, round } from './helpers';
 
 interface Case { n: number; d: number; k: number }
 const CASES: Case[] = [{ n: 100_000, d: 64, k: 20 }, { n: 100_000, d: 384, k: 20 }, { n: 1_000_000, d: 64, k: 50 }];
-
-/** Overlapping Gaussian blobs (std 2, centres spread over [-3, 3]): Lloyd needs tens of iterations. */
-function blobs({ n, d, k }: Case, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  const centers = Float64Array.from({ length: k * d }, () => -3 + 6 * random());
-  const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = Math.floor(random() * k);
-    for (let j = 0; j < d; j++) data[i * d + j] = centers[c * d + j] + gaussian() * 2;
-  }
-  return data;
-}
-
-function peakRssMiB(): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-kmeans-'));
@@ -41,7 +23,8 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     for (const testCase of CASES) {
       const { n, d, k } = testCase;
-      const data = blobs(testCase, 7);
+      // Overlapping blobs (std 2, centres in [-3, 3]): Lloyd needs tens of iterations.
+      const data = gaussianBlobs({ n, d, k, spread: 3, std: 2, seed: 7 });
       const file = path.join(scratch, `x-${n}x${d}.f32`);
       fs.writeFileSync(file, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       const sklearn = JSON.parse(execFileSync('python3', [projectPath('bench', 'python', 'kmeans_sklearn.py'), file, String(n), String(d), String(k)]).toString()) as {
@@ -83,5 +66,3 @@ export async function run(): Promise<Record<string, unknown>> {
     peak_rss_mib: peakRssMiB(),
   };
 }
-
-const round = (value: number) => Math.round(value * 1000) / 1000;

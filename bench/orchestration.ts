@@ -20,6 +20,7 @@ import { writeSyntheticLog } from '../lib/synthetic-events';
 import { installWorkerLogging } from '../lib/worker-logging';
 import { WORKFLOWS_SOURCE, createWorkers, runWorkersUntil } from '../workers/create-workers';
 import { runPipelineDirectly } from './direct-pipeline';
+import { round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: { users: { type: 'string', default: '100000' }, repeats: { type: 'string', default: '2' } } });
@@ -83,5 +84,4 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   };
 }
 
-const round = (value: number) => Math.round(value * 1000) / 1000;
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
