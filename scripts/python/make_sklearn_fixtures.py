@@ -13,7 +13,7 @@ import sklearn
 from sklearn.cluster import DBSCAN, KMeans
 from sklearn.decomposition import PCA
 from sklearn.datasets import make_blobs
-from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "test" / "fixtures" / "sklearn"
@@ -75,6 +75,26 @@ def dbscan_case(name, X, eps, min_samples):
     }
 
 
+# Every labelled dataset in ../shared/datasets/clustering-benchmarks (labels0).
+BENCHMARK_ARI_DATASETS = [
+    "uci/wine", "uci/wdbc", "uci/yeast", "uci/statlog", "fcps/atom", "fcps/chainlink",
+    "sipu/aggregation", "sipu/s1", "other/chameleon_t4_8k", "g2mg/g2mg_128_50",
+]
+
+
+def benchmark_ari_case(path):
+    """scikit-learn's ARI against the ground truth for k-means (k = true number of clusters,
+    k-means++, n_init=10, on standardized features); points labelled 0 (noise) are left out of the
+    score, as the benchmark suite prescribes."""
+    X, y = load_benchmark(path)
+    std = X.std(axis=0)
+    X = ((X - X.mean(axis=0)) / np.where(std > 0, std, 1)).astype(np.float32)  # constant columns become 0
+    k = int(y.max())
+    labels = KMeans(n_clusters=k, init="k-means++", n_init=10, random_state=0).fit_predict(X.astype(np.float64))
+    keep = y > 0
+    return {"path": path, "k": k, "kmeans_ari": float(adjusted_rand_score(y[keep], labels[keep]))}
+
+
 def load_benchmark(path):
     with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
         X = np.loadtxt(handle)
@@ -109,6 +129,9 @@ def main():
     ]
     (OUT / "dbscan.json").write_text(json.dumps({"cases": dbscan_cases}))
     print(f"wrote {OUT / 'dbscan.json'} ({len(dbscan_cases)} cases)")
+    benchmark_ari = [benchmark_ari_case(path) for path in BENCHMARK_ARI_DATASETS]
+    (OUT / "benchmark-ari.json").write_text(json.dumps({"cases": benchmark_ari}))
+    print(f"wrote {OUT / 'benchmark-ari.json'} ({len(benchmark_ari)} cases)")
     meta = {"sklearn": sklearn.__version__, "numpy": np.__version__, "script": "scripts/python/make_sklearn_fixtures.py"}
     (OUT / "kmeans-and-metrics.json").write_text(json.dumps({"meta": meta, "cases": cases}))
     print(f"wrote {OUT / 'kmeans-and-metrics.json'} ({len(cases)} cases)")

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { kmeans } from '../../activities/clustering/kmeans';
+import { standardizeColumns } from '../../activities/embedding-matrix';
+import { adjustedRandIndex } from '../../activities/metrics/external';
+import { projectPath } from '../../lib/paths';
+
+const BENCHMARKS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'clustering-benchmarks');
+const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'benchmark-ari.json'), 'utf8')) as {
+  cases: Array<{ path: string; k: number; kmeans_ari: number }>;
+}).cases;
+
+function readMatrix(file: string): number[][] {
+  return zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
+}
+
+describe('adjusted Rand index', () => {
+  it("matches scikit-learn's values on small examples (sklearn.metrics.adjusted_rand_score)", () => {
+    expect(adjustedRandIndex([0, 0, 1, 1], [1, 1, 0, 0])).toBe(1);
+    expect(adjustedRandIndex([0, 0, 1, 1], [0, 0, 1, 2])).toBeCloseTo(0.5714285714285715, 12);
+    expect(adjustedRandIndex([0, 0, 0, 0], [0, 1, 2, 3])).toBe(0);
+    expect(adjustedRandIndex([0, 0, 1, 2], [0, 0, 1, 1])).toBeCloseTo(0.5714285714285715, 12);
+    expect(adjustedRandIndex([0, 1, 2, 0, 3, 4, 5, 1], [1, 1, 0, 0, 2, 2, 2, 2])).toBeCloseTo(-0.12903225806451613, 12);
+  });
+});
+
+describe('k-means on the labelled clustering benchmarks: ARI next to scikit-learn', () => {
+  for (const testCase of cases) {
+    it(`${testCase.path} (k=${testCase.k}): not worse than scikit-learn's ARI ${testCase.kmeans_ari.toFixed(4)} by more than 0.02`, async () => {
+      const rows = readMatrix(path.join(BENCHMARKS, `${testCase.path}.data.gz`));
+      const truth = readMatrix(path.join(BENCHMARKS, `${testCase.path}.labels0.gz`)).map((row) => row[0]);
+      const n = rows.length;
+      const d = rows[0].length;
+      const matrix = { data: Float32Array.from(rows.flat()), n, d };
+      standardizeColumns(matrix);
+      const { labels } = await kmeans(matrix.data, n, d, { k: testCase.k, seed: 2026, nInit: 10 });
+      // Points labelled 0 are noise in the benchmark suite and are not scored.
+      const kept = truth.flatMap((label, i) => (label > 0 ? [i] : []));
+      const ari = adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i]));
+      console.log(`${testCase.path}: ours ${ari.toFixed(4)}, scikit-learn ${testCase.kmeans_ari.toFixed(4)}`);
+      expect(ari).toBeGreaterThanOrEqual(testCase.kmeans_ari - 0.02);
+    });
+  }
+});
