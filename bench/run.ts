@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   clean: () => import('./clean'),
   kmeans: () => import('./kmeans'),
   dbscan: () => import('./dbscan'),
+  ward: () => import('./ward'),
 };
 
 const [name, ...args] = process.argv.slice(2);

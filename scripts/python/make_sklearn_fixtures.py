@@ -10,7 +10,7 @@ import pathlib
 
 import numpy as np
 import sklearn
-from sklearn.cluster import DBSCAN, KMeans
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
@@ -95,6 +95,12 @@ def benchmark_ari_case(path):
     return {"path": path, "k": k, "kmeans_ari": float(adjusted_rand_score(y[keep], labels[keep]))}
 
 
+def hierarchical_case(name, X, k, linkage):
+    X = X.astype(np.float32)
+    labels = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit_predict(X.astype(np.float64))
+    return {"name": name, "k": k, "linkage": linkage, "data": X.tolist(), "labels": labels.tolist()}
+
+
 def load_benchmark(path):
     with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
         X = np.loadtxt(handle)
@@ -129,6 +135,15 @@ def main():
     ]
     (OUT / "dbscan.json").write_text(json.dumps({"cases": dbscan_cases}))
     print(f"wrote {OUT / 'dbscan.json'} ({len(dbscan_cases)} cases)")
+    hierarchical = [
+        hierarchical_case("sipu-aggregation", aggregation, 7, "ward"),
+        hierarchical_case("sipu-aggregation", aggregation, 7, "average"),
+        hierarchical_case("wine-standardized", wine, 3, "ward"),
+        hierarchical_case("wine-standardized", wine, 3, "average"),
+        hierarchical_case("s1-every5th-standardized", s1, 15, "ward"),
+    ]
+    (OUT / "hierarchical.json").write_text(json.dumps({"cases": hierarchical}))
+    print(f"wrote {OUT / 'hierarchical.json'} ({len(hierarchical)} cases)")
     benchmark_ari = [benchmark_ari_case(path) for path in BENCHMARK_ARI_DATASETS]
     (OUT / "benchmark-ari.json").write_text(json.dumps({"cases": benchmark_ari}))
     print(f"wrote {OUT / 'benchmark-ari.json'} ({len(benchmark_ari)} cases)")

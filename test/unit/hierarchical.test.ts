@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hierarchical, type Linkage } from '../../activities/clustering/hierarchical';
+import { adjustedRandIndex } from '../../activities/metrics/external';
+import { projectPath } from '../../lib/paths';
+import { toMatrix } from '../helpers/sklearn-fixtures';
+
+const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'hierarchical.json'), 'utf8')) as {
+  cases: Array<{ name: string; k: number; linkage: Linkage; data: number[][]; labels: number[] }>;
+}).cases;
+
+describe('hierarchical clustering against scikit-learn', () => {
+  for (const testCase of cases) {
+    it(`${testCase.name}, ${testCase.linkage}: the same partition as AgglomerativeClustering (up to renumbering)`, () => {
+      const { data, n, d } = toMatrix(testCase.data);
+      const labels = hierarchical(data, n, d, { k: testCase.k, linkage: testCase.linkage });
+      expect(new Set(labels).size).toBe(testCase.k);
+      expect(adjustedRandIndex(testCase.labels, Array.from(labels))).toBe(1);
+    });
+  }
+
+  it('clusters a sample and assigns the rest to the nearest centroid above sampleSize', () => {
+    const testCase = cases.find((item) => item.name.startsWith('s1'))!;
+    const { data, n, d } = toMatrix(testCase.data);
+    const sampled = hierarchical(data, n, d, { k: testCase.k, linkage: 'ward', sampleSize: 400, seed: 1 });
+    expect(sampled).toHaveLength(n);
+    expect(adjustedRandIndex(testCase.labels, Array.from(sampled))).toBeGreaterThan(0.9);
+  });
+});
