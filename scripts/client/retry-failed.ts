@@ -1,8 +1,8 @@
-import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
 import type { SegmentDataDropInput } from '../../common/contracts';
-import { TASK_QUEUES } from '../../common/task-queues';
-import { retryFailedShardsSignal, segmentDataDrop } from '../../workflows';
+import { startDrop } from '../../lib/pipeline-client';
+import { retryFailedShardsSignal, type segmentDataDrop } from '../../workflows';
 import { workflowIdForRun } from './resolve-run';
 
 /**
@@ -28,12 +28,8 @@ export async function retryFailedCommand(client: Client, args: string[]): Promis
   const history = await handle.fetchHistory();
   const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
   const input = fromPayloadsAtIndex<SegmentDataDropInput>(defaultPayloadConverter, 0, payloads);
-  const restarted = await client.workflow.start(segmentDataDrop, {
-    workflowId,
-    taskQueue: (input.taskQueues ?? TASK_QUEUES).cpu,
-    args: [input],
-    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-  });
-  console.log(`${workflowId} was ${status}: started again (run ${restarted.firstExecutionRunId}); finished steps are reused`);
+  // The same start path as `run`: same workflow id, task queue and id-reuse policy.
+  const restarted = await startDrop(client, input.drop, { dataDir: input.dataDir, config: input.config, taskQueues: input.taskQueues });
+  console.log(`${workflowId} was ${status}: started again (run ${(await restarted.handle.describe()).runId}); finished steps are reused`);
   return 0;
 }
