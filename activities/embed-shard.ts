@@ -7,10 +7,14 @@ import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../lib/embe
 import { runStepOnce } from '../lib/run-dir';
 import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/activity-progress';
 import { createEncoder } from './encoders';
+import type { EncoderStats } from './encoders/encoder';
+import type { SessionSettings } from './encoders/transformer/session';
 
 export interface EmbedShardDeps {
   /** Fault-injection knob for crash tests: sleep this long after each batch. 0 in production. */
   batchDelayMs: number;
+  /** Where this worker runs ONNX models (CPU/CUDA, threads): a property of the machine, not of the run. */
+  onnx: SessionSettings;
 }
 
 export interface EmbedHeartbeat {
@@ -44,7 +48,13 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
     let reused = 0;
     const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
     try {
-      const encoder = createEncoder(input.encoder, database.connection);
+      const encoder = await createEncoder(input.encoder, {
+        connection: database.connection,
+        config: input.config,
+        runDir: input.runDir,
+        onnx: deps.onnx,
+        warn: (message) => console.warn(`[${step}] ${message}`),
+      });
       for (let batch = 0; batch < batches; batch++) {
         const partPath = path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`);
         // The heartbeat offset says where the last attempt got to, but a batch may have finished
@@ -56,6 +66,8 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         throwIfCancelled();
         const from = batch * batchSize;
         const block = await encoder.encodeBatch(input.shard.path, from, Math.min(from + batchSize, input.shard.users));
+        // Stats first: a part file that exists always has its stats beside it.
+        await writeJsonAtomic(statsPathFor(partPath), block.stats ?? {});
         await writeEmbeddingFile(partPath, block);
         await fs.appendFile(logPath, `batch=${batch} attempt=${attemptNumber()} pid=${process.pid}\n`);
         computed++;
@@ -63,8 +75,11 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         if (deps.batchDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.batchDelayMs));
       }
       const parts = [];
+      const encoderStats: EncoderStats = {};
       for (let batch = 0; batch < batches; batch++) {
-        parts.push(await readEmbeddingFile(path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`)));
+        const partPath = path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`);
+        parts.push(await readEmbeddingFile(partPath));
+        addStats(encoderStats, await readStats(statsPathFor(partPath)));
       }
       const merged = batches > 0 ? concatBlocks(parts) : { userIds: [], vectors: new Float32Array(0), dimensions: encoder.dimensions };
       await writeEmbeddingFile(finalPath, merged);
@@ -78,11 +93,28 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         batchesComputed: computed,
         batchesReused: reused,
         resumedAtBatch: resumeAt,
+        encoderStats,
       };
     } finally {
       database.close();
     }
   });
+}
+
+function statsPathFor(partPath: string): string {
+  return partPath.replace(/\.arrow$/, '.stats.json');
+}
+
+async function readStats(file: string): Promise<EncoderStats> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as EncoderStats;
+  } catch {
+    return {}; // parts written before stats existed
+  }
+}
+
+function addStats(total: EncoderStats, batch: EncoderStats): void {
+  for (const [key, value] of Object.entries(batch)) total[key] = (total[key] ?? 0) + value;
 }
 
 /** Part files from an earlier attempt are only reusable if they were cut with the same batch size. */

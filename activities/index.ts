@@ -16,7 +16,7 @@ export interface ActivityDeps {
   embed: EmbedShardDeps;
 }
 
-export const DEFAULT_ACTIVITY_DEPS: ActivityDeps = { embed: { batchDelayMs: 0 } };
+export const DEFAULT_ACTIVITY_DEPS: ActivityDeps = { embed: { batchDelayMs: 0, onnx: { device: 'cpu', threads: 0 } } };
 
 export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
   return {

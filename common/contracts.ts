@@ -87,6 +87,8 @@ export interface EmbedShardOutput {
   batchesReused: number;
   /** The batch offset from the last heartbeat of an earlier attempt (0 on a first attempt). */
   resumedAtBatch: number;
+  /** Encoder counters summed over the shard's batches (e.g. transformer: chunked_users, truncated_users, tokens). */
+  encoderStats: Record<string, number>;
 }
 
 export interface CandidateRef {

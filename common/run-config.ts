@@ -3,7 +3,7 @@
  * the defaults once and validates every field, so workflows and activities only see complete,
  * checked settings. Pure code: imported by workflows.
  */
-export const ENCODERS = ['behavior-stats'] as const;
+export const ENCODERS = ['transformer', 'item2vec', 'tfidf', 'behavior-stats'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
 
 export const CLUSTERING_ALGORITHMS = ['kmeans'] as const;
@@ -73,6 +73,39 @@ export interface RunConfig {
    * bucket (DuckDB's grouped list aggregates do not spill; ~1 GB of memory per million events).
    */
   sequenceBucketEvents: number;
+  /** Transformer encoder (docs/ENCODERS.md): a model directory (model.onnx + tokenizer.json); '' = the provisioned default. */
+  transformerModelDir: string;
+  /** Per-event text template; placeholders {gap} {action} {category} {brand} {title} {query} {price} {item}. */
+  transformerEventTemplate: string;
+  transformerEventSeparator: string;
+  transformerOrder: 'newest-last' | 'newest-first';
+  /** Ascending price boundaries for the {price} band. */
+  transformerPriceBands: number[];
+  /** Texts longer than the model's limit: 'chunk' (embed windows, average) or 'truncate' (keep the newest tokens). */
+  transformerLongTexts: 'chunk' | 'truncate';
+  /** At most this many windows per user (the newest); more is counted as truncated. */
+  transformerMaxChunks: number;
+  /** Token windows per onnxruntime call (sorted by length, padded per batch). */
+  transformerBatchSize: number;
+  /** item2vec (skip-gram, negative sampling) over item and category sequences, trained once per run. */
+  item2vecDimensions: number;
+  item2vecWindow: number;
+  item2vecNegatives: number;
+  item2vecEpochs: number;
+  /** Items seen fewer times get no vector of their own (their category's vector still counts). */
+  item2vecMinCount: number;
+  /** Event-type weights of the user vector (purchase > cart > fav > view); unknown types weigh 1. */
+  item2vecEventWeights: Record<string, number>;
+  /** The weight of an event halves every this many newer events; 0 = no recency decay. */
+  item2vecRecencyHalfLife: number;
+  /** TF-IDF over event/category/brand tokens (uni- and bigrams): vocabulary size cap. */
+  tfidfMaxFeatures: number;
+  /** A term must appear for at least this many users. */
+  tfidfMinDf: number;
+  /** Truncated SVD components (the vector's dimensions). */
+  tfidfComponents: number;
+  /** The vocabulary and SVD are fitted on at most this many users (seeded sample). */
+  tfidfFitUsers: number;
   /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
   duckdbThreads: number;
   /** DuckDB memory limit per activity, e.g. '4GB'. */
@@ -108,6 +141,25 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   holdoutLastN: 1,
   holdoutCutoff: '',
   sequenceBucketEvents: 1_000_000,
+  transformerModelDir: '',
+  transformerEventTemplate: '{gap}{action} {category} {brand} {title} {query} {price}',
+  transformerEventSeparator: '; ',
+  transformerOrder: 'newest-last',
+  transformerPriceBands: [10, 50, 200, 1000],
+  transformerLongTexts: 'chunk',
+  transformerMaxChunks: 4,
+  transformerBatchSize: 32,
+  item2vecDimensions: 64,
+  item2vecWindow: 5,
+  item2vecNegatives: 5,
+  item2vecEpochs: 5,
+  item2vecMinCount: 2,
+  item2vecEventWeights: { purchase: 4, cart: 2, fav: 1.5, view: 1, click: 1, search: 0.5, remove_from_cart: 0.5 },
+  item2vecRecencyHalfLife: 20,
+  tfidfMaxFeatures: 20_000,
+  tfidfMinDf: 2,
+  tfidfComponents: 64,
+  tfidfFitUsers: 200_000,
   duckdbThreads: 0,
   duckdbMemoryLimit: '4GB',
 };
@@ -138,6 +190,18 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['botMaxViewsPerSession', 0, 1_000_000_000],
   ['holdoutLastN', 1, 100_000],
   ['sequenceBucketEvents', 1, 1_000_000_000],
+  ['transformerMaxChunks', 1, 1000],
+  ['transformerBatchSize', 1, 4096],
+  ['item2vecDimensions', 2, 1024],
+  ['item2vecWindow', 1, 100],
+  ['item2vecNegatives', 1, 100],
+  ['item2vecEpochs', 1, 1000],
+  ['item2vecMinCount', 1, 1_000_000],
+  ['item2vecRecencyHalfLife', 0, 1_000_000],
+  ['tfidfMaxFeatures', 10, 10_000_000],
+  ['tfidfMinDf', 1, 1_000_000],
+  ['tfidfComponents', 1, 1024],
+  ['tfidfFitUsers', 100, 100_000_000],
 ];
 
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/;
@@ -179,10 +243,32 @@ export function resolveRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
   }
   checkSubset('encoders', config.encoders, ENCODERS);
   checkSubset('algorithms', config.algorithms, CLUSTERING_ALGORITHMS);
+  checkEncoderSettings(config);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(config.duckdbMemoryLimit)) {
     throw new RunConfigError(`run config field "duckdbMemoryLimit" must look like '4GB', got ${JSON.stringify(config.duckdbMemoryLimit)}`);
   }
   return config;
+}
+
+function checkEncoderSettings(config: RunConfig): void {
+  const fail = (field: string, expected: string): never => {
+    throw new RunConfigError(`run config field "${field}" must be ${expected}, got ${JSON.stringify(config[field as keyof RunConfig])}`);
+  };
+  if (typeof config.transformerModelDir !== 'string') fail('transformerModelDir', "a directory path or ''");
+  if (typeof config.transformerEventTemplate !== 'string' || !/\{\w+\}/.test(config.transformerEventTemplate)) {
+    fail('transformerEventTemplate', 'a template with at least one {placeholder}');
+  }
+  if (typeof config.transformerEventSeparator !== 'string') fail('transformerEventSeparator', 'a string');
+  if (!['newest-last', 'newest-first'].includes(config.transformerOrder)) fail('transformerOrder', "'newest-last' or 'newest-first'");
+  if (!['chunk', 'truncate'].includes(config.transformerLongTexts)) fail('transformerLongTexts', "'chunk' or 'truncate'");
+  const bands = config.transformerPriceBands;
+  if (!Array.isArray(bands) || bands.some((band, i) => typeof band !== 'number' || !(band > 0) || (i > 0 && band <= bands[i - 1]))) {
+    fail('transformerPriceBands', 'an ascending list of positive prices');
+  }
+  const weights = config.item2vecEventWeights;
+  if (typeof weights !== 'object' || weights === null || Array.isArray(weights) || Object.values(weights).some((w) => typeof w !== 'number' || !(w >= 0))) {
+    fail('item2vecEventWeights', 'an object of event type -> non-negative weight');
+  }
 }
 
 function checkSubset(field: string, values: readonly string[], allowed: readonly string[]): void {

@@ -13,6 +13,7 @@ import { TASK_QUEUES } from '../common/task-queues';
 import { connectWorker, loadConnectionProfile } from '../lib/connection-profile';
 import { installWorkerLogging } from '../lib/worker-logging';
 import { createWorkers, DEFAULT_WORKFLOW_BUNDLE, runWorkersUntil, type WorkerRole } from './create-workers';
+import { sessionSettingsFromEnv } from '../activities/encoders/transformer/session';
 
 const { values } = parseArgs({
   options: {
@@ -39,7 +40,7 @@ const workers = await createWorkers({
   role,
   taskQueues,
   workflowBundlePath: bundle,
-  activityDeps: { embed: { batchDelayMs: Number(process.env.BSEG_EMBED_BATCH_DELAY_MS ?? 0) } },
+  activityDeps: { embed: { batchDelayMs: Number(process.env.BSEG_EMBED_BATCH_DELAY_MS ?? 0), onnx: sessionSettingsFromEnv() } },
 });
 const stop = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());

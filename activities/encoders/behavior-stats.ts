@@ -15,7 +15,6 @@ export function behaviorStatsEncoder(connection: DuckDBConnection): SequenceEnco
   return {
     name: 'behavior-stats',
     dimensions: BEHAVIOR_STATS_FEATURES.length,
-    standardize: true,
     async encodeBatch(shardPath, fromRow, toRow): Promise<EmbeddingBlock> {
       const reader = await connection.runAndReadAll(loadSql('encoders/behavior_stats.sql'), {
         shard_path: shardPath,

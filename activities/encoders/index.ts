@@ -1,12 +1,17 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EncoderName } from '../../common/run-config';
 import { behaviorStatsEncoder } from './behavior-stats';
-import type { SequenceEncoder } from './encoder';
+import type { EncoderContext, SequenceEncoder } from './encoder';
+import { transformerEncoder } from './transformer';
 
-export function createEncoder(name: EncoderName, connection: DuckDBConnection): SequenceEncoder {
+export async function createEncoder(name: EncoderName, context: EncoderContext): Promise<SequenceEncoder> {
   switch (name) {
     case 'behavior-stats':
-      return behaviorStatsEncoder(connection);
+      return behaviorStatsEncoder(context.connection);
+    case 'transformer':
+      return transformerEncoder(context);
+    case 'item2vec':
+    case 'tfidf':
+      throw new Error(`encoder ${name} is not wired yet`);
   }
 }
 

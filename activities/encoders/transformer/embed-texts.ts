@@ -1,0 +1,121 @@
+import ort from 'onnxruntime-node';
+import type { LoadedModel } from './session';
+
+export interface TextEmbeddingOptions {
+  /** What to do with a text longer than the model's limit: split it into chunks and average them, or keep the newest tokens. */
+  longTexts: 'chunk' | 'truncate';
+  /** At most this many chunks per text (the newest ones); the rest is dropped and counted as truncated. */
+  maxChunks: number;
+  /** Token windows per onnxruntime call. */
+  batchSize: number;
+  /** Which end of the text is newest ('end' for newest-last serialization): truncation keeps that end. */
+  newestAt: 'end' | 'start';
+}
+
+export interface TextEmbeddings {
+  vectors: Float32Array;
+  dimensions: number;
+  /** Texts split into more than one window. */
+  chunked: number;
+  /** Texts that lost tokens (truncate mode, or more chunks than maxChunks). */
+  truncated: number;
+  tokens: number;
+}
+
+/** One model input: a window of one text's tokens, with the special tokens around it. */
+interface TokenWindow {
+  text: number;
+  ids: number[];
+}
+
+/**
+ * Embeds texts with a sentence-embedding model: tokenize, split long texts into windows, run the
+ * windows in batches sorted by length (padding only to the longest window of each batch), pool,
+ * and L2-normalize. A chunked text's vector is the token-weighted mean over its windows, which for
+ * one window is exactly sentence-transformers' mean pooling.
+ */
+export async function embedTexts(texts: string[], model: LoadedModel, options: TextEmbeddingOptions): Promise<TextEmbeddings> {
+  const dimensions = model.config.dimensions;
+  const { windows, chunked, truncated } = tokenize(texts, model, options);
+  const sums = new Float64Array(texts.length * dimensions);
+  const weights = new Float64Array(texts.length);
+  const order = windows.map((_, i) => i).sort((a, b) => windows[a].ids.length - windows[b].ids.length);
+  for (let start = 0; start < order.length; start += options.batchSize) {
+    const batch = order.slice(start, start + options.batchSize).map((i) => windows[i]);
+    await runBatch(batch, model, sums, weights);
+  }
+  const vectors = new Float32Array(texts.length * dimensions);
+  for (let t = 0; t < texts.length; t++) {
+    let norm = 0;
+    for (let d = 0; d < dimensions; d++) norm += (sums[t * dimensions + d] / weights[t]) ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let d = 0; d < dimensions; d++) vectors[t * dimensions + d] = sums[t * dimensions + d] / weights[t] / norm;
+  }
+  return { vectors, dimensions, chunked, truncated, tokens: windows.reduce((sum, window) => sum + window.ids.length, 0) };
+}
+
+function tokenize(texts: string[], model: LoadedModel, options: TextEmbeddingOptions) {
+  const windowBody = model.config.maxTokens - model.prefixIds.length - model.suffixIds.length;
+  const windows: TokenWindow[] = [];
+  let chunked = 0;
+  let truncated = 0;
+  texts.forEach((text, index) => {
+    const body = model.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    const pieces: number[][] = [];
+    for (let start = 0; start < body.length || pieces.length === 0; start += windowBody) pieces.push(body.slice(start, start + windowBody));
+    let kept = pieces;
+    if (pieces.length > 1) {
+      const limit = options.longTexts === 'chunk' ? options.maxChunks : 1;
+      if (options.longTexts === 'chunk') chunked++;
+      if (pieces.length > limit) {
+        truncated++;
+        kept = options.newestAt === 'end' ? newestTail(body, limit, windowBody) : pieces.slice(0, limit);
+      }
+    }
+    for (const piece of kept) windows.push({ text: index, ids: [...model.prefixIds, ...piece, ...model.suffixIds] });
+  });
+  return { windows, chunked, truncated };
+}
+
+/** The last `limit` windows' worth of tokens, cut from the end so the newest window is full. */
+function newestTail(body: number[], limit: number, windowBody: number): number[][] {
+  const tail = body.slice(Math.max(0, body.length - limit * windowBody));
+  const pieces: number[][] = [];
+  for (let start = 0; start < tail.length; start += windowBody) pieces.push(tail.slice(start, start + windowBody));
+  return pieces;
+}
+
+async function runBatch(batch: TokenWindow[], model: LoadedModel, sums: Float64Array, weights: Float64Array): Promise<void> {
+  const dimensions = model.config.dimensions;
+  const rows = batch.length;
+  const length = Math.max(...batch.map((window) => window.ids.length));
+  const ids = new BigInt64Array(rows * length);
+  const mask = new BigInt64Array(rows * length);
+  batch.forEach((window, r) => {
+    window.ids.forEach((id, position) => {
+      ids[r * length + position] = BigInt(id);
+      mask[r * length + position] = 1n;
+    });
+  });
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, [rows, length]),
+    attention_mask: new ort.Tensor('int64', mask, [rows, length]),
+  };
+  if (model.config.usesTokenTypeIds) feeds.token_type_ids = new ort.Tensor('int64', new BigInt64Array(rows * length), [rows, length]);
+  const output = (await model.session.run(feeds, [model.config.outputName]))[model.config.outputName];
+  const hidden = output.data as Float32Array;
+  batch.forEach((window, r) => {
+    const base = window.text * dimensions;
+    const tokens = window.ids.length;
+    if (model.config.pooling === 'pooled') {
+      for (let d = 0; d < dimensions; d++) sums[base + d] += hidden[r * dimensions + d] * tokens;
+    } else {
+      const positions = model.config.pooling === 'cls' ? 1 : tokens;
+      for (let p = 0; p < positions; p++) {
+        const offset = (r * length + p) * dimensions;
+        for (let d = 0; d < dimensions; d++) sums[base + d] += hidden[offset + d] * (model.config.pooling === 'cls' ? tokens : 1);
+      }
+    }
+    weights[window.text] += tokens;
+  });
+}

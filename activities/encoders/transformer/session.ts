@@ -1,0 +1,92 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/models/model-config';
+
+export type ExecutionDevice = 'cpu' | 'cuda';
+
+/** A loaded model: ONNX session + tokenizer + config, shared by every shard a worker encodes. */
+export interface LoadedModel {
+  dir: string;
+  config: ModelConfig;
+  session: ort.InferenceSession;
+  tokenizer: Tokenizer;
+  /** Which execution provider actually runs it (CUDA may have fallen back to CPU). */
+  device: ExecutionDevice;
+  /** Special tokens the tokenizer wraps every text in ([CLS] ... [SEP] for BERT). */
+  prefixIds: number[];
+  suffixIds: number[];
+}
+
+export interface SessionSettings {
+  device: ExecutionDevice;
+  /** onnxruntime intra-op threads; 0 = its default (all cores). */
+  threads: number;
+}
+
+/** Worker-level settings (hardware belongs to the worker, not the run): BSEG_ONNX_DEVICE, BSEG_ONNX_THREADS. */
+export function sessionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSettings {
+  const device = env.BSEG_ONNX_DEVICE ?? 'cpu';
+  if (device !== 'cpu' && device !== 'cuda') throw new Error(`BSEG_ONNX_DEVICE must be cpu or cuda, got ${device}`);
+  const threads = Number(env.BSEG_ONNX_THREADS ?? 0);
+  if (!Number.isInteger(threads) || threads < 0) throw new Error(`BSEG_ONNX_THREADS must be a non-negative integer, got ${env.BSEG_ONNX_THREADS}`);
+  return { device, threads };
+}
+
+const loaded = new Map<string, Promise<LoadedModel>>();
+
+/** Loads a model directory once per process and settings (a 90 MB model takes ~0.5 s to load). */
+export function loadModel(dir: string, settings: SessionSettings, warn: (message: string) => void = console.warn): Promise<LoadedModel> {
+  const key = `${path.resolve(dir)}|${settings.device}|${settings.threads}`;
+  let model = loaded.get(key);
+  if (!model) {
+    model = load(dir, settings, warn);
+    loaded.set(key, model);
+    model.catch(() => loaded.delete(key));
+  }
+  return model;
+}
+
+async function load(dir: string, settings: SessionSettings, warn: (message: string) => void): Promise<LoadedModel> {
+  const config = await readModelConfig(dir);
+  const tokenizerJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILES.tokenizer), 'utf8')) as object;
+  let tokenizerConfig: object = {};
+  try {
+    tokenizerConfig = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILES.tokenizerConfig), 'utf8')) as object;
+  } catch {
+    // optional: tokenizer.json alone is enough for BERT-style tokenizers
+  }
+  const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
+  const { session, device } = await createSession(path.join(dir, MODEL_FILES.onnx), settings, warn);
+  for (const input of ['input_ids', 'attention_mask']) {
+    if (!session.inputNames.includes(input)) throw new Error(`${dir}/model.onnx has no ${input} input (inputs: ${session.inputNames.join(', ')})`);
+  }
+  if (!session.outputNames.includes(config.outputName)) {
+    throw new Error(`${dir}/model.onnx has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
+  }
+  const { prefixIds, suffixIds } = specialTokens(tokenizer);
+  return { dir, config, session, tokenizer, device, prefixIds, suffixIds };
+}
+
+async function createSession(file: string, settings: SessionSettings, warn: (message: string) => void) {
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  if (settings.threads > 0) options.intraOpNumThreads = settings.threads;
+  if (settings.device === 'cuda') {
+    try {
+      return { session: await ort.InferenceSession.create(file, { ...options, executionProviders: ['cuda'] }), device: 'cuda' as const };
+    } catch (error) {
+      warn(`CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running ${path.basename(file)} on CPU`);
+    }
+  }
+  return { session: await ort.InferenceSession.create(file, { ...options, executionProviders: ['cpu'] }), device: 'cpu' as const };
+}
+
+/** Finds what the tokenizer adds around a text by encoding one word with and without special tokens. */
+function specialTokens(tokenizer: Tokenizer): { prefixIds: number[]; suffixIds: number[] } {
+  const withSpecial = tokenizer.encode('a').ids;
+  const body = tokenizer.encode('a', { add_special_tokens: false }).ids;
+  const start = withSpecial.findIndex((_, i) => body.every((id, j) => withSpecial[i + j] === id));
+  if (start < 0) return { prefixIds: [], suffixIds: [] };
+  return { prefixIds: withSpecial.slice(0, start), suffixIds: withSpecial.slice(start + body.length) };
+}
