@@ -6,6 +6,7 @@ import { clusterCandidate } from './cluster-sweep';
 import { cleanRawLogs } from './clean-logs';
 import { embedShard, type EmbedShardDeps } from './embed-shard';
 import { evaluateCandidates } from './evaluate';
+import { fitEncoder } from './fit-encoder';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
 import { publishSegmentation } from './publish';
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     inspectDrop,
     cleanRawLogs,
     shardUsers,
+    fitEncoder,
     embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
     clusterCandidate,
     evaluateCandidates,

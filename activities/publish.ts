@@ -65,6 +65,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       selectionReason: input.selectionReason,
       accounting: input.accounting,
       config: input.config,
+      encoders: input.encoderReports ?? {},
       outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath },
       steps,
     });

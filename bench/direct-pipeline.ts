@@ -5,7 +5,7 @@
  */
 import { createActivities } from '../activities';
 import type { SegmentDataDropOutput } from '../common/contracts';
-import { resolveRunConfig, type RunConfig } from '../common/run-config';
+import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
 import { deriveSeed } from '../common/seed';
 import { dropRefFor } from '../lib/drop-id';
 import { runDirFor } from '../lib/run-dir';
@@ -20,6 +20,9 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const inspected = await activities.inspectDrop({ runDir, source: drop.source, mappingFile: config.mappingFile });
   const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+  for (const encoder of config.encoders.filter((name) => FITTED_ENCODERS.includes(name))) {
+    await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(drop.dropId, 'fit', encoder), config });
+  }
   const embeddings: Record<string, string[]> = {};
   for (const encoder of config.encoders) {
     const results = await settleWithConcurrency(shards, config.embedConcurrency, (shard) => activities.embedShard({ runDir, shard, encoder, config }));

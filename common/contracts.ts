@@ -70,6 +70,20 @@ export interface ShardUsersInput { runDir: string; databasePath: string; config:
 export interface ShardRef { index: number; path: string; users: number }
 export interface ShardUsersOutput { shards: ShardRef[] }
 
+export interface FitEncoderInput {
+  runDir: string;
+  encoder: EncoderName;
+  shards: ShardRef[];
+  seed: number;
+  config: RunConfig;
+}
+export interface FitEncoderOutput {
+  encoder: EncoderName;
+  modelDir: string;
+  /** e.g. item2vec: tokens, vocabulary, withVector; tfidf: fit_users, terms, components. */
+  stats: Record<string, number>;
+}
+
 export interface EmbedShardInput {
   runDir: string;
   shard: ShardRef;
@@ -150,6 +164,13 @@ export interface PublishSegmentationInput {
   workflowId: string;
   /** The resolved run config, recorded in the manifest so a run can be reproduced. */
   config: RunConfig;
+  /** Per encoder: its fitted model's stats and its shard counters summed (e.g. transformer chunked_users). */
+  encoderReports?: Record<string, EncoderReport>;
+}
+export interface EncoderReport {
+  dimensions: number;
+  fit?: Record<string, number>;
+  stats: Record<string, number>;
 }
 export interface PublishSegmentationOutput { segmentsPath: string; reportPath: string; manifestPath: string }
 
@@ -170,6 +191,7 @@ export type PipelineStage =
   | 'inspect'
   | 'clean'
   | 'shard'
+  | 'fit'
   | 'embed'
   | 'awaiting-retry'
   | 'cluster'

@@ -5,6 +5,8 @@
  */
 export const ENCODERS = ['transformer', 'item2vec', 'tfidf', 'behavior-stats'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
+/** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
+export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
 
 export const CLUSTERING_ALGORITHMS = ['kmeans'] as const;
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];

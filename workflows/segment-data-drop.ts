@@ -2,10 +2,10 @@ import {
   ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
+  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
-import { resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
+import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
@@ -61,8 +61,17 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('shard');
     const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
 
+    // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
+    const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));
+    let fitted: FitEncoderOutput[] = [];
+    if (fitEncoders.length > 0) {
+      enterStage('fit');
+      fitted = await Promise.all(fitEncoders.map((encoder) =>
+        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(input.drop.dropId, 'fit', encoder), config })));
+    }
+
     enterStage('embed');
-    const embeddings = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
+    const { paths: embeddings, outputs: embedOutputs } = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
 
     enterStage('cluster');
     const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
@@ -105,6 +114,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       labelsPath: chosenClustering.labelsPath,
       workflowId: workflowInfo().workflowId,
       config,
+      encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
     });
     enterStage('done');
     return {
@@ -168,7 +178,7 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   progress: PipelineProgress;
   enterStage: (stage: PipelineStage) => void;
   retryRequest: { pending: boolean };
-}): Promise<Record<string, string[]>> {
+}): Promise<{ paths: Record<string, string[]>; outputs: EmbedShardOutput[] }> {
   const tasks = config.encoders.flatMap((encoder) => shards.map((shard) => ({ encoder, shard })));
   const done = new Map<string, EmbedShardOutput>();
   const key = (task: { encoder: EncoderName; shard: ShardRef }) => `${task.encoder}/shard-${task.shard.index}`;
@@ -203,7 +213,22 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   for (const encoder of config.encoders) {
     paths[encoder] = shards.map((shard) => done.get(key({ encoder, shard }))!.path);
   }
-  return paths;
+  return { paths, outputs: [...done.values()] };
+}
+
+/** What the manifest says about each encoder: dimensions, its fitted model, and its shard counters summed. */
+function encoderReports(encoders: EncoderName[], fitted: FitEncoderOutput[], outputs: EmbedShardOutput[]): Record<string, EncoderReport> {
+  const reports: Record<string, EncoderReport> = {};
+  for (const encoder of encoders) {
+    const stats: Record<string, number> = {};
+    let dimensions = 0;
+    for (const output of outputs.filter((candidate) => candidate.encoder === encoder)) {
+      dimensions = output.dimensions;
+      for (const [name, value] of Object.entries(output.encoderStats ?? {})) stats[name] = (stats[name] ?? 0) + value;
+    }
+    reports[encoder] = { dimensions, fit: fitted.find((model) => model.encoder === encoder)?.stats, stats };
+  }
+  return reports;
 }
 
 function describeFailure(reason: unknown): string {

@@ -1,6 +1,9 @@
 import type { EncoderName } from '../../common/run-config';
 import { behaviorStatsEncoder } from './behavior-stats';
 import type { EncoderContext, SequenceEncoder } from './encoder';
+import { item2vecVectorsPath, tfidfModelPaths } from './fitted';
+import { item2vecEncoder } from './item2vec/encoder';
+import { tfidfEncoder } from './tfidf/encoder';
 import { transformerEncoder } from './transformer';
 
 export async function createEncoder(name: EncoderName, context: EncoderContext): Promise<SequenceEncoder> {
@@ -10,8 +13,9 @@ export async function createEncoder(name: EncoderName, context: EncoderContext):
     case 'transformer':
       return transformerEncoder(context);
     case 'item2vec':
+      return item2vecEncoder(context, item2vecVectorsPath(context.runDir));
     case 'tfidf':
-      throw new Error(`encoder ${name} is not wired yet`);
+      return tfidfEncoder(context, tfidfModelPaths(context.runDir));
   }
 }
 

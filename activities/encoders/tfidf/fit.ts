@@ -1,0 +1,45 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RunConfig } from '../../../common/run-config';
+import { writeJsonAtomic } from '../../../lib/atomic-write';
+import { loadSql } from '../../../lib/duckdb';
+import { writeEmbeddingFile } from '../../../lib/embedding-file';
+import type { SequenceEvent } from '../transformer/serialize';
+import { eventDocument } from './documents';
+import { fitTruncatedSvd } from './truncated-svd';
+import { fitTfidf, tfidfModelToJson, transformTfidf } from './vectorizer';
+
+export interface TfidfModelPaths {
+  vectorizerPath: string;
+  componentsPath: string;
+}
+
+/**
+ * Fits the TF-IDF vocabulary/idf and a truncated SVD once per run, on up to tfidfFitUsers users
+ * spread evenly over the shards, and writes both for the shard steps. The SVD keeps
+ * min(tfidfComponents, users - 1, terms - 1) components (a rank limit of small inputs).
+ */
+export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: string[], config: RunConfig, seed: number, paths: TfidfModelPaths) {
+  const perShard = Math.ceil(config.tfidfFitUsers / shardPaths.length);
+  const docs: string[][] = [];
+  for (const shardPath of shardPaths) {
+    const reader = await connection.runAndReadAll(loadSql('encoders/tfidf_fit_sample.sql'), { shard_path: shardPath, max_users: perShard });
+    for (const row of reader.getRowObjectsJS()) docs.push(eventDocument(row.events as unknown as SequenceEvent[]));
+  }
+  const vectorizer = fitTfidf(docs, { ngramMax: 2, minDf: Math.min(config.tfidfMinDf, Math.max(1, docs.length)), maxFeatures: config.tfidfMaxFeatures, sublinearTf: true });
+  if (vectorizer.terms.length < 2) throw new Error(`TF-IDF: only ${vectorizer.terms.length} term(s) appear in at least ${config.tfidfMinDf} users' sequences; lower tfidfMinDf`);
+  const matrix = transformTfidf(vectorizer, docs);
+  const components = Math.max(1, Math.min(config.tfidfComponents, matrix.rows - 1, matrix.cols - 1));
+  const svd = fitTruncatedSvd(matrix, components, { seed });
+  await writeJsonAtomic(paths.vectorizerPath, tfidfModelToJson(vectorizer));
+  await writeEmbeddingFile(paths.componentsPath, {
+    userIds: Array.from({ length: components }, (_, i) => `component-${i}`),
+    vectors: Float32Array.from(svd.components),
+    dimensions: matrix.cols,
+  });
+  return {
+    fit_users: docs.length,
+    terms: vectorizer.terms.length,
+    components,
+    explained_variance_ratio: svd.explainedVarianceRatio.reduce((sum, value) => sum + value, 0),
+  };
+}

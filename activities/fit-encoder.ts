@@ -1,0 +1,38 @@
+import fs from 'node:fs/promises';
+import type { FitEncoderInput, FitEncoderOutput } from '../common/contracts';
+import { heartbeat } from '../lib/activity-progress';
+import { openDuckDB } from '../lib/duckdb';
+import { runStepOnce } from '../lib/run-dir';
+import { fittedModelDir, item2vecVectorsPath, tfidfModelPaths } from './encoders/fitted';
+import { fitItem2Vec } from './encoders/item2vec/fit';
+import { fitTfidfModel } from './encoders/tfidf/fit';
+
+/**
+ * Fits a per-run encoder model over all shards (item2vec vectors, TF-IDF vocabulary + SVD) once;
+ * every shard's embedding activity then loads it from <runDir>/encoders/<encoder>/. Seeded from
+ * the drop, so a retry writes the same model.
+ */
+export async function fitEncoder(input: FitEncoderInput): Promise<FitEncoderOutput> {
+  return runStepOnce(input.runDir, `fit-${input.encoder}`, async () => {
+    const modelDir = fittedModelDir(input.runDir, input.encoder);
+    await fs.mkdir(modelDir, { recursive: true });
+    const shardPaths = input.shards.map((shard) => shard.path);
+    const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+    try {
+      let stats: Record<string, number>;
+      switch (input.encoder) {
+        case 'item2vec':
+          stats = await fitItem2Vec(database.connection, shardPaths, input.config, input.seed, item2vecVectorsPath(input.runDir), (share) => heartbeat({ trained: share }));
+          break;
+        case 'tfidf':
+          stats = await fitTfidfModel(database.connection, shardPaths, input.config, input.seed, tfidfModelPaths(input.runDir));
+          break;
+        default:
+          throw new Error(`encoder ${input.encoder} has no per-run model to fit`);
+      }
+      return { encoder: input.encoder, modelDir, stats };
+    } finally {
+      database.close();
+    }
+  });
+}
