@@ -11,6 +11,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   kmeans: () => import('./kmeans'),
   dbscan: () => import('./dbscan'),
   ward: () => import('./ward'),
+  embed: () => import('./embed'),
 };
 
 const [name, ...args] = process.argv.slice(2);

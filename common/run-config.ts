@@ -87,8 +87,10 @@ export interface RunConfig {
   transformerLongTexts: 'chunk' | 'truncate';
   /** At most this many windows per user (the newest); more is counted as truncated. */
   transformerMaxChunks: number;
-  /** Token windows per onnxruntime call (sorted by length, padded per batch). */
+  /** At most this many token windows per onnxruntime call (windows sorted by length, padded per call). */
   transformerBatchSize: number;
+  /** At most this many padded tokens per call (0 = no limit); small calls are faster on CPU, raise it on a GPU. */
+  transformerBatchTokens: number;
   /** item2vec (skip-gram, negative sampling) over item and category sequences, trained once per run. */
   item2vecDimensions: number;
   item2vecWindow: number;
@@ -118,7 +120,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   shardCount: 4,
   embedConcurrency: 4,
   embedBatchSize: 2000,
-  encoders: ['behavior-stats'],
+  encoders: ['transformer', 'behavior-stats'],
   algorithms: ['kmeans'],
   kMin: 2,
   kMax: 8,
@@ -150,7 +152,8 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   transformerPriceBands: [10, 50, 200, 1000],
   transformerLongTexts: 'chunk',
   transformerMaxChunks: 4,
-  transformerBatchSize: 32,
+  transformerBatchSize: 64,
+  transformerBatchTokens: 1024,
   item2vecDimensions: 64,
   item2vecWindow: 5,
   item2vecNegatives: 5,
@@ -194,6 +197,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['sequenceBucketEvents', 1, 1_000_000_000],
   ['transformerMaxChunks', 1, 1000],
   ['transformerBatchSize', 1, 4096],
+  ['transformerBatchTokens', 0, 10_000_000],
   ['item2vecDimensions', 2, 1024],
   ['item2vecWindow', 1, 100],
   ['item2vecNegatives', 1, 100],

@@ -1,6 +1,6 @@
 /**
  * npm start: the whole job on the bundled sample, on a fresh clone, in one command.
- * Provisions the Temporal CLI (cached), uses the server of the connection profile or starts the
+ * Provisions the Temporal CLI and the default transformer model (both cached), uses the server of the connection profile or starts the
  * embedded dev server, runs both workers in-process, segments data/sample, prints the Temporal UI
  * link and the report path, and stops what it started.
  *   npm start -- [--keep-server] [--drop <path>] [--data-dir <dir>]
@@ -12,6 +12,7 @@ import { dropRefFor } from '../lib/drop-id';
 import { ensureLocalServer } from '../lib/local-server';
 import { defaultDataDir, projectPath } from '../lib/paths';
 import { describeProgress, startDrop, waitForDrop } from '../lib/pipeline-client';
+import { provisionDefaultModel } from '../lib/models/default-model';
 import { provisionTemporalCli } from '../lib/temporal-cli';
 import { workflowUiLink } from '../lib/ui-link';
 import { installWorkerLogging } from '../lib/worker-logging';
@@ -30,6 +31,7 @@ const started = performance.now();
 const dataDir = path.resolve(values['data-dir']!);
 const profile = loadConnectionProfile();
 provisionTemporalCli(log);
+await provisionDefaultModel(log); // the default run config embeds with the transformer
 const server = await ensureLocalServer(profile, path.join(dataDir, 'temporal'), log);
 let exitCode = 0;
 const stopWorkers = new AbortController();

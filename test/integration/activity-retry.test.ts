@@ -12,7 +12,7 @@ describe('activity retry', () => {
       activityType === 'cleanRawLogs' && callNumber === 1 ? 'injected transient failure (disk hiccup)' : undefined);
     await withWorkers({ interceptors, label: 'retry' }, async ({ client, taskQueues, dataDir }) => {
       const { handle } = await startDrop(client, dropRefFor(copyOfSample(dataDir)), {
-        dataDir, taskQueues, config: { shardCount: 2, kMin: 2, kMax: 3, pcaComponents: 4 },
+        dataDir, taskQueues, config: { encoders: ['behavior-stats'], shardCount: 2, kMin: 2, kMax: 3, pcaComponents: 4 },
       });
       const output = await handle.result();
       expect(log.count('cleanRawLogs')).toBe(2);

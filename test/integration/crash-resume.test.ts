@@ -29,7 +29,7 @@ describe('crash recovery', () => {
         const drop = dropRefFor(copyOfSample(dataDir));
         const { handle } = await startDrop(client, drop, {
           dataDir, taskQueues,
-          config: { shardCount: 1, embedBatchSize: 40, embedHeartbeatTimeoutSeconds: 3, kMin: 2, kMax: 3 },
+          config: { encoders: ['behavior-stats'], shardCount: 1, embedBatchSize: 40, embedHeartbeatTimeoutSeconds: 3, kMin: 2, kMax: 3 },
         });
         const logFile = path.join(dataDir, 'runs', drop.dropId, 'embeddings', 'behavior-stats', 'shard-0000.batches.log');
         await waitFor(() => batchLog(logFile).length >= 3, 60_000, 'three finished batches');

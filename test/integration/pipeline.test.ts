@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { SHARD_COLUMNS } from '../../activities/shard-schema';
+import type { RunConfig } from '../../common/run-config';
 import { workflowIdForDrop } from '../../common/ids';
 import { dropRefFor } from '../../lib/drop-id';
 import { startDrop } from '../../lib/pipeline-client';
@@ -11,7 +12,7 @@ import { progressQuery } from '../../workflows';
 import { query } from '../helpers/duckdb-query';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
-const CONFIG = { shardCount: 3, kMin: 2, kMax: 5, embedBatchSize: 300 };
+const CONFIG: Partial<RunConfig> = { encoders: ['behavior-stats'], shardCount: 3, kMin: 2, kMax: 5, embedBatchSize: 300 };
 
 describe('segmentDataDrop on a real Temporal server', () => {
   it('segments the bundled sample end to end, once per drop, and replays deterministically', async () => {

@@ -32,7 +32,7 @@ describe('failed shards', () => {
     await withWorkers({ interceptors, label: 'retry-signal' }, async ({ client, taskQueues, dataDir }) => {
       const drop = dropRefFor(copyOfSample(dataDir));
       const { handle } = await startDrop(client, drop, {
-        dataDir, taskQueues, config: { shardCount: 3, activityMaxAttempts: 2, kMin: 2, kMax: 3 },
+        dataDir, taskQueues, config: { encoders: ['behavior-stats'], shardCount: 3, activityMaxAttempts: 2, kMin: 2, kMax: 3 },
       });
       await waitFor(async () => (await handle.query(progressQuery)).stage === 'awaiting-retry', 60_000, 'awaiting-retry');
       const progress = await handle.query(progressQuery);
@@ -57,7 +57,7 @@ describe('failed shards', () => {
     await withWorkers({ interceptors, label: 'retry-restart' }, async ({ client, taskQueues, dataDir }) => {
       const drop = dropRefFor(copyOfSample(dataDir));
       const { handle, workflowId } = await startDrop(client, drop, {
-        dataDir, taskQueues, config: { shardCount: 3, activityMaxAttempts: 1, failedShardWaitMinutes: 0, kMin: 2, kMax: 3 },
+        dataDir, taskQueues, config: { encoders: ['behavior-stats'], shardCount: 3, activityMaxAttempts: 1, failedShardWaitMinutes: 0, kMin: 2, kMax: 3 },
       });
       await expect(handle.result()).rejects.toThrow();
       const runDir = path.join(dataDir, 'runs', drop.dropId);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowIdForDrop } from '../../common/ids';
+import type { RunConfig } from '../../common/run-config';
 import { dropRefFor } from '../../lib/drop-id';
 import { projectPath } from '../../lib/paths';
 import { scheduleCommand } from '../../scripts/client/schedule';
@@ -17,7 +18,7 @@ function writeSlice(file: string, from: number, to: number): void {
   fs.writeFileSync(file, [SAMPLE_LINES[0], ...SAMPLE_LINES.slice(1 + from, 1 + to)].join('\n') + '\n');
 }
 
-const CONFIG = { shardCount: 2, kMin: 2, kMax: 3 };
+const CONFIG: Partial<RunConfig> = { encoders: ['behavior-stats'], shardCount: 2, kMin: 2, kMax: 3 };
 
 describe('scheduled inbox scans and backfills', () => {
   it('a schedule scans the inbox and starts one pipeline per new drop, once', async () => {

@@ -6,8 +6,14 @@ export interface TextEmbeddingOptions {
   longTexts: 'chunk' | 'truncate';
   /** At most this many chunks per text (the newest ones); the rest is dropped and counted as truncated. */
   maxChunks: number;
-  /** Token windows per onnxruntime call. */
+  /** At most this many token windows per onnxruntime call. */
   batchSize: number;
+  /**
+   * At most this many (padded) tokens per call. On CPU, small calls are faster per token (the
+   * activations stay in cache: 4 x 256 tokens runs ~15% faster than 32 x 256), so short windows
+   * are batched wide and long ones narrow. 0 = no token limit.
+   */
+  batchTokens: number;
   /** Which end of the text is newest ('end' for newest-last serialization): truncation keeps that end. */
   newestAt: 'end' | 'start';
 }
@@ -39,10 +45,14 @@ export async function embedTexts(texts: string[], model: LoadedModel, options: T
   const { windows, chunked, truncated } = tokenize(texts, model, options);
   const sums = new Float64Array(texts.length * dimensions);
   const weights = new Float64Array(texts.length);
-  const order = windows.map((_, i) => i).sort((a, b) => windows[a].ids.length - windows[b].ids.length);
-  for (let start = 0; start < order.length; start += options.batchSize) {
-    const batch = order.slice(start, start + options.batchSize).map((i) => windows[i]);
-    await runBatch(batch, model, sums, weights);
+  const sorted = windows.map((_, i) => i).sort((a, b) => windows[a].ids.length - windows[b].ids.length).map((i) => windows[i]);
+  for (let start = 0; start < sorted.length;) {
+    // Sorted ascending, so the batch's last window is its longest: that is what it is padded to.
+    let end = start + 1;
+    while (end < sorted.length && end - start < options.batchSize
+      && (options.batchTokens === 0 || (end - start + 1) * sorted[end].ids.length <= options.batchTokens)) end++;
+    await runBatch(sorted.slice(start, end), model, sums, weights);
+    start = end;
   }
   const vectors = new Float32Array(texts.length * dimensions);
   for (let t = 0; t < texts.length; t++) {

@@ -34,6 +34,7 @@ export async function transformerEncoder(context: EncoderContext): Promise<Seque
         longTexts: config.transformerLongTexts,
         maxChunks: config.transformerMaxChunks,
         batchSize: config.transformerBatchSize,
+        batchTokens: config.transformerBatchTokens,
         newestAt: config.transformerOrder === 'newest-last' ? 'end' : 'start',
       });
       return {
