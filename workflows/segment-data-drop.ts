@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
   CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
@@ -131,9 +131,17 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
   }
 }
 
+/**
+ * The default encoders changed (behavior-stats -> transformer + behavior-stats). A run that started
+ * before, and did not name its encoders, keeps the old default when its history is replayed.
+ */
+const TRANSFORMER_DEFAULT_PATCH = 'default-encoders-transformer';
+
 function validatedConfig(input: SegmentDataDropInput): RunConfig {
   try {
-    return resolveRunConfig(input.config);
+    const overrides = { ...input.config };
+    if (overrides.encoders === undefined && !patched(TRANSFORMER_DEFAULT_PATCH)) overrides.encoders = ['behavior-stats'];
+    return resolveRunConfig(overrides);
   } catch (error) {
     throw ApplicationFailure.nonRetryable((error as Error).message, 'RunConfigError');
   }

@@ -28,7 +28,7 @@ describe('scheduled inbox scans and backfills', () => {
       writeSlice(path.join(inbox, 'drop-b.csv'), 2500, 5000);
       const prefix = taskQueues.cpu.replace(/-cpu$/, '');
       const scheduleId = `scan-${prefix}`;
-      const common = ['--id', scheduleId, '--data-dir', dataDir, '--task-queue-prefix', prefix, ...Object.entries(CONFIG).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+      const common = ['--id', scheduleId, '--data-dir', dataDir, '--task-queue-prefix', prefix, ...Object.entries(CONFIG).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`])];
       expect(await scheduleCommand(client, ['create', '--inbox', inbox, '--every', '1h', ...common])).toBe(0);
       try {
         expect(await scheduleCommand(client, ['trigger', ...common])).toBe(0);

@@ -11,7 +11,7 @@ describe('run config', () => {
     [{ shardCount: 0 }, 'run config field "shardCount" must be an integer in [1, 1024], got 0'],
     [{ kMin: 5, kMax: 3 }, 'run config: kMax (3) must be >= kMin (5)'],
     [{ embedBatchSize: 1.5 }, 'run config field "embedBatchSize" must be an integer in [1, 1000000], got 1.5'],
-    [{ encoders: ['bert'] }, 'run config field "encoders": unknown value(s) bert; expected some of: behavior-stats'],
+    [{ encoders: ['bert'] }, 'run config field "encoders": unknown value(s) bert; expected some of: transformer, item2vec, tfidf, behavior-stats'],
     [{ shards: 4 }, 'unknown run config field(s): shards; expected some of: shardCount'],
     [{ duckdbMemoryLimit: 'lots' }, `run config field "duckdbMemoryLimit" must look like '4GB', got "lots"`],
   ])('rejects %j with a message naming the field', (overrides, message) => {

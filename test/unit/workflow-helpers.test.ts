@@ -15,8 +15,12 @@ function row(k: number, silhouette: number): CandidateMetrics {
 
 describe('sweep and selection', () => {
   it('sweeps every k in range, capped by the number of users', () => {
-    const config = resolveRunConfig({ kMin: 2, kMax: 6 });
+    const config = resolveRunConfig({ kMin: 2, kMax: 6, encoders: ['behavior-stats'] });
     expect(sweepCandidates(config, 100).map((candidate) => candidate.k)).toEqual([2, 3, 4, 5, 6]);
+    const twoEncoders = sweepCandidates({ ...config, encoders: ['transformer', 'behavior-stats'] }, 100);
+    expect(twoEncoders.map((candidate) => `${candidate.encoder}:${candidate.k}`)).toEqual([
+      ...[2, 3, 4, 5, 6].map((k) => `transformer:${k}`), ...[2, 3, 4, 5, 6].map((k) => `behavior-stats:${k}`),
+    ]);
     expect(sweepCandidates(config, 4).map((candidate) => candidate.params)).toEqual(['k=2', 'k=3', 'k=4']);
   });
 
