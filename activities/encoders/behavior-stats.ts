@@ -6,7 +6,8 @@ import type { SequenceEncoder } from './encoder';
 /** Feature order of sql/encoders/behavior_stats.sql (the vector's dimensions). */
 export const BEHAVIOR_STATS_FEATURES = [
   'log_events', 'share_views', 'share_carts', 'share_cart_removals', 'share_favs', 'share_purchases',
-  'log_sessions', 'log_events_per_session', 'log_items', 'log_categories', 'item_repeat_share',
+  'share_clicks', 'share_searches', 'log_sessions', 'log_events_per_session', 'log_items', 'log_categories',
+  'category_entropy', 'item_repeat_share',
   'log_revenue', 'log_mean_price', 'log_active_hours', 'log_recency_hours', 'log_mean_gap_minutes',
 ] as const;
 

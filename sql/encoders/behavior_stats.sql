@@ -1,5 +1,5 @@
 -- Encoder "behavior-stats": a vector of behavior statistics per user (event mix, frequency,
--- recency, monetary value, breadth, session shape). Counts are log-scaled because they are
+-- recency, monetary value, breadth, category entropy, session shape). Counts are log-scaled because they are
 -- heavy-tailed; columns are z-scored later over all users (not per shard). Column order is the
 -- vector order; keep BEHAVIOR_STATS_FEATURES in activities/encoders/behavior-stats.ts in sync.
 SELECT
@@ -10,10 +10,18 @@ SELECT
     n_cart_removals / n_events AS share_cart_removals,
     n_favs / n_events AS share_favs,
     n_purchases / n_events AS share_purchases,
+    n_clicks / n_events AS share_clicks,
+    n_searches / n_events AS share_searches,
     ln(1 + n_sessions) AS log_sessions,
     ln(1 + n_events / n_sessions) AS log_events_per_session,
     ln(1 + n_items) AS log_items,
     ln(1 + n_categories) AS log_categories,
+    -- Shannon entropy (nats) of the categories in the sequence: 0 = one category, high = a browser.
+    (SELECT coalesce(-sum(p * ln(p)), 0) FROM (
+        SELECT count(*) / len(events) AS p
+        FROM (SELECT unnest(events) AS e)
+        GROUP BY coalesce(e.category_code, e.category_id, '')
+    )) AS category_entropy,
     1 - n_items / n_events AS item_repeat_share,
     ln(1 + revenue) AS log_revenue,
     ln(1 + mean_price) AS log_mean_price,

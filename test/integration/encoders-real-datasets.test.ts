@@ -49,7 +49,7 @@ describe('every encoder on every real dataset in ../shared/datasets', () => {
         expect(manifest.encoders.item2vec.fit.withVector).toBeGreaterThan(10);
         expect(manifest.encoders.tfidf.dimensions).toBe(16);
         expect(manifest.encoders.tfidf.fit.terms).toBeGreaterThan(16);
-        expect(manifest.encoders['behavior-stats'].dimensions).toBe(16);
+        expect(manifest.encoders['behavior-stats'].dimensions).toBe(19);
         expect(manifest.config.encoders).toEqual(ENCODERS);
 
         // Fitted once per run, before the shards: one step marker each.
