@@ -7,6 +7,7 @@ import { cleanRawLogs } from './clean-logs';
 import { embedShard, type EmbedShardDeps } from './embed-shard';
 import { evaluateCandidates } from './evaluate';
 import { fitEncoder } from './fit-encoder';
+import { scoreCandidate } from './score-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
 import { publishSegmentation } from './publish';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     fitEncoder,
     embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
     clusterCandidate,
+    scoreCandidate,
     evaluateCandidates,
     publishSegmentation,
     listNewDrops,

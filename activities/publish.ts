@@ -1,11 +1,17 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { CandidateMetrics, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
+import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
+import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 import { produceAtomically, writeFileAtomic, writeJsonAtomic } from '../lib/atomic-write';
 import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/duckdb';
 import { readLabelsFile } from '../lib/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/run-dir';
 import { renderReport } from './report/render-report';
+import { representativeUsers } from './report/segment-representatives';
+import { serializationOptions } from './encoders/transformer';
+import { serializeSequence, type SequenceEvent } from './encoders/transformer/serialize';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { RunConfig } from '../common/run-config';
 
 /**
  * Publishes the chosen segmentation: segments.parquet (user_id -> segment), metrics.parquet (the
@@ -24,6 +30,8 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
 
     const database = await openDuckDB(':memory:');
     let profiles: Array<Record<string, unknown>>;
+    let topTerms: Array<Record<string, unknown>> = [];
+    let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
     try {
       const { connection } = database;
       await connection.run('CREATE TABLE segments (user_id VARCHAR NOT NULL, segment INTEGER NOT NULL)');
@@ -36,9 +44,14 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       appender.closeSync();
       await produceAtomically(segmentsPath, (temporary) =>
         connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
-      await writeMetricsTable(connection, leaderboard.rows, metricsPath);
+      await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
       await connection.run(`ATTACH ${sqlStringLiteral(path.join(input.runDir, 'run.duckdb'))} AS run (READ_ONLY)`);
       profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
+      topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
+      if (input.embeddingPaths) {
+        const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, input.config.pcaComponents, userIds, labels, 3);
+        representatives = await sequencesOf(connection, chosen, input.config);
+      }
     } finally {
       database.close();
     }
@@ -54,10 +67,13 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       profiles,
+      topTerms,
+      representatives,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
       config: input.config,
       generatedAt: new Date().toISOString(),
     }));
+    await writeJsonAtomic(path.join(outputDir, 'segment-profiles.json'), { profiles, topTerms, representatives });
     await writeJsonAtomic(manifestPath, {
       dropId: input.dropId,
       workflowId: input.workflowId,
@@ -66,34 +82,23 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       accounting: input.accounting,
       config: input.config,
       encoders: input.encoderReports ?? {},
-      outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath },
+      outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: path.join(outputDir, 'segment-profiles.json') },
       steps,
     });
     return { segmentsPath, reportPath, manifestPath };
   });
 }
 
-async function writeMetricsTable(connection: Awaited<ReturnType<typeof openDuckDB>>['connection'], rows: CandidateMetrics[], target: string): Promise<void> {
-  await connection.run(`CREATE TABLE metrics (
-    encoder VARCHAR, algorithm VARCHAR, params VARCHAR, k INTEGER, silhouette DOUBLE, silhouette_sampled BOOLEAN,
-    davies_bouldin DOUBLE, calinski_harabasz DOUBLE, inertia DOUBLE, smallest_cluster INTEGER, largest_cluster INTEGER,
-    cluster_seconds DOUBLE)`);
-  const appender = await connection.createAppender('metrics');
-  for (const row of rows) {
-    appender.appendVarchar(row.candidate.encoder);
-    appender.appendVarchar(row.candidate.algorithm);
-    appender.appendVarchar(row.candidate.params);
-    appender.appendInteger(row.candidate.k);
-    appender.appendDouble(row.silhouette);
-    appender.appendBoolean(row.silhouetteSampled);
-    appender.appendDouble(row.daviesBouldin);
-    appender.appendDouble(row.calinskiHarabasz);
-    appender.appendDouble(row.inertia);
-    appender.appendInteger(Math.min(...row.clusterSizes));
-    appender.appendInteger(Math.max(...row.clusterSizes));
-    appender.appendDouble(row.clusterSeconds);
-    appender.endRow();
-  }
-  appender.closeSync();
+/** The representatives' sequences, written with the transformer's text template (readable, and what that encoder saw). */
+async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, string[]>, config: RunConfig) {
+  const wanted = [...chosen].flatMap(([segment, users]) => users.map((userId) => ({ segment, userId })));
+  const rows = await queryRows(connection, `SELECT user_id, events FROM run.sequences WHERE user_id IN (SELECT unnest($ids::VARCHAR[]))`,
+    { ids: listValue(wanted.map((entry) => entry.userId)) });
+  const events = new Map(rows.map((row) => [String(row.user_id), row.events as unknown as SequenceEvent[]]));
+  return wanted.map((entry) => ({ ...entry, sequence: serializeSequence(events.get(entry.userId) ?? [], serializationOptions(config)) }));
+}
+
+async function writeMetricsTable(connection: Awaited<ReturnType<typeof openDuckDB>>['connection'], rows: CandidateMetrics[], chosen: CandidateRef, target: string): Promise<void> {
+  await writeLeaderboardTable(connection, 'metrics', rows, chosen);
   await produceAtomically(target, (temporary) => connection.run(`COPY metrics TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
 }

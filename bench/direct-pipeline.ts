@@ -4,7 +4,7 @@
  * Temporal costs on top), and a quick way to debug a stage without a server.
  */
 import { createActivities } from '../activities';
-import type { SegmentDataDropOutput } from '../common/contracts';
+import type { ScoreCandidateOutput, SegmentDataDropOutput } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
 import { deriveSeed } from '../common/seed';
 import { dropRefFor } from '../lib/drop-id';
@@ -32,19 +32,24 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
     });
   }
   const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
-  const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, (candidate) =>
-    activities.clusterCandidate({
+  const evaluationSeed = deriveSeed(drop.dropId, 'evaluate');
+  const scores: ScoreCandidateOutput[] = [];
+  const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
+    const clustering = await activities.clusterCandidate({
       runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
       seed: deriveSeed(drop.dropId, candidate.encoder, candidate.algorithm, candidate.params), config,
-    }))).map((result) => {
+    });
+    scores.push(await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config }));
+    return clustering;
+  })).map((result) => {
     if (result.status === 'rejected') throw result.reason;
     return result.value;
   });
-  const evaluation = await activities.evaluateCandidates({ runDir, embeddingPaths: embeddings, clusterings, seed: deriveSeed(drop.dropId, 'evaluate'), config });
+  const evaluation = await activities.evaluateCandidates({ runDir, embeddingPaths: embeddings, clusterings, scores, seed: evaluationSeed, config });
   const chosen = clusterings.find((clustering) => clustering.candidate.params === evaluation.chosen.params && clustering.candidate.encoder === evaluation.chosen.encoder)!;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
-    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', config,
+    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', config, embeddingPaths: embeddings[evaluation.chosen.encoder],
   });
   return {
     runDir, reportPath: published.reportPath, segmentsPath: published.segmentsPath, leaderboardPath: evaluation.leaderboardPath,

@@ -128,14 +128,89 @@ export interface ClusterCandidateOutput {
   seconds: number;
 }
 
+export interface ScoreCandidateInput {
+  runDir: string;
+  clustering: ClusterCandidateOutput;
+  /** The candidate encoder's embedding files, in shard order. */
+  embeddingPaths: string[];
+  /** The run's evaluation seed: every candidate is scored on the same samples. */
+  seed: number;
+  config: RunConfig;
+}
+export interface ScoreCandidateOutput {
+  candidate: CandidateRef;
+  /** evaluation/candidates/<candidate>.json: the candidate's CandidateMetrics. */
+  scorePath: string;
+}
+
 export interface EvaluateCandidatesInput {
   runDir: string;
   /** Embedding files per encoder, in shard order (labels are aligned with this order). */
   embeddingPaths: Record<string, string[]>;
   clusterings: ClusterCandidateOutput[];
+  /** Score files from scoreCandidate; candidates without one are scored here (runs started before scoring moved). */
+  scores?: ScoreCandidateOutput[];
   seed: number;
   config: RunConfig;
 }
+export interface AriSummary { mean: number; sd: number; runs: number[] }
+export interface CandidateStability {
+  /** ARI of the labels against refits with other seeds, and against refits on subsamples. */
+  seeds: AriSummary;
+  subsamples: AriSummary;
+  points: number;
+}
+export interface RankingAtK { hr: number; mrr: number; ndcg: number; precision: number; recall: number; coverage: number }
+export interface LiftEstimate {
+  /** segment / baseline - 1 with its paired-bootstrap 95% interval; null when the baseline is 0. */
+  value: number | null;
+  ciLow: number | null;
+  ciHigh: number | null;
+  segment: number;
+  baseline: number;
+}
+export interface MeanSd { mean: number; sd: number }
+export interface NextPurchaseSummary {
+  users: number;
+  buyers: number;
+  folds: number;
+  segment: { auc: MeanSd; f1: MeanSd };
+  baseline: { auc: MeanSd; f1: MeanSd };
+}
+export interface DownstreamSummary {
+  /** Segmented users with held-out items (the evaluated users) and the training catalogue size. */
+  users: number;
+  catalogue: number;
+  ks: number[];
+  /** Metrics by K ("5", "10", "20") for segment popularity and the two baselines. */
+  segment: Record<string, RankingAtK>;
+  popularity: Record<string, RankingAtK>;
+  random: Record<string, RankingAtK>;
+  /** Lift over global popularity at K = 10. */
+  lift: { ndcg10?: LiftEstimate; hr10?: LiftEstimate };
+  nextPurchase?: NextPurchaseSummary | null;
+}
+export interface ExternalSummary {
+  /** Users with both a known label and a segment. */
+  users: number;
+  ari: number;
+  ami: number;
+  nmi: number;
+  homogeneity: number;
+  completeness: number;
+  vMeasure: number;
+  fowlkesMallows: number;
+  purity: number;
+  /** Rows: known labels; columns: segments. */
+  contingency: { truth: number[]; segments: number[]; counts: number[][] };
+}
+export interface ClusterShape {
+  sizes: { min: number; max: number; gini: number };
+  meanIntraDistance: number;
+  meanInterCentroidDistance: number;
+  noiseFraction: number;
+}
+
 export interface CandidateMetrics {
   candidate: CandidateRef;
   silhouette: number;
@@ -145,6 +220,15 @@ export interface CandidateMetrics {
   inertia: number;
   clusterSizes: number[];
   clusterSeconds: number;
+  /** 95% interval of a sampled silhouette (absent when exact). */
+  silhouetteCi?: [number, number];
+  silhouetteCosine?: number;
+  shape?: ClusterShape;
+  stability?: CandidateStability | null;
+  downstream?: DownstreamSummary | null;
+  /** Against known labels (truthLabelsFile), when given. */
+  external?: ExternalSummary | null;
+  scoreSeconds?: number;
 }
 export interface EvaluateCandidatesOutput {
   leaderboardPath: string;
@@ -166,6 +250,8 @@ export interface PublishSegmentationInput {
   config: RunConfig;
   /** Per encoder: its fitted model's stats and its shard counters summed (e.g. transformer chunked_users). */
   encoderReports?: Record<string, EncoderReport>;
+  /** The chosen encoder's embedding files (shard order): for the segments' representative users. */
+  embeddingPaths?: string[];
 }
 export interface EncoderReport {
   dimensions: number;

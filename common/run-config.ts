@@ -110,6 +110,27 @@ export interface RunConfig {
   tfidfComponents: number;
   /** The vocabulary and SVD are fitted on at most this many users (seeded sample). */
   tfidfFitUsers: number;
+  /** Stability: refits of each k-means candidate with other seeds, and on subsamples (0 = skip). */
+  stabilitySeedRuns: number;
+  stabilitySubsampleRuns: number;
+  /** Share of the points in each subsample refit. */
+  stabilitySubsampleShare: number;
+  /** Stability refits use at most this many users (a seeded sample). */
+  stabilityMaxUsers: number;
+  /** Cut-offs K of the downstream top-K recommendation metrics. */
+  downstreamKs: number[];
+  /** Whether recommendations skip items the user already interacted with. */
+  downstreamExcludeSeen: boolean;
+  /** Resamples of the paired bootstrap behind every lift interval. */
+  bootstrapSamples: number;
+  /** Folds of the next-purchase cross-validation. */
+  nextPurchaseFolds: number;
+  /** 'stable-silhouette' (default), 'pareto' (silhouette, stability, downstream lift) or 'silhouette'; see docs/EVALUATION.md. */
+  selectionRule: 'stable-silhouette' | 'pareto' | 'silhouette';
+  /** 'stable-silhouette': the least stability (seed ARI) a chosen candidate needs. */
+  selectionMinStability: number;
+  /** Known segment labels (CSV or Parquet with user_id and label columns) for external metrics; '' = none. */
+  truthLabelsFile: string;
   /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
   duckdbThreads: number;
   /** DuckDB memory limit per activity, e.g. '4GB'. */
@@ -165,6 +186,17 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   tfidfMinDf: 2,
   tfidfComponents: 64,
   tfidfFitUsers: 200_000,
+  stabilitySeedRuns: 3,
+  stabilitySubsampleRuns: 3,
+  stabilitySubsampleShare: 0.8,
+  stabilityMaxUsers: 10_000,
+  downstreamKs: [5, 10, 20],
+  downstreamExcludeSeen: true,
+  bootstrapSamples: 1000,
+  nextPurchaseFolds: 5,
+  selectionRule: 'stable-silhouette',
+  selectionMinStability: 0.75,
+  truthLabelsFile: '',
   duckdbThreads: 0,
   duckdbMemoryLimit: '4GB',
 };
@@ -208,6 +240,11 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['tfidfMinDf', 1, 1_000_000],
   ['tfidfComponents', 1, 1024],
   ['tfidfFitUsers', 100, 100_000_000],
+  ['stabilitySeedRuns', 0, 100],
+  ['stabilitySubsampleRuns', 0, 100],
+  ['stabilityMaxUsers', 100, 10_000_000],
+  ['bootstrapSamples', 100, 100_000],
+  ['nextPurchaseFolds', 2, 20],
 ];
 
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$/;
@@ -250,6 +287,7 @@ export function resolveRunConfig(overrides: Partial<RunConfig> = {}): RunConfig 
   checkSubset('encoders', config.encoders, ENCODERS);
   checkSubset('algorithms', config.algorithms, CLUSTERING_ALGORITHMS);
   checkEncoderSettings(config);
+  checkEvaluationSettings(config);
   if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(config.duckdbMemoryLimit)) {
     throw new RunConfigError(`run config field "duckdbMemoryLimit" must look like '4GB', got ${JSON.stringify(config.duckdbMemoryLimit)}`);
   }
@@ -275,6 +313,19 @@ function checkEncoderSettings(config: RunConfig): void {
   if (typeof weights !== 'object' || weights === null || Array.isArray(weights) || Object.values(weights).some((w) => typeof w !== 'number' || !(w >= 0))) {
     fail('item2vecEventWeights', 'an object of event type -> non-negative weight');
   }
+}
+
+function checkEvaluationSettings(config: RunConfig): void {
+  const fail = (field: keyof RunConfig, expected: string): never => {
+    throw new RunConfigError(`run config field "${field}" must be ${expected}, got ${JSON.stringify(config[field])}`);
+  };
+  if (!(config.stabilitySubsampleShare > 0 && config.stabilitySubsampleShare < 1)) fail('stabilitySubsampleShare', 'a number in (0, 1)');
+  const ks = config.downstreamKs;
+  if (!Array.isArray(ks) || ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) fail('downstreamKs', 'a non-empty list of integers in [1, 1000]');
+  if (typeof config.downstreamExcludeSeen !== 'boolean') fail('downstreamExcludeSeen', 'true or false');
+  if (!['stable-silhouette', 'pareto', 'silhouette'].includes(config.selectionRule)) fail('selectionRule', "'stable-silhouette', 'pareto' or 'silhouette'");
+  if (!(config.selectionMinStability >= -1 && config.selectionMinStability <= 1)) fail('selectionMinStability', 'a number in [-1, 1]');
+  if (typeof config.truthLabelsFile !== 'string') fail('truthLabelsFile', "a file path or ''");
 }
 
 function checkSubset(field: string, values: readonly string[], allowed: readonly string[]): void {

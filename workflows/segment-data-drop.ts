@@ -2,7 +2,7 @@ import {
   ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
+  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
@@ -76,6 +76,10 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('cluster');
     const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
     progress.candidatesTotal = candidates.length;
+    // Runs started before candidates were scored in the fan-out score them all in evaluateCandidates.
+    const scoreInSweep = patched(SCORE_IN_SWEEP_PATCH);
+    const evaluationSeed = deriveSeed(input.drop.dropId, 'evaluate');
+    const scores: ScoreCandidateOutput[] = [];
     const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
       const output = await activities.cluster.clusterCandidate({
         runDir,
@@ -84,6 +88,11 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
         seed: deriveSeed(input.drop.dropId, candidate.encoder, candidate.algorithm, candidate.params),
         config,
       });
+      if (scoreInSweep) {
+        scores.push(await activities.evaluate.scoreCandidate({
+          runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,
+        }));
+      }
       progress.candidatesDone++;
       return output;
     });
@@ -98,7 +107,8 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       runDir,
       embeddingPaths: embeddings,
       clusterings: finished.map((result) => result.value),
-      seed: deriveSeed(input.drop.dropId, 'evaluate'),
+      scores,
+      seed: evaluationSeed,
       config,
     });
     const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
@@ -115,6 +125,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       workflowId: workflowInfo().workflowId,
       config,
       encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
+      embeddingPaths: embeddings[evaluation.chosen.encoder],
     });
     enterStage('done');
     return {
@@ -136,6 +147,8 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
  * before, and did not name its encoders, keeps the old default when its history is replayed.
  */
 const TRANSFORMER_DEFAULT_PATCH = 'default-encoders-transformer';
+/** Candidates are scored (stability, downstream value) right after their clustering, in the fan-out. */
+const SCORE_IN_SWEEP_PATCH = 'score-candidates-in-sweep';
 
 function validatedConfig(input: SegmentDataDropInput): RunConfig {
   try {

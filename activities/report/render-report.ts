@@ -1,4 +1,4 @@
-import type { CandidateMetrics, CandidateRef, CleaningAccounting } from '../../common/contracts';
+import type { CandidateMetrics, CandidateRef, CleaningAccounting, LiftEstimate } from '../../common/contracts';
 import type { RunConfig } from '../../common/run-config';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
@@ -12,6 +12,10 @@ export interface ReportModel {
   chosen: CandidateRef;
   selectionReason: string;
   profiles: Array<Record<string, unknown>>;
+  /** Per segment and kind (category, brand, item): the terms with the highest lift. */
+  topTerms?: Array<Record<string, unknown>>;
+  /** Per segment: the users closest to its centroid, with their sequences. */
+  representatives?: Array<{ segment: number; userId: string; sequence: string }>;
   steps: Array<{ step: string; finishedAt: string }>;
   config: RunConfig;
   generatedAt: string;
@@ -30,7 +34,7 @@ function formatNumber(value: unknown): string {
 function table(headers: string[], rows: unknown[][], highlight?: (rowIndex: number) => boolean): string {
   const head = headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('');
   const body = rows
-    .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td>${formatNumber(cell)}</td>`).join('')}</tr>`)
+    .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td${typeof cell === 'string' ? ' class="text"' : ''}>${formatNumber(cell)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -58,7 +62,7 @@ export function renderReport(model: ReportModel): string {
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
-th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
+th { background: #f2f2f2; } td:first-child, th:first-child, td.text { text-align: left; }
 tr.chosen { background: #e6f4ea; font-weight: 600; }
 code { background: #f5f5f5; padding: 0 0.2rem; }
 </style></head><body>
@@ -69,13 +73,18 @@ code { background: #f5f5f5; padding: 0 0.2rem; }
 Selection rule: ${escapeHtml(model.selectionRule)}.</p>
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
+${renderDownstream(model.leaderboard.find((row) => sameCandidate(row.candidate)))}
+${renderTopTerms(model.topTerms ?? [])}
+${renderRepresentatives(model.representatives ?? [])}
 <h2>Leaderboard</h2>
 ${table(
-    ['encoder', 'algorithm', 'params', 'silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'inertia', 'smallest', 'largest', 'cluster s'],
+    ['encoder', 'algorithm', 'params', 'silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'stability (seeds)', 'stability (subsamples)',
+      'NDCG@10', 'NDCG@10 lift vs popularity [95% CI]', 'next-purchase AUC', 'ARI vs known labels', 'smallest', 'largest', 'cluster s'],
     model.leaderboard.map((row) => [
       row.candidate.encoder, row.candidate.algorithm, row.candidate.params,
-      row.silhouette, row.daviesBouldin, row.calinskiHarabasz, row.inertia,
-      Math.min(...row.clusterSizes), Math.max(...row.clusterSizes), row.clusterSeconds,
+      row.silhouette, row.daviesBouldin, row.calinskiHarabasz, row.stability?.seeds.mean, row.stability?.subsamples.mean,
+      row.downstream?.segment['10']?.ndcg, describeLift(row.downstream?.lift.ndcg10), row.downstream?.nextPurchase?.segment.auc.mean,
+      row.external?.ari, Math.min(...row.clusterSizes), Math.max(...row.clusterSizes), row.clusterSeconds,
     ]),
     (index) => sameCandidate(model.leaderboard[index].candidate),
   )}
@@ -86,7 +95,54 @@ ${table(['', 'rows'], accountingRows).replaceAll('&amp;nbsp;', '&nbsp;')}
 <h2>Steps</h2>
 ${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.finishedAt]))}
 <h2>Run settings</h2>
-${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) => [key, Array.isArray(value) ? value.join(', ') : value === '' ? '(none)' : value]))}
+${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : value === '' ? '(none)' : value]))}
 </body></html>
 `;
+}
+
+function describeLift(lift: LiftEstimate | undefined): string {
+  if (!lift || lift.value === null) return '';
+  const bound = (value: number | null) => (value === null ? '∞' : `${(value * 100).toFixed(0)}%`);
+  return `${(lift.value * 100).toFixed(1)}% [${bound(lift.ciLow)}, ${bound(lift.ciHigh)}]`;
+}
+
+function renderDownstream(row: CandidateMetrics | undefined): string {
+  const downstream = row?.downstream;
+  if (!downstream) return '<h2>Downstream value</h2><p>Not measured: no segmented user has held-out events (holdoutMode none?).</p>';
+  const rows: unknown[][] = [];
+  for (const k of downstream.ks) {
+    for (const [name, scores] of [['segment popularity', downstream.segment], ['global popularity', downstream.popularity], ['random', downstream.random]] as const) {
+      const at = scores[String(k)];
+      rows.push([`${name} @${k}`, at.hr, at.ndcg, at.mrr, at.precision, at.recall, at.coverage]);
+    }
+  }
+  const purchase = downstream.nextPurchase;
+  return `<h2>Downstream value of the chosen segmentation</h2>
+<p>Each of ${downstream.users.toLocaleString('en-US')} users with held-out events is recommended the most popular items of their segment that they have not seen yet,
+scored against the held-out items (full ranking over ${downstream.catalogue.toLocaleString('en-US')} items), next to global popularity and random recommendations.
+NDCG@10 lift over global popularity: ${escapeHtml(describeLift(downstream.lift.ndcg10) || 'n/a')}; HR@10 lift: ${escapeHtml(describeLift(downstream.lift.hr10) || 'n/a')} (paired bootstrap, 95%).</p>
+${table(['recommender', 'HR', 'NDCG', 'MRR', 'precision', 'recall', 'coverage'], rows)}
+${purchase ? `<p>Next purchase (does the user buy among the held-out events?): ${purchase.buyers} of ${purchase.users} users buy; ${purchase.folds}-fold cross-validated AUC
+${purchase.segment.auc.mean.toFixed(3)} ± ${purchase.segment.auc.sd.toFixed(3)} with the segment as feature, against ${purchase.baseline.auc.mean.toFixed(3)} without;
+F1 ${purchase.segment.f1.mean.toFixed(3)} vs ${purchase.baseline.f1.mean.toFixed(3)}.</p>` : ''}`;
+}
+
+function renderTopTerms(terms: Array<Record<string, unknown>>): string {
+  if (terms.length === 0) return '';
+  const segments = [...new Set(terms.map((term) => Number(term.segment)))].sort((a, b) => a - b);
+  const kinds = ['category', 'brand', 'item'];
+  const cell = (segment: number, kind: string) => terms
+    .filter((term) => Number(term.segment) === segment && term.kind === kind)
+    .map((term) => `${term.term} (${Number(term.lift).toFixed(1)}x)`).join(', ');
+  return `<h2>What sets each segment apart</h2>
+<p>Terms the segment's users interacted with most often relative to all segmented users (lift; at least 3 users of the segment).</p>
+${table(['segment', ...kinds], segments.map((segment) => [segment, ...kinds.map((kind) => cell(segment, kind))]))}`;
+}
+
+function renderRepresentatives(representatives: Array<{ segment: number; userId: string; sequence: string }>): string {
+  if (representatives.length === 0) return '';
+  const shorten = (text: string) => (text.length > 400 ? `${text.slice(0, 400)} …` : text);
+  return `<h2>Representative users</h2>
+<p>The users closest to each segment's centroid, with their sequences (oldest first).</p>
+${table(['segment', 'user', 'sequence'], representatives.map((entry) => [entry.segment, entry.userId, shorten(entry.sequence)]))}`;
 }

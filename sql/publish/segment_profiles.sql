@@ -11,6 +11,7 @@ SELECT
     sum(sequences.n_purchases) / sum(sequences.n_events) AS purchase_share,
     avg(CASE WHEN sequences.n_purchases > 0 THEN 1 ELSE 0 END) AS buyer_share,
     avg(sequences.revenue) AS mean_revenue,
+    avg(sequences.mean_price) AS mean_price,
     avg(sequences.n_items) AS mean_distinct_items,
     avg(sequences.recency_s) / 3600 AS mean_recency_hours
 FROM segments

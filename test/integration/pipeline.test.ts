@@ -9,6 +9,7 @@ import { workflowIdForDrop } from '../../common/ids';
 import { dropRefFor } from '../../lib/drop-id';
 import { startDrop } from '../../lib/pipeline-client';
 import { progressQuery } from '../../workflows';
+import { selectCandidate } from '../../activities/evaluation/selection';
 import { query } from '../helpers/duckdb-query';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
@@ -61,9 +62,19 @@ describe('segmentDataDrop on a real Temporal server', () => {
         expect(Number.isFinite(row.davies_bouldin)).toBe(true);
         expect(row.calinski_harabasz as number).toBeGreaterThan(0);
       }
-      // The chosen k obeys the selection rule: no other k beats its silhouette by more than the margin.
-      const chosenRow = metrics.find((row) => row.k === output.chosen.k)!;
-      expect(Math.max(...metrics.map((row) => row.silhouette as number)) - (chosenRow.silhouette as number)).toBeLessThanOrEqual(0.005);
+      // Every candidate was scored for stability and downstream value (segment popularity vs the
+      // holdout, next to the popularity baseline), and the chosen one is what the rule picks.
+      for (const row of metrics) {
+        expect(row.stability_seed_ari as number).toBeGreaterThan(-0.5);
+        expect(row.stability_seed_ari as number).toBeLessThanOrEqual(1);
+        expect(row.downstream_users as number).toBe(accounting.holdoutUsers);
+        expect(row.popularity_ndcg10 as number).toBeGreaterThanOrEqual(0);
+      }
+      const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8'));
+      expect(selectCandidate(leaderboard.rows, 'stable-silhouette', 0.75).chosen.candidate).toEqual(output.chosen);
+      expect(metrics.filter((row) => row.chosen).map((row) => row.k)).toEqual([output.chosen.k]);
+      const [stored] = await query(`ATTACH '${path.join(output.runDir, 'run.duckdb')}' AS run (READ_ONLY); SELECT count(*) AS n FROM run.leaderboard`);
+      expect(stored.n).toBe(metrics.length);
 
       const report = fs.readFileSync(output.reportPath, 'utf8');
       expect(output.reportPath.endsWith('report.html')).toBe(true);

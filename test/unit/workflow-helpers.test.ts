@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectCandidate } from '../../activities/evaluate';
+import { selectCandidate } from '../../activities/evaluation/selection';
 import { escapeHtml, renderReport } from '../../activities/report/render-report';
 import type { CandidateMetrics } from '../../common/contracts';
 import { resolveRunConfig } from '../../common/run-config';

@@ -1,0 +1,80 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DownstreamSummary, LiftEstimate, RankingAtK } from '../../common/contracts';
+import { loadSql, queryRows, runSqlFile } from '../../lib/duckdb';
+import { pairedBootstrap, scoreRankings, type RankedUser, type RankingScores } from '../metrics/ranking';
+
+export interface DownstreamOptions {
+  ks: number[];
+  excludeSeen: boolean;
+  bootstrapSamples: number;
+  seed: number;
+}
+
+/**
+ * "Segment -> recommend -> measure": recommends each user the most popular items of their
+ * segment, and scores the top-K lists against their held-out items next to a global-popularity and
+ * a random baseline (docs/EVALUATION.md). Expects `segments(user_id, segment)` and the run database
+ * attached as `run`. Returns null when no segmented user has held-out items.
+ */
+export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary; buyers: Map<string, boolean>; segmentOf: Map<string, number> } | null> {
+  await runSqlFile(connection, 'evaluation/prepare_downstream.sql');
+  const users = await queryRows(connection, 'SELECT user_id, segment, buys FROM eval_users ORDER BY user_id');
+  if (users.length === 0) return null;
+  const catalogue = Number((await queryRows(connection, 'SELECT count(*) AS n FROM catalogue'))[0].n);
+  const itemIndex = new Map<string, number>();
+  const indexOf = (item: string) => {
+    let index = itemIndex.get(item);
+    if (index === undefined) itemIndex.set(item, (index = itemIndex.size));
+    return index;
+  };
+  // Catalogue items first, so indices < catalogue are exactly the recommendable items.
+  for (const row of await queryRows(connection, 'SELECT item_id FROM catalogue ORDER BY item_index')) indexOf(String(row.item_id));
+  const position = new Map(users.map((row, i) => [String(row.user_id), i]));
+  const relevant: Array<Set<number>> = users.map(() => new Set());
+  for (const row of await queryRows(connection, 'SELECT user_id, item_id FROM relevant')) {
+    const at = position.get(String(row.user_id));
+    // A held-out item outside the training catalogue can never be recommended, but it still counts (recall's denominator).
+    if (at !== undefined) relevant[at].add(indexOf(String(row.item_id)));
+  }
+
+  const kMax = Math.max(...options.ks);
+  const score = async (sqlFile: string, params: Record<string, boolean | number>): Promise<RankingScores> => {
+    const lists: number[][] = users.map(() => []);
+    const rows = await connection.runAndReadAll(loadSql(sqlFile), { k_max: kMax, exclude_seen: options.excludeSeen, ...params });
+    const columns = rows.getColumnsJS();
+    for (let r = 0; r < rows.currentRowCount; r++) lists[position.get(String(columns[0][r]))!].push(indexOf(String(columns[1][r])));
+    const ranked: RankedUser[] = lists.map((recommended, i) => ({ recommended, relevant: relevant[i] }));
+    // Indices run past the catalogue for held-out items never seen in training; coverage is
+    // rescaled to the recommendable catalogue below.
+    return scoreRankings(ranked, options.ks, itemIndex.size);
+  };
+  const segment = await score('evaluation/recommend_popular.sql', { global: false });
+  const popularity = await score('evaluation/recommend_popular.sql', { global: true });
+  const random = await score('evaluation/recommend_random.sql', { seed: options.seed });
+
+  const summary: DownstreamSummary = {
+    users: segment.evaluatedUsers,
+    catalogue,
+    ks: options.ks,
+    segment: atK(segment, itemIndex.size / catalogue),
+    popularity: atK(popularity, itemIndex.size / catalogue),
+    random: atK(random, itemIndex.size / catalogue),
+    lift: {},
+  };
+  for (const k of options.ks.filter((value) => value === 10)) {
+    summary.lift.ndcg10 = lift(segment.perUser[k].ndcg, popularity.perUser[k].ndcg, options);
+    summary.lift.hr10 = lift(segment.perUser[k].hr, popularity.perUser[k].hr, options);
+  }
+  const buyers = new Map(users.map((row) => [String(row.user_id), Boolean(row.buys)]));
+  const segmentOf = new Map(users.map((row) => [String(row.user_id), Number(row.segment)]));
+  return { summary, buyers, segmentOf };
+}
+
+function atK(scores: RankingScores, coverageScale: number): Record<string, RankingAtK> {
+  return Object.fromEntries(scores.ks.map((k) => [String(k), { ...scores.atK[k], coverage: scores.atK[k].coverage * coverageScale }]));
+}
+
+function lift(segment: Float64Array, baseline: Float64Array, options: DownstreamOptions): LiftEstimate {
+  const result = pairedBootstrap(segment, baseline, { seed: options.seed, samples: options.bootstrapSamples, confidence: 0.95 });
+  return { value: result.lift, ciLow: result.liftCiLow, ciHigh: result.liftCiHigh, segment: result.meanA, baseline: result.meanB };
+}

@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ExternalSummary } from '../../common/contracts';
+import { badInput } from '../../lib/bad-input';
+import { loadSql, queryRows, sqlStringLiteral } from '../../lib/duckdb';
+import { denseCounts, externalMetrics } from '../metrics/external';
+
+/** Reads a truth-labels file (user_id + label/segment; CSV or Parquet) into user id -> integer label. */
+export async function readTruthLabels(connection: DuckDBConnection, file: string): Promise<Map<string, number>> {
+  if (!fs.existsSync(file)) throw badInput(`truthLabelsFile ${file} does not exist`);
+  const reader = file.endsWith('.parquet') ? `read_parquet(${sqlStringLiteral(file)})` : `read_csv(${sqlStringLiteral(file)}, header = true, all_varchar = true)`;
+  const columns = (await queryRows(connection, `DESCRIBE SELECT * FROM ${reader}`)).map((row) => String(row.column_name));
+  const labelColumn = ['label', 'segment'].find((name) => columns.includes(name));
+  if (!columns.includes('user_id') || !labelColumn) {
+    throw badInput(`truthLabelsFile ${file} has columns ${columns.join(', ')}; expected user_id and label (or segment)`);
+  }
+  await connection.run(`CREATE OR REPLACE TEMP TABLE truth_raw AS SELECT user_id, "${labelColumn}" AS label FROM ${reader}`);
+  const rows = await queryRows(connection, loadSql('evaluation/truth_labels.sql'));
+  return new Map(rows.map((row) => [String(row.user_id), Number(row.label)]));
+}
+
+/** External metrics on the users that have both a known label and a segment. */
+export function externalSummary(truth: Map<string, number>, userIds: string[], labels: Int32Array): ExternalSummary | null {
+  const known: number[] = [];
+  const predicted: number[] = [];
+  userIds.forEach((userId, i) => {
+    const label = truth.get(userId);
+    if (label !== undefined) {
+      known.push(label);
+      predicted.push(labels[i]);
+    }
+  });
+  if (known.length === 0) return null;
+  const metrics = externalMetrics(known, predicted);
+  return {
+    users: known.length,
+    ari: metrics.ari,
+    ami: metrics.ami,
+    nmi: metrics.nmi,
+    homogeneity: metrics.homogeneity,
+    completeness: metrics.completeness,
+    vMeasure: metrics.vMeasure,
+    fowlkesMallows: metrics.fowlkesMallows,
+    purity: metrics.purity,
+    contingency: { truth: metrics.contingency.rows, segments: metrics.contingency.columns, counts: denseCounts(metrics.contingency) },
+  };
+}

@@ -1,0 +1,554 @@
+import { seededRandom } from '../clustering/random';
+
+/**
+ * "Will the user buy in the holdout window?" as a downstream check of a segmentation: an
+ * L2-regularised logistic regression on per-user features (segment one-hot, optionally
+ * embedding features), scored by cross-validated ROC AUC and F1, next to an intercept-only
+ * baseline. Checked against scikit-learn in test/unit/next-purchase.test.ts.
+ *
+ * The model minimises scikit-learn's LogisticRegression objective (C, l2, fit_intercept=True):
+ *   sum_i logloss(y_i, x_i.w + b) + ||w||^2 / (2C)     (the intercept b is not penalised)
+ * to a tight tolerance, so it lands on the optimum that sklearn's lbfgs approaches to its
+ * default tol=1e-4. Labels are 0/1; features are a dense row-major Float64 matrix.
+ */
+
+export interface FeatureMatrix {
+  data: Float64Array;
+  n: number;
+  d: number;
+}
+
+export interface LogisticModel {
+  coefficients: Float64Array;
+  intercept: number;
+  iterations: number;
+  converged: boolean;
+  solver: 'newton' | 'lbfgs' | 'intercept-only';
+}
+
+export interface LogisticOptions {
+  /** Inverse regularisation strength, as in scikit-learn (default 1). */
+  C?: number;
+  /**
+   * 'newton' (exact Hessian, Cholesky; cost n(d+1)^2/2 per iteration, a handful of iterations)
+   * or 'lbfgs' (cost 2nd per iteration, more iterations). 'auto' (default) takes newton up to
+   * 100 features: it converges in a few passes even where one-hot columns and the intercept
+   * are collinear, which leaves first-order methods a badly conditioned problem.
+   */
+  solver?: 'auto' | 'newton' | 'lbfgs';
+  /**
+   * Stop when every component of the mean-scaled gradient is below this (default 1e-10;
+   * sklearn's default tol is 1e-4). L-BFGS also stops when f no longer falls (see LBFGS_FTOL).
+   */
+  tolerance?: number;
+  maxIterations?: number;
+  /** Train on these rows only (no copy of the matrix); default all rows. */
+  rows?: Int32Array;
+}
+
+export class NextPurchaseInputError extends Error {
+  override name = 'NextPurchaseInputError';
+}
+
+const AUTO_NEWTON_MAX_FEATURES = 100;
+/** Relative reduction of f below which L-BFGS stops, as sklearn passes to scipy (64 eps). */
+const LBFGS_FTOL = 64 * Number.EPSILON;
+
+function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}
+
+function checkLabels(labels: ArrayLike<number>, n: number): void {
+  if (labels.length !== n) throw new NextPurchaseInputError(`${n} feature rows but ${labels.length} labels`);
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) throw new NextPurchaseInputError(`label ${i} is ${labels[i]}; labels must be 0 or 1`);
+  }
+}
+
+function countPositives(labels: ArrayLike<number>, rows: Int32Array): number {
+  let positives = 0;
+  for (let r = 0; r < rows.length; r++) positives += labels[rows[r]];
+  return positives;
+}
+
+/** log(1 + e^m) without overflow. */
+function softplus(m: number): number {
+  return m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+}
+
+export function sigmoid(m: number): number {
+  if (m >= 0) return 1 / (1 + Math.exp(-m));
+  const e = Math.exp(m);
+  return e / (1 + e);
+}
+
+/** x_i . w + b, where theta = [w..., b]. */
+function margin(data: Float64Array, d: number, i: number, theta: Float64Array): number {
+  let sum = theta[d];
+  const offset = i * d;
+  for (let j = 0; j < d; j++) sum += data[offset + j] * theta[j];
+  return sum;
+}
+
+/**
+ * Mean-scaled objective, and its gradient into `gradient` when given:
+ * f = (sum_i softplus(m_i) - y_i m_i + ||w||^2 / (2C)) / m.
+ */
+function objective(
+  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, theta: Float64Array, gradient?: Float64Array,
+): number {
+  const { data, d } = features;
+  const m = rows.length;
+  if (gradient) gradient.fill(0);
+  let loss = 0;
+  for (let r = 0; r < m; r++) {
+    const i = rows[r];
+    const z = margin(data, d, i, theta);
+    loss += softplus(z) - labels[i] * z;
+    if (gradient) {
+      const residual = sigmoid(z) - labels[i];
+      const offset = i * d;
+      for (let j = 0; j < d; j++) gradient[j] += residual * data[offset + j];
+      gradient[d] += residual;
+    }
+  }
+  let penalty = 0;
+  for (let j = 0; j < d; j++) penalty += theta[j] * theta[j];
+  if (gradient) {
+    for (let j = 0; j < d; j++) gradient[j] = (gradient[j] + theta[j] / C) / m;
+    gradient[d] /= m;
+  }
+  return (loss + penalty / (2 * C)) / m;
+}
+
+function maxAbs(values: Float64Array): number {
+  let max = 0;
+  for (const value of values) if (Math.abs(value) > max) max = Math.abs(value);
+  return max;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let sum = 0;
+  for (let j = 0; j < a.length; j++) sum += a[j] * b[j];
+  return sum;
+}
+
+/** Solves A x = b in place of b for symmetric positive definite A (D x D, row-major, destroyed). */
+function choleskySolve(A: Float64Array, b: Float64Array, D: number): void {
+  for (let j = 0; j < D; j++) {
+    let diagonal = A[j * D + j];
+    for (let k = 0; k < j; k++) diagonal -= A[j * D + k] * A[j * D + k];
+    if (!(diagonal > 0)) throw new Error('logistic regression: Hessian is not positive definite');
+    const root = Math.sqrt(diagonal);
+    A[j * D + j] = root;
+    for (let i = j + 1; i < D; i++) {
+      let sum = A[i * D + j];
+      for (let k = 0; k < j; k++) sum -= A[i * D + k] * A[j * D + k];
+      A[i * D + j] = sum / root;
+    }
+  }
+  for (let i = 0; i < D; i++) {
+    let sum = b[i];
+    for (let k = 0; k < i; k++) sum -= A[i * D + k] * b[k];
+    b[i] = sum / A[i * D + i];
+  }
+  for (let i = D - 1; i >= 0; i--) {
+    let sum = b[i];
+    for (let k = i + 1; k < D; k++) sum -= A[k * D + i] * b[k];
+    b[i] = sum / A[i * D + i];
+  }
+}
+
+/** Backtracking (Armijo) step along -direction; returns the new objective, theta updated in place. */
+function backtrack(
+  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number,
+  theta: Float64Array, direction: Float64Array, value: number, slope: number, trial: Float64Array,
+): number | null {
+  let step = 1;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    for (let j = 0; j < theta.length; j++) trial[j] = theta[j] - step * direction[j];
+    const next = objective(features, labels, rows, C, trial);
+    if (next <= value - 1e-4 * step * slope) {
+      theta.set(trial);
+      return next;
+    }
+    step /= 2;
+  }
+  return null;
+}
+
+function newton(
+  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, tolerance: number, maxIterations: number,
+): Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array } {
+  const { data, d } = features;
+  const D = d + 1;
+  const m = rows.length;
+  const theta = new Float64Array(D);
+  const gradient = new Float64Array(D);
+  const step = new Float64Array(D);
+  const trial = new Float64Array(D);
+  const hessian = new Float64Array(D * D);
+  const x = new Float64Array(D);
+  x[d] = 1;
+  let value = objective(features, labels, rows, C, theta, gradient);
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    if (maxAbs(gradient) <= tolerance) return { theta, iterations: iteration, converged: true };
+    // Lower triangle of X~' diag(p(1-p)) X~ + I/C (intercept unpenalised), mean-scaled.
+    hessian.fill(0);
+    for (let r = 0; r < m; r++) {
+      const i = rows[r];
+      const p = sigmoid(margin(data, d, i, theta));
+      const weight = p * (1 - p);
+      if (weight === 0) continue;
+      for (let j = 0, offset = i * d; j < d; j++) x[j] = data[offset + j];
+      for (let a = 0; a < D; a++) {
+        const wa = weight * x[a];
+        if (wa === 0) continue; // one-hot rows are mostly zeros
+        const rowOffset = a * D;
+        for (let b = 0; b <= a; b++) hessian[rowOffset + b] += wa * x[b];
+      }
+    }
+    for (let a = 0; a < D; a++) {
+      for (let b = 0; b < a; b++) hessian[a * D + b] /= m;
+      hessian[a * D + a] = hessian[a * D + a] / m + (a < d ? 1 / (C * m) : 0);
+    }
+    step.set(gradient);
+    choleskySolve(hessian, step, D);
+    const next = backtrack(features, labels, rows, C, theta, step, value, dot(gradient, step), trial);
+    if (next === null) return { theta, iterations: iteration, converged: false };
+    value = objective(features, labels, rows, C, theta, gradient);
+  }
+  return { theta, iterations: maxIterations, converged: maxAbs(gradient) <= tolerance };
+}
+
+function lbfgs(
+  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, tolerance: number, maxIterations: number,
+): Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array } {
+  const D = features.d + 1;
+  const memory = 10;
+  const theta = new Float64Array(D);
+  const gradient = new Float64Array(D);
+  const previousGradient = new Float64Array(D);
+  const previousTheta = new Float64Array(D);
+  const direction = new Float64Array(D);
+  const trial = new Float64Array(D);
+  const s = Array.from({ length: memory }, () => new Float64Array(D));
+  const y = Array.from({ length: memory }, () => new Float64Array(D));
+  const rho = new Float64Array(memory);
+  const alpha = new Float64Array(memory);
+  let stored = 0;
+  let newest = -1;
+  let value = objective(features, labels, rows, C, theta, gradient);
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    if (maxAbs(gradient) <= tolerance) return { theta, iterations: iteration, converged: true };
+    // Two-loop recursion: direction = H_k gradient (we step along -direction).
+    direction.set(gradient);
+    for (let back = 0; back < stored; back++) {
+      const k = (newest - back + memory) % memory;
+      alpha[k] = rho[k] * dot(s[k], direction);
+      for (let j = 0; j < D; j++) direction[j] -= alpha[k] * y[k][j];
+    }
+    const scale = stored > 0 ? 1 / (rho[newest] * dot(y[newest], y[newest])) : 1 / Math.max(1, Math.sqrt(dot(gradient, gradient)));
+    for (let j = 0; j < D; j++) direction[j] *= scale;
+    for (let forward = stored - 1; forward >= 0; forward--) {
+      const k = (newest - forward + memory) % memory;
+      const beta = rho[k] * dot(y[k], direction);
+      for (let j = 0; j < D; j++) direction[j] += (alpha[k] - beta) * s[k][j];
+    }
+    previousTheta.set(theta);
+    previousGradient.set(gradient);
+    const next = backtrack(features, labels, rows, C, theta, direction, value, dot(gradient, direction), trial);
+    if (next === null) return { theta, iterations: iteration, converged: false };
+    // scipy's L-BFGS-B (sklearn's lbfgs) also stops once f stops falling: near the optimum of a
+    // badly conditioned problem the gradient test can sit below the rounding noise of f.
+    if (value - next <= LBFGS_FTOL * Math.max(Math.abs(value), Math.abs(next), 1)) {
+      objective(features, labels, rows, C, theta, gradient);
+      return { theta, iterations: iteration + 1, converged: true };
+    }
+    value = objective(features, labels, rows, C, theta, gradient);
+    const slot = (newest + 1) % memory;
+    for (let j = 0; j < D; j++) {
+      s[slot][j] = theta[j] - previousTheta[j];
+      y[slot][j] = gradient[j] - previousGradient[j];
+    }
+    const curvature = dot(s[slot], y[slot]);
+    if (curvature > 1e-300) {
+      rho[slot] = 1 / curvature;
+      newest = slot;
+      stored = Math.min(stored + 1, memory);
+    }
+  }
+  return { theta, iterations: maxIterations, converged: maxAbs(gradient) <= tolerance };
+}
+
+export function fitLogisticRegression(features: FeatureMatrix, labels: ArrayLike<number>, options: LogisticOptions = {}): LogisticModel {
+  const { n, d } = features;
+  if (features.data.length !== n * d) throw new NextPurchaseInputError(`feature matrix holds ${features.data.length} values, not ${n} x ${d}`);
+  checkLabels(labels, n);
+  const C = options.C ?? 1;
+  if (!(C > 0)) throw new NextPurchaseInputError(`C must be positive, got ${C}`);
+  const rows = options.rows ?? allRows(n);
+  const positives = countPositives(labels, rows);
+  if (positives === 0 || positives === rows.length) {
+    throw new NextPurchaseInputError(`training rows hold only ${positives === 0 ? 'non-buyers' : 'buyers'}; need both classes`);
+  }
+  const solver = options.solver === 'auto' || options.solver === undefined
+    ? (d <= AUTO_NEWTON_MAX_FEATURES ? 'newton' : 'lbfgs')
+    : options.solver;
+  const tolerance = options.tolerance ?? 1e-10;
+  const maxIterations = options.maxIterations ?? (solver === 'newton' ? 100 : 2000);
+  const fit = (solver === 'newton' ? newton : lbfgs)(features, labels, rows, C, tolerance, maxIterations);
+  return {
+    coefficients: fit.theta.slice(0, d),
+    intercept: fit.theta[d],
+    iterations: fit.iterations,
+    converged: fit.converged,
+    solver,
+  };
+}
+
+/** The baseline: no features, intercept = log-odds of buying in the training rows (its exact optimum). */
+export function fitInterceptOnly(labels: ArrayLike<number>, d: number, rows?: Int32Array): LogisticModel {
+  const trainRows = rows ?? allRows(labels.length);
+  const positives = countPositives(labels, trainRows);
+  return {
+    coefficients: new Float64Array(d),
+    intercept: Math.log(positives / (trainRows.length - positives)),
+    iterations: 0,
+    converged: true,
+    solver: 'intercept-only',
+  };
+}
+
+/** x_i . w + b for the given rows (all by default); > 0 means a predicted buyer. */
+export function decisionFunction(model: LogisticModel, features: FeatureMatrix, rows?: Int32Array): Float64Array {
+  const { data, d } = features;
+  const count = rows ? rows.length : features.n;
+  const out = new Float64Array(count);
+  const theta = new Float64Array(d + 1);
+  theta.set(model.coefficients);
+  theta[d] = model.intercept;
+  for (let r = 0; r < count; r++) out[r] = margin(data, d, rows ? rows[r] : r, theta);
+  return out;
+}
+
+/** P(buy) for the given rows (scikit-learn's predict_proba[:, 1]). */
+export function predictProbabilities(model: LogisticModel, features: FeatureMatrix, rows?: Int32Array): Float64Array {
+  const scores = decisionFunction(model, features, rows);
+  for (let r = 0; r < scores.length; r++) scores[r] = sigmoid(scores[r]);
+  return scores;
+}
+
+/**
+ * ROC AUC as scikit-learn's roc_auc_score: the trapezoid area, which equals the probability
+ * that a random buyer outscores a random non-buyer with ties counted one half. NaN when only
+ * one class is present (sklearn warns and returns NaN).
+ */
+export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const n = labels.length;
+  if (scores.length !== n) throw new NextPurchaseInputError(`${n} labels but ${scores.length} scores`);
+  let positives = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== 0 && labels[i] !== 1) throw new NextPurchaseInputError(`label ${i} is ${labels[i]}; labels must be 0 or 1`);
+    if (Number.isNaN(scores[i])) throw new NextPurchaseInputError(`score ${i} is NaN`);
+    positives += labels[i];
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  // Two natively sorted typed arrays and a merge: no comparator sort over 10^6 indices.
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (labels[i] === 1) pos[p++] = scores[i];
+    else neg[q++] = scores[i];
+  }
+  pos.sort();
+  neg.sort();
+  // For each buyer: (#non-buyers below) + (#non-buyers below or tied), i.e. twice its credit.
+  let below = 0;
+  let belowOrTied = 0;
+  let twiceCredit = 0;
+  for (let p = 0; p < positives; p++) {
+    const score = pos[p];
+    while (below < negatives && neg[below] < score) below++;
+    if (belowOrTied < below) belowOrTied = below;
+    while (belowOrTied < negatives && neg[belowOrTied] <= score) belowOrTied++;
+    twiceCredit += below + belowOrTied;
+  }
+  return twiceCredit / (2 * positives * negatives);
+}
+
+/** F1 of the positive class as scikit-learn's f1_score with zero_division=0. */
+export function f1Score(labels: ArrayLike<number>, predicted: ArrayLike<number>): number {
+  if (predicted.length !== labels.length) throw new NextPurchaseInputError(`${labels.length} labels but ${predicted.length} predictions`);
+  let truePositives = 0;
+  let falsePositives = 0;
+  let falseNegatives = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (predicted[i] === 1) {
+      if (labels[i] === 1) truePositives++;
+      else falsePositives++;
+    } else if (labels[i] === 1) falseNegatives++;
+  }
+  const denominator = 2 * truePositives + falsePositives + falseNegatives;
+  return denominator === 0 ? 0 : (2 * truePositives) / denominator;
+}
+
+/**
+ * Test fold (0..folds-1) of every row. Stratified folds follow scikit-learn's StratifiedKFold
+ * allocation (rows sorted by class, dealt round-robin, so each fold's class counts match
+ * sklearn's exactly); plain folds follow KFold's sizes (the first n % folds folds get one more).
+ * Which rows land in which fold is a seeded shuffle within each class.
+ */
+export function assignFolds(labels: ArrayLike<number>, folds: number, seed: number, stratified: boolean): Int32Array {
+  const n = labels.length;
+  if (!Number.isInteger(folds) || folds < 2) throw new NextPurchaseInputError(`folds must be an integer >= 2, got ${folds}`);
+  if (folds > n) throw new NextPurchaseInputError(`cannot split ${n} users into ${folds} folds`);
+  const random = seededRandom(seed);
+  const foldOf = new Int32Array(n);
+  const shuffleInto = (members: Int32Array, counts: Int32Array) => {
+    const assignment = new Int32Array(members.length);
+    for (let f = 0, at = 0; f < folds; f++) assignment.fill(f, at, (at += counts[f]));
+    for (let i = assignment.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const swap = assignment[i];
+      assignment[i] = assignment[j];
+      assignment[j] = swap;
+    }
+    for (let i = 0; i < members.length; i++) foldOf[members[i]] = assignment[i];
+  };
+  if (!stratified) {
+    const counts = new Int32Array(folds);
+    for (let f = 0; f < folds; f++) counts[f] = Math.floor(n / folds) + (f < n % folds ? 1 : 0);
+    shuffleInto(allRows(n), counts);
+    return foldOf;
+  }
+  checkLabels(labels, n);
+  const negatives = new Int32Array(n - countPositives(labels, allRows(n)));
+  const positives = new Int32Array(n - negatives.length);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (labels[i] === 1) positives[p++] = i;
+    else negatives[q++] = i;
+  }
+  // sklearn encodes classes by order of first appearance, sorts rows by that code and deals
+  // sorted position j to fold j % folds; the class of row 0 therefore fills positions [0, count).
+  const dealt = (start: number, end: number) => {
+    const counts = new Int32Array(folds);
+    for (let f = 0; f < folds; f++) {
+      const first = start + ((f - (start % folds) + folds) % folds);
+      counts[f] = first < end ? Math.floor((end - 1 - first) / folds) + 1 : 0;
+    }
+    return counts;
+  };
+  const [firstClass, secondClass] = labels[0] === 1 ? [positives, negatives] : [negatives, positives];
+  shuffleInto(firstClass, dealt(0, firstClass.length));
+  shuffleInto(secondClass, dealt(firstClass.length, n));
+  return foldOf;
+}
+
+export interface FoldScores {
+  fold: number;
+  trainSize: number;
+  testSize: number;
+  testPositives: number;
+  /** ROC AUC of the model's decision values on the test fold (NaN if it holds one class). */
+  auc: number;
+  /** F1 at probability threshold 0.5 (sklearn's predict: decision value > 0). */
+  f1: number;
+  baselineAuc: number;
+  baselineF1: number;
+  iterations: number;
+  converged: boolean;
+}
+
+export interface MeanAndSd {
+  mean: number;
+  /** Population standard deviation over folds (ddof = 0, as numpy's std of cross_val_score). */
+  sd: number;
+}
+
+export interface CrossValidationResult {
+  folds: FoldScores[];
+  auc: MeanAndSd;
+  f1: MeanAndSd;
+  baseline: { auc: MeanAndSd; f1: MeanAndSd };
+}
+
+export interface CrossValidationOptions extends Omit<LogisticOptions, 'rows'> {
+  folds?: number;
+  seed: number;
+  stratified?: boolean;
+}
+
+function meanAndSd(values: number[]): MeanAndSd {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length;
+  return { mean, sd: Math.sqrt(variance) };
+}
+
+/** k-fold cross-validation on the given fold assignment (see assignFolds). */
+export function crossValidateWithFolds(
+  features: FeatureMatrix, labels: ArrayLike<number>, foldOf: Int32Array, options: Omit<LogisticOptions, 'rows'> = {},
+): CrossValidationResult {
+  checkLabels(labels, features.n);
+  if (foldOf.length !== features.n) throw new NextPurchaseInputError(`${features.n} users but ${foldOf.length} fold assignments`);
+  let folds = 0;
+  for (const fold of foldOf) folds = Math.max(folds, fold + 1);
+  const results: FoldScores[] = [];
+  const train = new Int32Array(features.n);
+  const test = new Int32Array(features.n);
+  for (let fold = 0; fold < folds; fold++) {
+    let trainSize = 0;
+    let testSize = 0;
+    for (let i = 0; i < features.n; i++) {
+      if (foldOf[i] === fold) test[testSize++] = i;
+      else train[trainSize++] = i;
+    }
+    const trainRows = train.subarray(0, trainSize);
+    const testRows = test.subarray(0, testSize);
+    const testLabels = new Uint8Array(testSize);
+    for (let r = 0; r < testSize; r++) testLabels[r] = labels[testRows[r]];
+    const model = fitLogisticRegression(features, labels, { ...options, rows: trainRows });
+    const scores = decisionFunction(model, features, testRows);
+    const baseline = fitInterceptOnly(labels, features.d, trainRows);
+    const baselineScores = decisionFunction(baseline, features, testRows);
+    results.push({
+      fold,
+      trainSize,
+      testSize,
+      testPositives: countPositives(testLabels, allRows(testSize)),
+      auc: rocAuc(testLabels, scores),
+      f1: f1Score(testLabels, scores.map((score) => (score > 0 ? 1 : 0))),
+      baselineAuc: rocAuc(testLabels, baselineScores),
+      baselineF1: f1Score(testLabels, baselineScores.map((score) => (score > 0 ? 1 : 0))),
+      iterations: model.iterations,
+      converged: model.converged,
+    });
+  }
+  return {
+    folds: results,
+    auc: meanAndSd(results.map((r) => r.auc)),
+    f1: meanAndSd(results.map((r) => r.f1)),
+    baseline: { auc: meanAndSd(results.map((r) => r.baselineAuc)), f1: meanAndSd(results.map((r) => r.baselineF1)) },
+  };
+}
+
+/**
+ * Seeded (stratified by default) k-fold cross-validation of the logistic model and the
+ * intercept-only baseline. Stratified folds need at least `folds` buyers and non-buyers, so
+ * that every test fold can score an AUC.
+ */
+export function kFoldCrossValidate(features: FeatureMatrix, labels: ArrayLike<number>, options: CrossValidationOptions): CrossValidationResult {
+  const { folds = 5, seed, stratified = true, ...fitOptions } = options;
+  checkLabels(labels, features.n);
+  if (stratified) {
+    const positives = countPositives(labels, allRows(features.n));
+    const smaller = Math.min(positives, features.n - positives);
+    if (smaller < folds) {
+      throw new NextPurchaseInputError(`only ${smaller} users in the smaller class; stratified ${folds}-fold CV needs at least ${folds}`);
+    }
+  }
+  return crossValidateWithFolds(features, labels, assignFolds(labels, folds, seed, stratified), fitOptions);
+}

@@ -1,0 +1,30 @@
+import type { EncoderName } from '../../common/run-config';
+import { loadEmbeddingMatrix } from '../embedding-matrix';
+import { centroids } from '../metrics/internal';
+
+/**
+ * The users closest to their segment's centroid in the clustering space (medoid-like
+ * representatives, `perSegment` per segment): reading a few typical sequences says more about a
+ * segment than its averages.
+ */
+export async function representativeUsers(
+  embeddingPaths: string[], encoder: EncoderName, pcaComponents: number, userIds: string[], labels: Int32Array, perSegment: number,
+): Promise<Map<number, string[]>> {
+  const { userIds: embeddedIds, matrix } = await loadEmbeddingMatrix(embeddingPaths, encoder, pcaComponents);
+  if (embeddedIds.length !== userIds.length || embeddedIds.some((id, i) => id !== userIds[i])) {
+    throw new Error(`the ${encoder} embeddings are not aligned with the chosen labels`);
+  }
+  const { centers } = centroids(matrix, labels);
+  const bySegment = new Map<number, Array<{ user: string; distance: number }>>();
+  for (let i = 0; i < matrix.n; i++) {
+    let distance = 0;
+    for (let j = 0; j < matrix.d; j++) distance += (matrix.data[i * matrix.d + j] - centers[labels[i] * matrix.d + j]) ** 2;
+    const list = bySegment.get(labels[i]) ?? [];
+    list.push({ user: userIds[i], distance });
+    bySegment.set(labels[i], list);
+  }
+  return new Map([...bySegment].map(([segment, list]) => [
+    segment,
+    list.sort((a, b) => a.distance - b.distance || a.user.localeCompare(b.user)).slice(0, perSegment).map((entry) => entry.user),
+  ]));
+}

@@ -1,0 +1,196 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  assignFolds, crossValidateWithFolds, f1Score, fitInterceptOnly, fitLogisticRegression, kFoldCrossValidate,
+  NextPurchaseInputError, predictProbabilities, rocAuc, type FeatureMatrix, type LogisticModel,
+} from '../../activities/metrics/next-purchase';
+import { projectPath } from '../../lib/paths';
+
+/** Written by scripts/python/make_next_purchase_fixtures.py (scikit-learn). */
+interface Fit {
+  coef: number[];
+  intercept: number;
+  proba: number[];
+  n_iter: number;
+}
+interface Fixture {
+  models: Array<{ name: string; X: number[][]; y: number[]; fits: Record<'lbfgs_default' | 'lbfgs_tight' | 'newton_tight', Fit> }>;
+  intercept_only: { y: number[]; intercept: number; auc_constant_scores: number };
+  auc: Array<{ name: string; y: number[]; scores: number[]; auc: number }>;
+  f1: Array<{ name: string; y: number[]; predicted: number[]; f1: number }>;
+  folds: Array<{ n: number; y: number[]; stratified_sizes: number[]; stratified_positives: number[]; kfold_sizes: number[] }>;
+  cross_validation: Array<{
+    case: string; fold_of: number[]; auc: number[]; f1: number[]; auc_mean: number; auc_sd: number; f1_mean: number; f1_sd: number;
+  }>;
+}
+
+const fixture = JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'next-purchase.json'), 'utf8')) as Fixture;
+
+function toFeatures(rows: number[][]): FeatureMatrix {
+  const n = rows.length;
+  const d = rows[0].length;
+  const data = new Float64Array(n * d);
+  rows.forEach((row, i) => data.set(row, i * d));
+  return { data, n, d };
+}
+
+/** Largest absolute difference in coefficients + intercept, and in predicted probabilities. */
+function gaps(model: LogisticModel, features: FeatureMatrix, reference: Fit): { coefficients: number; probabilities: number } {
+  let coefficients = Math.abs(model.intercept - reference.intercept);
+  reference.coef.forEach((value, j) => (coefficients = Math.max(coefficients, Math.abs(model.coefficients[j] - value))));
+  const proba = predictProbabilities(model, features);
+  let probabilities = 0;
+  reference.proba.forEach((value, i) => (probabilities = Math.max(probabilities, Math.abs(proba[i] - value))));
+  return { coefficients, probabilities };
+}
+
+describe('logistic regression against scikit-learn LogisticRegression(C=1, l2)', () => {
+  for (const testCase of fixture.models) {
+    const features = toFeatures(testCase.X);
+    for (const solver of ['newton', 'lbfgs'] as const) {
+      it(`${testCase.name}, ${solver}: the optimum to 1e-7, sklearn's default lbfgs fit within its own tolerance`, () => {
+        const model = fitLogisticRegression(features, testCase.y, { solver });
+        expect(model.converged).toBe(true);
+        expect(model.solver).toBe(solver);
+        const optimum = gaps(model, features, testCase.fits.newton_tight);
+        expect(optimum.coefficients).toBeLessThan(1e-7);
+        expect(optimum.probabilities).toBeLessThan(1e-8);
+        const tightLbfgs = gaps(model, features, testCase.fits.lbfgs_tight);
+        expect(tightLbfgs.coefficients).toBeLessThan(1e-6);
+        // sklearn's default stops at a mean-gradient of 1e-4; on the one-hot case that leaves its
+        // coefficients ~8e-3 off the optimum along the (intercept, all segments) direction that
+        // the data cannot see, while its probabilities stay within ~1e-3.
+        const defaultLbfgs = gaps(model, features, testCase.fits.lbfgs_default);
+        expect(defaultLbfgs.coefficients).toBeLessThan(1e-2);
+        expect(defaultLbfgs.probabilities).toBeLessThan(2e-3);
+      });
+    }
+  }
+
+  it('keeps the perfectly separating segment finite: the penalty, not the data, bounds it', () => {
+    const testCase = fixture.models[0];
+    const model = fitLogisticRegression(toFeatures(testCase.X), testCase.y);
+    const separating = model.coefficients[5];
+    expect(Number.isFinite(separating)).toBe(true);
+    expect(separating).toBeCloseTo(testCase.fits.newton_tight.coef[5], 7); // 2.34
+    expect(model.iterations).toBeLessThan(15);
+  });
+
+  it('trains on a subset of rows without copying, exactly as on the copied subset', () => {
+    const testCase = fixture.models[1];
+    const features = toFeatures(testCase.X);
+    const rows = Int32Array.from({ length: 150 }, (_, i) => 2 * i + 1);
+    const onRows = fitLogisticRegression(features, testCase.y, { rows });
+    const copied = fitLogisticRegression(
+      toFeatures(Array.from(rows, (i) => testCase.X[i])), Array.from(rows, (i) => testCase.y[i]),
+    );
+    expect(Array.from(onRows.coefficients)).toEqual(Array.from(copied.coefficients));
+    expect(onRows.intercept).toBe(copied.intercept);
+  });
+
+  it('rejects one-class training data and non-binary labels with an actionable error', () => {
+    const features = toFeatures([[1], [0], [1]]);
+    expect(() => fitLogisticRegression(features, [1, 1, 1])).toThrow(/only buyers/);
+    expect(() => fitLogisticRegression(features, [1, 2, 0])).toThrow(NextPurchaseInputError);
+  });
+});
+
+describe('intercept-only baseline', () => {
+  it('has the intercept sklearn fits on a zero column, and constant scores give AUC 0.5 in both', () => {
+    const { y, intercept, auc_constant_scores } = fixture.intercept_only;
+    const model = fitInterceptOnly(y, 3);
+    expect(Math.abs(model.intercept - intercept)).toBeLessThan(1e-10);
+    expect(auc_constant_scores).toBe(0.5);
+    const features = toFeatures(y.map((_, i) => [i, -i, 2 * i]));
+    expect(rocAuc(y, predictProbabilities(model, features))).toBe(0.5);
+  });
+});
+
+describe('rocAuc and f1Score against scikit-learn', () => {
+  for (const testCase of fixture.auc) {
+    it(`roc_auc_score, ${testCase.name}`, () => {
+      expect(Math.abs(rocAuc(testCase.y, testCase.scores) - testCase.auc)).toBeLessThan(1e-14);
+    });
+  }
+
+  it('AUC by hand with ties: a tie between a buyer and a non-buyer counts one half', () => {
+    // Buyers score 0.5 and 0.9; non-buyers 0.5 and 0.1. Pairs: (0.5 vs 0.5) = 1/2, (0.5 vs 0.1) = 1,
+    // (0.9 vs 0.5) = 1, (0.9 vs 0.1) = 1 -> 3.5 / 4.
+    expect(rocAuc([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1])).toBe(0.875);
+  });
+
+  it('AUC is NaN with one class (sklearn warns and returns nan), and NaN scores are rejected', () => {
+    expect(rocAuc([1, 1], [0.2, 0.4])).toBeNaN();
+    expect(() => rocAuc([1, 0], [0.2, Number.NaN])).toThrow(/NaN/);
+  });
+
+  for (const testCase of fixture.f1) {
+    it(`f1_score(zero_division=0), ${testCase.name}`, () => {
+      expect(Math.abs(f1Score(testCase.y, testCase.predicted) - testCase.f1)).toBeLessThan(1e-15);
+    });
+  }
+});
+
+describe('folds', () => {
+  for (const testCase of fixture.folds) {
+    it(`n=${testCase.n}: stratified fold sizes and buyers per fold match StratifiedKFold; plain sizes match KFold`, () => {
+      const foldOf = assignFolds(testCase.y, 5, 42, true);
+      const sizes = [0, 0, 0, 0, 0];
+      const positives = [0, 0, 0, 0, 0];
+      foldOf.forEach((fold, i) => {
+        sizes[fold]++;
+        positives[fold] += testCase.y[i];
+      });
+      expect(sizes).toEqual(testCase.stratified_sizes);
+      expect(positives).toEqual(testCase.stratified_positives);
+      const plain = [0, 0, 0, 0, 0];
+      assignFolds(testCase.y, 5, 42, false).forEach((fold) => plain[fold]++);
+      expect(plain).toEqual(testCase.kfold_sizes);
+    });
+  }
+
+  it('are a seeded shuffle: the same seed gives the same folds, another seed other folds', () => {
+    const y = fixture.folds[2].y;
+    expect(assignFolds(y, 5, 1, true)).toEqual(assignFolds(y, 5, 1, true));
+    expect(assignFolds(y, 5, 1, true)).not.toEqual(assignFolds(y, 5, 2, true));
+  });
+});
+
+describe('cross-validation', () => {
+  for (const reference of fixture.cross_validation) {
+    it(`${reference.case}: per-fold AUC and F1 on sklearn's folds match sklearn to 1e-12`, () => {
+      const testCase = fixture.models.find((model) => model.name === reference.case)!;
+      const result = crossValidateWithFolds(toFeatures(testCase.X), testCase.y, Int32Array.from(reference.fold_of));
+      let maxError = 0;
+      result.folds.forEach((fold, f) => {
+        maxError = Math.max(maxError, Math.abs(fold.auc - reference.auc[f]), Math.abs(fold.f1 - reference.f1[f]));
+        expect(fold.converged).toBe(true);
+        expect(fold.baselineAuc).toBe(0.5);
+      });
+      maxError = Math.max(
+        maxError,
+        Math.abs(result.auc.mean - reference.auc_mean), Math.abs(result.auc.sd - reference.auc_sd),
+        Math.abs(result.f1.mean - reference.f1_mean), Math.abs(result.f1.sd - reference.f1_sd),
+      );
+      expect(maxError).toBeLessThan(1e-12);
+    });
+  }
+
+  it('kFoldCrossValidate: stratified, seeded, beats the intercept-only baseline on informative features', () => {
+    const testCase = fixture.models[1];
+    const features = toFeatures(testCase.X);
+    const result = kFoldCrossValidate(features, testCase.y, { folds: 5, seed: 7, stratified: true });
+    expect(result.folds.map((fold) => fold.testSize).reduce((a, b) => a + b)).toBe(features.n);
+    expect(result.folds.every((fold) => fold.trainSize + fold.testSize === features.n)).toBe(true);
+    expect(result.auc.mean).toBeGreaterThan(0.7);
+    expect(result.baseline.auc).toEqual({ mean: 0.5, sd: 0 });
+    expect(result.auc.sd).toBeGreaterThan(0);
+    expect(kFoldCrossValidate(features, testCase.y, { seed: 7 })).toEqual(result);
+  });
+
+  it('kFoldCrossValidate refuses stratified folds with fewer buyers than folds', () => {
+    const features = toFeatures(Array.from({ length: 20 }, (_, i) => [i]));
+    const y = Array.from({ length: 20 }, (_, i) => (i < 3 ? 1 : 0));
+    expect(() => kFoldCrossValidate(features, y, { seed: 1 })).toThrow(/only 3 users in the smaller class/);
+  });
+});
