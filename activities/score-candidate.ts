@@ -86,6 +86,7 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
       ks: input.config.downstreamKs,
       excludeSeen: input.config.downstreamExcludeSeen,
       bootstrapSamples: input.config.bootstrapSamples,
+      folds: input.config.nextPurchaseFolds,
       seed: input.seed,
     });
     const external = input.config.truthLabelsFile

@@ -1,12 +1,15 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DownstreamSummary, LiftEstimate, RankingAtK } from '../../common/contracts';
+import type { DownstreamSummary, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/duckdb';
+import { kFoldCrossValidate } from '../metrics/next-purchase';
 import { pairedBootstrap, scoreRankings, type RankedUser, type RankingScores } from '../metrics/ranking';
 
 export interface DownstreamOptions {
   ks: number[];
   excludeSeen: boolean;
   bootstrapSamples: number;
+  /** Folds of the next-purchase cross-validation. */
+  folds: number;
   seed: number;
 }
 
@@ -16,7 +19,7 @@ export interface DownstreamOptions {
  * a random baseline (docs/EVALUATION.md). Expects `segments(user_id, segment)` and the run database
  * attached as `run`. Returns null when no segmented user has held-out items.
  */
-export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary; buyers: Map<string, boolean>; segmentOf: Map<string, number> } | null> {
+export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary } | null> {
   await runSqlFile(connection, 'evaluation/prepare_downstream.sql');
   const users = await queryRows(connection, 'SELECT user_id, segment, buys FROM eval_users ORDER BY user_id');
   if (users.length === 0) return null;
@@ -65,9 +68,29 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
     summary.lift.ndcg10 = lift(segment.perUser[k].ndcg, popularity.perUser[k].ndcg, options);
     summary.lift.hr10 = lift(segment.perUser[k].hr, popularity.perUser[k].hr, options);
   }
-  const buyers = new Map(users.map((row) => [String(row.user_id), Boolean(row.buys)]));
-  const segmentOf = new Map(users.map((row) => [String(row.user_id), Number(row.segment)]));
-  return { summary, buyers, segmentOf };
+  summary.nextPurchase = nextPurchase(users.map((row) => Number(row.segment)), users.map((row) => (row.buys ? 1 : 0)), options);
+  return { summary };
+}
+
+/**
+ * Next-purchase prediction from the segment alone: logistic regression on the segment one-hot,
+ * stratified k-fold cross-validation, against an intercept-only model. Null when the held-out
+ * users are all buyers or all non-buyers, or too few of either class for the folds.
+ */
+export function nextPurchase(segments: number[], buys: number[], options: Pick<DownstreamOptions, 'folds' | 'seed'>): NextPurchaseSummary | null {
+  const buyers = buys.reduce((sum, value) => sum + value, 0);
+  if (Math.min(buyers, buys.length - buyers) < options.folds) return null;
+  const k = Math.max(...segments) + 1;
+  const features = { data: new Float64Array(segments.length * k), n: segments.length, d: k };
+  segments.forEach((segment, i) => (features.data[i * k + segment] = 1));
+  const result = kFoldCrossValidate(features, buys, { folds: options.folds, seed: options.seed, stratified: true });
+  return {
+    users: buys.length,
+    buyers,
+    folds: options.folds,
+    segment: { auc: result.auc, f1: result.f1 },
+    baseline: { auc: result.baseline.auc, f1: result.baseline.f1 },
+  };
 }
 
 function atK(scores: RankingScores, coverageScale: number): Record<string, RankingAtK> {

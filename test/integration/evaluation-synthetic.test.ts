@@ -35,6 +35,10 @@ describe('evaluation on planted synthetic segments, through the workflow', () =>
       console.log(`planted segments: chose ${chosen.candidate.params}, ARI ${chosen.external!.ari.toFixed(3)}, best ${best.toFixed(3)}`);
       expect(chosen.external!.ari).toBeGreaterThanOrEqual(best - MARGIN);
       expect(chosen.external!.ari).toBeGreaterThan(0.1); // the segments are really recovered, not just tied at 0
+      const purchase = chosen.downstream!.nextPurchase!;
+      expect(purchase.users).toBe(output.accounting.holdoutUsers);
+      expect(purchase.baseline.auc.mean).toBe(0.5); // an intercept-only model ranks nobody above anybody
+      expect(purchase.segment.auc.mean).toBeGreaterThan(0.5);
 
       const report = fs.readFileSync(output.reportPath, 'utf8');
       expect(report).toContain('What sets each segment apart');
