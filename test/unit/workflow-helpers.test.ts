@@ -64,6 +64,6 @@ describe('report', () => {
     expect(html).toContain('&lt;evil&gt;');
     expect(html.match(/class="chosen"/g)).toHaveLength(1);
     expect(html).toContain('quarantined: bad_price');
-    expect(html).toContain('<td>kMax</td><td>9</td>');
+    expect(html).toContain('<td class="text">kMax</td><td>9</td>');
   });
 });
