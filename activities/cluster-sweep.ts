@@ -4,11 +4,51 @@ import { writeJsonAtomic } from '../lib/atomic-write';
 import { writeLabelsFile } from '../lib/labels-file';
 import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
+import { dbscan } from './clustering/dbscan';
+import { epsFromKDistance } from './clustering/eps-from-k-distance';
+import { hierarchical } from './clustering/hierarchical';
 import { kmeans } from './clustering/kmeans';
+import { centroids, inertia, type Matrix } from './metrics/internal';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 
 export function candidateKey(candidate: CandidateRef): string {
   return `${candidate.encoder}--${candidate.algorithm}-${candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`;
+}
+
+interface AlgorithmResult {
+  labels: Int32Array;
+  inertia: number;
+  iterations: number;
+  /** Written to centroids.json: what the algorithm decided (e.g. DBSCAN's eps). */
+  details: Record<string, unknown>;
+}
+
+async function runAlgorithm(input: ClusterCandidateInput, matrix: Matrix): Promise<AlgorithmResult> {
+  const { candidate, config, seed } = input;
+  switch (candidate.algorithm) {
+    case 'kmeans': {
+      const result = await kmeans(matrix.data, matrix.n, matrix.d, { k: candidate.k, seed, nInit: config.kmeansInit, maxIterations: config.kmeansMaxIterations });
+      return { labels: result.labels, inertia: result.inertia, iterations: result.iterations, details: {} };
+    }
+    case 'ward':
+    case 'average': {
+      const labels = hierarchical(matrix.data, matrix.n, matrix.d, { k: candidate.k, linkage: candidate.algorithm, sampleSize: config.hierarchicalSampleSize, seed });
+      return { labels, inertia: inertia(matrix, labels), iterations: 0, details: { linkage: candidate.algorithm, sampleSize: Math.min(matrix.n, config.hierarchicalSampleSize) } };
+    }
+    case 'dbscan': {
+      const { quantile, minSamples } = parseDbscanParams(candidate.params);
+      const eps = epsFromKDistance(matrix.data, matrix.n, matrix.d, minSamples, quantile, seed);
+      const result = dbscan(matrix.data, matrix.n, matrix.d, eps, minSamples);
+      return { labels: result.labels, inertia: NaN, iterations: 0, details: { eps, minSamples, quantile, clusters: result.clusters } };
+    }
+  }
+}
+
+/** "q=0.75,min_samples=10" (see sweepCandidates). */
+export function parseDbscanParams(params: string): { quantile: number; minSamples: number } {
+  const match = /^q=([0-9.]+),min_samples=(\d+)$/.exec(params);
+  if (!match) throw new Error(`DBSCAN candidate params ${JSON.stringify(params)}; expected q=<quantile>,min_samples=<n>`);
+  return { quantile: Number(match[1]), minSamples: Number(match[2]) };
 }
 
 /**
@@ -21,29 +61,27 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     const started = performance.now();
     const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);
     heartbeat('loaded');
-    if (matrix.n < input.candidate.k) {
+    if (input.candidate.algorithm !== 'dbscan' && matrix.n < input.candidate.k) {
       throw new Error(`cannot cluster ${matrix.n} users into k=${input.candidate.k} segments`);
     }
-    const result = await kmeans(matrix.data, matrix.n, matrix.d, {
-      k: input.candidate.k,
-      seed: input.seed,
-      nInit: input.config.kmeansInit,
-      maxIterations: input.config.kmeansMaxIterations,
-    });
+    const result = await runAlgorithm(input, matrix);
     const directory = path.join(input.runDir, 'clusters', key);
     const labelsPath = path.join(directory, 'labels.arrow');
     await writeLabelsFile(labelsPath, userIds, result.labels);
+    const found = centroids(matrix, result.labels);
     await writeJsonAtomic(path.join(directory, 'centroids.json'), {
       candidate: input.candidate,
       dimensions: matrix.d,
+      ...result.details,
       pca: pca ? { components: pca.components, explainedVarianceRatio: Array.from(pca.explainedVarianceRatio) } : null,
-      centroids: Array.from({ length: input.candidate.k }, (_, c) => Array.from(result.centers.subarray(c * matrix.d, (c + 1) * matrix.d))),
+      centroids: Array.from({ length: found.k }, (_, c) => Array.from(found.centers.subarray(c * matrix.d, (c + 1) * matrix.d))),
     });
     return {
       candidate: input.candidate,
       labelsPath,
       inertia: result.inertia,
       iterations: result.iterations,
+      clusters: found.k,
       seconds: (performance.now() - started) / 1000,
     };
   });

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CandidateMetrics, ScoreCandidateInput, ScoreCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/atomic-write';
@@ -9,8 +10,13 @@ import { candidateKey } from './cluster-sweep';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
-import { kmeansStability } from './evaluation/stability';
-import { calinskiHarabasz, centroids, daviesBouldin, inertia, silhouetteScore } from './metrics/internal';
+import { stability, type Refit } from './evaluation/stability';
+import { dbscan } from './clustering/dbscan';
+import { hierarchical, type Linkage } from './clustering/hierarchical';
+import { kmeans } from './clustering/kmeans';
+import { clusterShape } from './metrics/cluster-shape';
+import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
+import { estimateSilhouette } from './metrics/silhouette';
 import type { EncoderName } from '../common/run-config';
 
 /**
@@ -39,21 +45,30 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   if (labelledIds.length !== userIds.length || labelledIds.some((id, i) => id !== userIds[i])) {
     throw new Error(`${clustering.labelsPath} is not aligned with the ${candidate.encoder} embeddings`);
   }
-  const silhouette = silhouetteScore(matrix, labels, config.silhouetteSampleSize, input.seed);
+  // Noise (DBSCAN's -1) is left out of the internal metrics and reported as a fraction instead.
+  const clean = withoutNoise(matrix, labels);
+  const segments = new Set(clean.labels).size;
+  const silhouetteOptions = { sampleSize: config.silhouetteSampleSize, seed: input.seed };
+  const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
+  const cosine = segments >= 2 ? await estimateSilhouette(matrix, labels, { ...silhouetteOptions, metric: 'cosine' }) : null;
   heartbeat('internal');
   const metrics: CandidateMetrics = {
     candidate,
-    silhouette: silhouette.value,
-    silhouetteSampled: silhouette.sampled,
-    daviesBouldin: daviesBouldin(matrix, labels),
-    calinskiHarabasz: calinskiHarabasz(matrix, labels),
-    inertia: inertia(matrix, labels),
-    clusterSizes: Array.from(centroids(matrix, labels).sizes),
+    silhouette: silhouette?.value ?? NaN,
+    silhouetteSampled: silhouette?.sampled ?? false,
+    silhouetteCi: silhouette?.sampled ? [silhouette.ciLow, silhouette.ciHigh] : undefined,
+    silhouetteCosine: cosine?.value ?? NaN,
+    daviesBouldin: segments >= 2 ? daviesBouldin(clean.matrix, clean.labels) : NaN,
+    calinskiHarabasz: segments >= 2 ? calinskiHarabasz(clean.matrix, clean.labels) : NaN,
+    inertia: clean.matrix.n > 0 ? inertia(clean.matrix, clean.labels) : NaN,
+    clusterSizes: Array.from(centroids(clean.matrix, clean.labels).sizes).filter((size) => size > 0),
     clusterSeconds: clustering.seconds,
+    shape: clusterShape(matrix, labels, 'euclidean'),
   };
-  metrics.stability = config.stabilitySeedRuns + config.stabilitySubsampleRuns > 0 && candidate.algorithm === 'kmeans'
-    ? await kmeansStability(matrix, labels, candidate.k, {
-      seedRuns: config.stabilitySeedRuns,
+  const refit = refitFor(input, await clusteringDetails(clustering.labelsPath));
+  metrics.stability = config.stabilitySeedRuns + config.stabilitySubsampleRuns > 0
+    ? await stability(matrix, labels, refit.fit, {
+      seedRuns: refit.seeded ? config.stabilitySeedRuns : 0,
       bootstrapRuns: config.stabilitySubsampleRuns,
       subsampleShare: config.stabilitySubsampleShare,
       maxPoints: config.stabilityMaxUsers,
@@ -67,6 +82,39 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   metrics.external = external;
   metrics.scoreSeconds = (performance.now() - started) / 1000;
   return metrics;
+}
+
+/** The points that are not noise, relabelled 0..m-1 in label order. */
+function withoutNoise(matrix: Matrix, labels: Int32Array): { matrix: Matrix; labels: Int32Array } {
+  if (!labels.some((label) => label < 0)) return { matrix, labels };
+  const kept: number[] = [];
+  labels.forEach((label, i) => label >= 0 && kept.push(i));
+  const data = new Float32Array(kept.length * matrix.d);
+  kept.forEach((row, i) => data.set(matrix.data.subarray(row * matrix.d, (row + 1) * matrix.d), i * matrix.d));
+  return { matrix: { data, n: kept.length, d: matrix.d }, labels: Int32Array.from(kept, (i) => labels[i]) };
+}
+
+async function clusteringDetails(labelsPath: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await fs.readFile(path.join(path.dirname(labelsPath), 'centroids.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Refits with the candidate's own algorithm and parameters (DBSCAN: the eps it used); `seeded` = seeds change the result. */
+function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>): { fit: Refit; seeded: boolean } {
+  const { candidate } = input.clustering;
+  const { config } = input;
+  switch (candidate.algorithm) {
+    case 'kmeans':
+      return { seeded: true, fit: async (part, seed) => (await kmeans(part.data, part.n, part.d, { k: candidate.k, seed, nInit: 1, maxIterations: config.kmeansMaxIterations })).labels };
+    case 'ward':
+    case 'average':
+      return {
+        // Only a sampled tree depends on the seed.
+        seeded: input.config.stabilityMaxUsers > config.hierarchicalSampleSize,
+        fit: async (part, seed) => hierarchical(part.data, part.n, part.d, { k: Math.min(candidate.k, part.n), linkage: candidate.algorithm as Linkage, sampleSize: config.hierarchicalSampleSize, seed }),
+      };
+    case 'dbscan':
+      return { seeded: false, fit: async (part) => dbscan(part.data, part.n, part.d, Number(details.eps), Number(details.minSamples)).labels };
+  }
 }
 
 async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {

@@ -12,6 +12,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   dbscan: () => import('./dbscan'),
   ward: () => import('./ward'),
   embed: () => import('./embed'),
+  silhouette: () => import('./silhouette'),
 };
 
 const [name, ...args] = process.argv.slice(2);

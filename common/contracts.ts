@@ -125,6 +125,8 @@ export interface ClusterCandidateOutput {
   labelsPath: string;
   inertia: number;
   iterations: number;
+  /** Clusters found (DBSCAN decides; noise is not a cluster). */
+  clusters?: number;
   seconds: number;
 }
 

@@ -8,7 +8,7 @@ export type EncoderName = (typeof ENCODERS)[number];
 /** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
 export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
 
-export const CLUSTERING_ALGORITHMS = ['kmeans'] as const;
+export const CLUSTERING_ALGORITHMS = ['kmeans', 'ward', 'average', 'dbscan'] as const;
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
 
 export const HOLDOUT_MODES = ['none', 'last_n', 'time', 'last_purchase'] as const;
@@ -28,6 +28,12 @@ export interface RunConfig {
   /** k-means restarts per k (best inertia wins). */
   kmeansInit: number;
   kmeansMaxIterations: number;
+  /** Hierarchical (ward, average): this many users are clustered exactly (O(m^2) memory), the rest join the nearest centroid. */
+  hierarchicalSampleSize: number;
+  /** DBSCAN eps candidates: these quantiles of the users' distance to their min_samples-th nearest neighbour. */
+  dbscanEpsQuantiles: number[];
+  /** DBSCAN min_samples candidates (the point itself included, as scikit-learn counts). */
+  dbscanMinSamples: number[];
   /** How many sweep candidates run at once. */
   sweepConcurrency: number;
   /** Optional PCA before clustering and evaluation: keep this many components (0 = off). */
@@ -148,6 +154,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   kmeansInit: 4,
   kmeansMaxIterations: 300,
   sweepConcurrency: 4,
+  hierarchicalSampleSize: 10_000,
+  dbscanEpsQuantiles: [0.5, 0.75, 0.9],
+  dbscanMinSamples: [10],
   pcaComponents: 0,
   silhouetteSampleSize: 5000,
   minEventsPerUser: 2,
@@ -214,6 +223,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['kmeansInit', 1, 100],
   ['kmeansMaxIterations', 1, 100_000],
   ['sweepConcurrency', 1, 256],
+  ['hierarchicalSampleSize', 10, 30_000],
   ['pcaComponents', 0, 4096],
   ['silhouetteSampleSize', 100, 1_000_000],
   ['minEventsPerUser', 1, 1_000_000],
@@ -322,6 +332,10 @@ function checkEvaluationSettings(config: RunConfig): void {
   if (!(config.stabilitySubsampleShare > 0 && config.stabilitySubsampleShare < 1)) fail('stabilitySubsampleShare', 'a number in (0, 1)');
   const ks = config.downstreamKs;
   if (!Array.isArray(ks) || ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1000)) fail('downstreamKs', 'a non-empty list of integers in [1, 1000]');
+  const quantiles = config.dbscanEpsQuantiles;
+  if (!Array.isArray(quantiles) || quantiles.length === 0 || quantiles.some((q) => typeof q !== 'number' || !(q > 0 && q < 1))) fail('dbscanEpsQuantiles', 'a non-empty list of numbers in (0, 1)');
+  const minSamples = config.dbscanMinSamples;
+  if (!Array.isArray(minSamples) || minSamples.length === 0 || minSamples.some((m) => !Number.isInteger(m) || m < 2 || m > 1000)) fail('dbscanMinSamples', 'a non-empty list of integers in [2, 1000]');
   if (typeof config.downstreamExcludeSeen !== 'boolean') fail('downstreamExcludeSeen', 'true or false');
   if (!['stable-silhouette', 'pareto', 'silhouette'].includes(config.selectionRule)) fail('selectionRule', "'stable-silhouette', 'pareto' or 'silhouette'");
   if (!(config.selectionMinStability >= -1 && config.selectionMinStability <= 1)) fail('selectionMinStability', 'a number in [-1, 1]');

@@ -176,7 +176,15 @@ export function sweepCandidates(config: RunConfig, users: number): CandidateRef[
   const candidates: CandidateRef[] = [];
   for (const encoder of config.encoders) {
     for (const algorithm of config.algorithms) {
-      for (let k = config.kMin; k <= Math.min(config.kMax, users); k++) {
+      if (algorithm === 'dbscan') {
+        // eps is not known before the data is: each candidate names a quantile of the k-distances.
+        for (const minSamples of config.dbscanMinSamples) {
+          for (const quantile of config.dbscanEpsQuantiles) candidates.push({ encoder, algorithm, params: `q=${quantile},min_samples=${minSamples}`, k: 0 });
+        }
+        continue;
+      }
+      const kMax = Math.min(config.kMax, users, algorithm === 'kmeans' ? users : config.hierarchicalSampleSize);
+      for (let k = config.kMin; k <= kMax; k++) {
         candidates.push({ encoder, algorithm, params: `k=${k}`, k });
       }
     }

@@ -80,9 +80,11 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
 export function nextPurchase(segments: number[], buys: number[], options: Pick<DownstreamOptions, 'folds' | 'seed'>): NextPurchaseSummary | null {
   const buyers = buys.reduce((sum, value) => sum + value, 0);
   if (Math.min(buyers, buys.length - buyers) < options.folds) return null;
-  const k = Math.max(...segments) + 1;
+  // One column per distinct segment (noise, -1, is a segment of its own here).
+  const columns = new Map([...new Set(segments)].sort((a, b) => a - b).map((segment, column) => [segment, column]));
+  const k = columns.size;
   const features = { data: new Float64Array(segments.length * k), n: segments.length, d: k };
-  segments.forEach((segment, i) => (features.data[i * k + segment] = 1));
+  segments.forEach((segment, i) => (features.data[i * k + columns.get(segment)!] = 1));
   const result = kFoldCrossValidate(features, buys, { folds: options.folds, seed: options.seed, stratified: true });
   return {
     users: buys.length,

@@ -1,4 +1,13 @@
 import type { CandidateMetrics } from '../../common/contracts';
+import { stabilityScore } from './stability';
+
+/** Candidates leaving more of the users as noise than this are passed over ('stable-silhouette'). */
+export const MAX_NOISE_FRACTION = 0.25;
+
+/** Segments found: the candidate's cluster count (DBSCAN decides it; noise is not a segment). */
+function segmentCount(row: CandidateMetrics): number {
+  return row.clusterSizes.length || row.candidate.k;
+}
 
 export const SELECTION_RULES = ['stable-silhouette', 'pareto', 'silhouette'] as const;
 export type SelectionRule = (typeof SELECTION_RULES)[number];
@@ -20,14 +29,15 @@ interface Objective {
 /** What the 'pareto' rule trades off; all "higher is better". */
 const OBJECTIVES: Objective[] = [
   { name: 'silhouette', value: (row) => row.silhouette },
-  { name: 'stability (seed ARI)', value: (row) => row.stability?.seeds.mean },
+  { name: 'stability', value: (row) => stabilityScore(row.stability) },
   { name: 'NDCG@10 lift over popularity', value: (row) => row.downstream?.lift.ndcg10?.value },
 ];
 
 export function describeSelectionRule(rule: SelectionRule, minStability = 0.75): string {
   if (rule === 'stable-silhouette') {
-    return `highest silhouette among candidates with stability (seed ARI) >= ${minStability} whose NDCG@10 lift over popularity is not ` +
-      `significantly negative (all candidates if none qualifies); candidates within ${SILHOUETTE_TIE_MARGIN} of the best go to the smallest k`;
+    return `highest silhouette among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
+      `at most ${MAX_NOISE_FRACTION * 100}% noise, and an NDCG@10 lift over popularity that is not significantly negative (all candidates if none qualifies); ` +
+      `candidates within ${SILHOUETTE_TIE_MARGIN} of the best go to the fewest segments`;
   }
   return rule === 'silhouette'
     ? `highest silhouette; candidates within ${SILHOUETTE_TIE_MARGIN} of the best go to the smallest k`
@@ -50,25 +60,29 @@ export function selectCandidate(rows: CandidateMetrics[], rule: SelectionRule = 
  * over too: they are worse than no segmentation for the product's purpose.
  */
 function byStableSilhouette(rows: CandidateMetrics[], minStability: number) {
-  const stable = rows.filter((row) => (row.stability?.seeds.mean ?? 1) >= minStability);
+  const stable = rows.filter((row) => (stabilityScore(row.stability) ?? 1) >= minStability && (row.shape?.noiseFraction ?? 0) <= MAX_NOISE_FRACTION);
   const useful = stable.filter((row) => !(row.downstream?.lift.ndcg10?.ciHigh !== undefined && row.downstream.lift.ndcg10.ciHigh !== null && row.downstream.lift.ndcg10.ciHigh < 0));
   const pool = useful.length > 0 ? useful : stable.length > 0 ? stable : rows;
   const { chosen, reason } = bySilhouette(pool);
   const passedOver = rows.length - pool.length;
-  const stability = chosen.stability ? `; stability ${chosen.stability.seeds.mean.toFixed(3)}` : '';
+  const score = stabilityScore(chosen.stability);
+  const stability = score !== null ? `; stability ${score.toFixed(3)}` : '';
   return {
     chosen,
-    reason: `${reason}${passedOver > 0 ? ` (${passedOver} of ${rows.length} candidates passed over as unstable or harmful to recommendations)` : ''}${stability}`,
+    reason: `${reason}${passedOver > 0 ? ` (${passedOver} of ${rows.length} candidates passed over as unstable, mostly noise, or harmful to recommendations)` : ''}${stability}`,
   };
 }
 
-function bySilhouette(rows: CandidateMetrics[]) {
+function bySilhouette(all: CandidateMetrics[]) {
+  // A partition with fewer than 2 segments has no silhouette; it only wins when nothing else exists.
+  const rows = all.filter((row) => Number.isFinite(row.silhouette));
+  if (rows.length === 0) return { chosen: all[0], reason: 'no candidate has a silhouette (fewer than 2 segments everywhere); the first candidate is kept' };
   const best = Math.max(...rows.map((row) => row.silhouette));
   const nearBest = rows.filter((row) => row.silhouette >= best - SILHOUETTE_TIE_MARGIN);
-  nearBest.sort((a, b) => a.candidate.k - b.candidate.k || b.silhouette - a.silhouette);
+  nearBest.sort((a, b) => segmentCount(a) - segmentCount(b) || b.silhouette - a.silhouette);
   const chosen = nearBest[0];
   const reason = chosen.silhouette < best
-    ? `silhouette ${chosen.silhouette.toFixed(4)} is within ${SILHOUETTE_TIE_MARGIN} of the best (${best.toFixed(4)}) and k=${chosen.candidate.k} is the smallest such k`
+    ? `silhouette ${chosen.silhouette.toFixed(4)} is within ${SILHOUETTE_TIE_MARGIN} of the best (${best.toFixed(4)}) and ${segmentCount(chosen)} segments is the fewest among such candidates`
     : `highest silhouette (${chosen.silhouette.toFixed(4)}) of ${rows.length} candidates`;
   return { chosen, reason };
 }
@@ -92,7 +106,7 @@ function byParetoFront(rows: CandidateMetrics[]) {
     return sum + (rows.length > 1 ? 1 - (better + equal / 2) / (rows.length - 1) : 1);
   }, 0) / objectives.length;
   const scored = front.map((i) => ({ i, score: meanRank(i) }));
-  scored.sort((a, b) => b.score - a.score || rows[a.i].candidate.k - rows[b.i].candidate.k);
+  scored.sort((a, b) => b.score - a.score || segmentCount(rows[a.i]) - segmentCount(rows[b.i]));
   const chosen = rows[scored[0].i];
   const reason = `on the Pareto front of ${objectives.map((objective) => objective.name).join(', ')} (${front.length} of ${rows.length} candidates), ` +
     `with the best mean rank (${scored[0].score.toFixed(3)}); ` +

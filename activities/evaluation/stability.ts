@@ -29,28 +29,34 @@ export interface Stability {
   points: number;
 }
 
+/** Refits the candidate's algorithm with its parameters on some points; returns their labels. */
+export type Refit = (part: Matrix, seed: number) => Promise<Int32Array>;
+
 /**
- * How reproducible a k-means segmentation is: its labels against refits with different seeds and
- * on subsamples (Ben-Hur et al. 2002; Lange et al. 2004). 1 = the same partition every time; a
- * k that only splits noise scores low because each refit splits it differently.
+ * How reproducible a segmentation is: its labels against refits with different seeds and on
+ * subsamples (Ben-Hur et al. 2002; Lange et al. 2004). 1 = the same partition every time; a
+ * k that only splits noise scores low because each refit splits it differently. Deterministic
+ * algorithms (DBSCAN) get no seed runs. Noise (-1) counts as one more cluster in the ARI.
  */
 export async function kmeansStability(matrix: Matrix, labels: Int32Array, k: number, options: StabilityOptions): Promise<Stability> {
+  return stability(matrix, labels, async (part, seed) => (await kmeans(part.data, part.n, part.d, { k, seed, nInit: 1, maxIterations: options.maxIterations })).labels, options);
+}
+
+export async function stability(matrix: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions): Promise<Stability> {
   const random = seededRandom(options.seed);
   const points = matrix.n > options.maxPoints ? Array.from(sampleIndices(matrix.n, options.maxPoints, random)).sort((a, b) => a - b) : null;
   const base = points ? subset(matrix, points) : matrix;
   const baseLabels = points ? Int32Array.from(points, (i) => labels[i]) : labels;
   const seeds: number[] = [];
   for (let run = 0; run < options.seedRuns; run++) {
-    const refit = await kmeans(base.data, base.n, base.d, { k, seed: options.seed + 1 + run, nInit: 1, maxIterations: options.maxIterations });
-    seeds.push(adjustedRandIndex(baseLabels, refit.labels));
+    seeds.push(adjustedRandIndex(baseLabels, await refit(base, options.seed + 1 + run)));
   }
   const subsamples: number[] = [];
-  const size = Math.max(k, Math.round(base.n * options.subsampleShare));
+  const size = Math.max(2, Math.round(base.n * options.subsampleShare));
   for (let run = 0; run < options.bootstrapRuns; run++) {
     const chosen = Array.from(sampleIndices(base.n, size, random)).sort((a, b) => a - b);
     const part = subset(base, chosen);
-    const refit = await kmeans(part.data, part.n, part.d, { k, seed: options.seed + 101 + run, nInit: 1, maxIterations: options.maxIterations });
-    subsamples.push(adjustedRandIndex(Int32Array.from(chosen, (i) => baseLabels[i]), refit.labels));
+    subsamples.push(adjustedRandIndex(Int32Array.from(chosen, (i) => baseLabels[i]), await refit(part, options.seed + 101 + run)));
   }
   return { seeds: summarize(seeds), subsamples: summarize(subsamples), points: base.n };
 }
@@ -66,4 +72,11 @@ export function summarize(values: number[]): AriSummary {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   const variance = values.length > 1 ? values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1) : 0;
   return { mean, sd: Math.sqrt(variance), runs: values };
+}
+
+/** The stability the selection rule uses: seed ARI, or subsample ARI for deterministic algorithms; null if not measured. */
+export function stabilityScore(value: Stability | null | undefined): number | null {
+  if (!value) return null;
+  if (value.seeds.runs.length > 0) return value.seeds.mean;
+  return value.subsamples.runs.length > 0 ? value.subsamples.mean : null;
 }

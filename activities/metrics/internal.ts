@@ -2,7 +2,11 @@ import { sampleIndices, seededRandom } from '../clustering/random';
 
 /**
  * Internal clustering metrics with scikit-learn's definitions (checked against it in
- * test/unit/internal-metrics.test.ts). Data is row-major Float32 (n x d); labels are 0..k-1.
+ * test/unit/internal-metrics.test.ts). Data is row-major Float32 (n x d); labels are 0..k-1, and a
+ * negative label (-1, density-clustering noise) marks a point that every metric here leaves out:
+ * the value is scikit-learn's on X[labels >= 0], labels[labels >= 0].
+ * The fast exact and sampled silhouette (with a confidence interval, cosine too) is in
+ * silhouette.ts; cluster sizes, intra/inter distances and the noise fraction in cluster-shape.ts.
  */
 export interface Matrix {
   data: Float32Array;
@@ -23,6 +27,7 @@ export function centroids(matrix: Matrix, labels: Int32Array): { centers: Float6
   const sizes = new Int32Array(k);
   for (let i = 0; i < n; i++) {
     const c = labels[i];
+    if (c < 0) continue;
     sizes[c]++;
     for (let j = 0; j < d; j++) centers[c * d + j] += data[i * d + j];
   }
@@ -43,14 +48,16 @@ function distanceToCenter(matrix: Matrix, i: number, centers: Float64Array, c: n
 export function inertia(matrix: Matrix, labels: Int32Array): number {
   const { centers } = centroids(matrix, labels);
   let total = 0;
-  for (let i = 0; i < matrix.n; i++) total += distanceToCenter(matrix, i, centers, labels[i]);
+  for (let i = 0; i < matrix.n; i++) if (labels[i] >= 0) total += distanceToCenter(matrix, i, centers, labels[i]);
   return total;
 }
 
 export function daviesBouldin(matrix: Matrix, labels: Int32Array): number {
   const { centers, sizes, k } = centroids(matrix, labels);
   const scatter = new Float64Array(k);
-  for (let i = 0; i < matrix.n; i++) scatter[labels[i]] += Math.sqrt(distanceToCenter(matrix, i, centers, labels[i]));
+  for (let i = 0; i < matrix.n; i++) {
+    if (labels[i] >= 0) scatter[labels[i]] += Math.sqrt(distanceToCenter(matrix, i, centers, labels[i]));
+  }
   for (let c = 0; c < k; c++) scatter[c] /= Math.max(sizes[c], 1);
   let total = 0;
   for (let a = 0; a < k; a++) {
@@ -70,10 +77,15 @@ export function daviesBouldin(matrix: Matrix, labels: Int32Array): number {
 }
 
 export function calinskiHarabasz(matrix: Matrix, labels: Int32Array): number {
-  const { n, d, data } = matrix;
+  const { d, data } = matrix;
   const { centers, sizes, k } = centroids(matrix, labels);
+  let n = 0;
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+  for (let i = 0; i < matrix.n; i++) {
+    if (labels[i] < 0) continue;
+    n++;
+    for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
   let between = 0;
   for (let c = 0; c < k; c++) {
@@ -82,17 +94,27 @@ export function calinskiHarabasz(matrix: Matrix, labels: Int32Array): number {
     between += sizes[c] * squared;
   }
   let within = 0;
-  for (let i = 0; i < n; i++) within += distanceToCenter(matrix, i, centers, labels[i]);
+  for (let i = 0; i < matrix.n; i++) if (labels[i] >= 0) within += distanceToCenter(matrix, i, centers, labels[i]);
   return within === 0 ? 1 : (between * (n - k)) / (within * (k - 1));
 }
 
+/** Rows whose label is not noise. */
+function nonNoiseRows(labels: Int32Array): Int32Array {
+  let count = 0;
+  for (const label of labels) if (label >= 0) count++;
+  const rows = new Int32Array(count);
+  for (let i = 0, p = 0; i < labels.length; i++) if (labels[i] >= 0) rows[p++] = i;
+  return rows;
+}
+
 /**
- * Mean silhouette over the points in `rows` (all points when omitted), with distances to every
- * other point of `rows`. Memory is O(k) per point; time O(|rows|^2 d).
+ * Mean silhouette over the non-noise points in `rows` (all points when omitted), with distances to
+ * every other of them. Memory is O(k) per point; time O(|rows|^2 d). A plain single-threaded
+ * loop: silhouette.ts has the fast exact version and an unbiased sampled estimate.
  */
 export function silhouette(matrix: Matrix, labels: Int32Array, rows?: Int32Array): number {
   const { data, d } = matrix;
-  const members = rows ?? Int32Array.from({ length: matrix.n }, (_, i) => i);
+  const members = (rows ?? nonNoiseRows(labels)).filter((row) => labels[row] >= 0);
   const m = members.length;
   const subsetLabels = new Int32Array(m);
   for (let a = 0; a < m; a++) subsetLabels[a] = labels[members[a]];
@@ -127,9 +149,14 @@ export function silhouette(matrix: Matrix, labels: Int32Array, rows?: Int32Array
   return total / m;
 }
 
-/** Exact silhouette up to `sampleSize` points; above it, the silhouette of a seeded random sample. */
+/**
+ * Exact silhouette up to `sampleSize` (non-noise) points; above it, the silhouette of a seeded
+ * random sample as scikit-learn's `sample_size` computes it (the sample's own silhouette; see
+ * estimateSilhouette in silhouette.ts for the unbiased estimate with an interval).
+ */
 export function silhouetteScore(matrix: Matrix, labels: Int32Array, sampleSize: number, seed: number): { value: number; sampled: boolean } {
-  if (matrix.n <= sampleSize) return { value: silhouette(matrix, labels), sampled: false };
-  const rows = sampleIndices(matrix.n, sampleSize, seededRandom(seed));
-  return { value: silhouette(matrix, labels, rows), sampled: true };
+  const members = nonNoiseRows(labels);
+  if (members.length <= sampleSize) return { value: silhouette(matrix, labels, members), sampled: false };
+  const picks = sampleIndices(members.length, sampleSize, seededRandom(seed));
+  return { value: silhouette(matrix, labels, picks.map((p) => members[p])), sampled: true };
 }

@@ -38,7 +38,9 @@ export interface LogisticOptions {
   solver?: 'auto' | 'newton' | 'lbfgs';
   /**
    * Stop when every component of the mean-scaled gradient is below this (default 1e-10;
-   * sklearn's default tol is 1e-4). L-BFGS also stops when f no longer falls (see LBFGS_FTOL).
+   * sklearn's default tol is 1e-4). Either solver also stops, as converged, where rounding
+   * leaves no further progress to make and the gradient is below 1e-6; L-BFGS, like scipy's,
+   * stops once f no longer falls.
    */
   tolerance?: number;
   maxIterations?: number;
@@ -51,8 +53,6 @@ export class NextPurchaseInputError extends Error {
 }
 
 const AUTO_NEWTON_MAX_FEATURES = 100;
-/** Relative reduction of f below which L-BFGS stops, as sklearn passes to scipy (64 eps). */
-const LBFGS_FTOL = 64 * Number.EPSILON;
 
 function allRows(n: number): Int32Array {
   const rows = new Int32Array(n);
@@ -92,21 +92,32 @@ function margin(data: Float64Array, d: number, i: number, theta: Float64Array): 
   return sum;
 }
 
+/** One fit: the training rows of a feature matrix and C. */
+interface Problem {
+  features: FeatureMatrix;
+  labels: ArrayLike<number>;
+  rows: Int32Array;
+  C: number;
+}
+
 /**
  * Mean-scaled objective, and its gradient into `gradient` when given:
  * f = (sum_i softplus(m_i) - y_i m_i + ||w||^2 / (2C)) / m.
  */
-function objective(
-  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, theta: Float64Array, gradient?: Float64Array,
-): number {
-  const { data, d } = features;
+function objective(problem: Problem, theta: Float64Array, gradient?: Float64Array): number {
+  const { features: { data, d }, labels, rows, C } = problem;
   const m = rows.length;
   if (gradient) gradient.fill(0);
+  // Neumaier-compensated: the line search compares values that differ by ~1e-14 near the optimum.
   let loss = 0;
+  let compensation = 0;
   for (let r = 0; r < m; r++) {
     const i = rows[r];
     const z = margin(data, d, i, theta);
-    loss += softplus(z) - labels[i] * z;
+    const term = softplus(z) - labels[i] * z;
+    const sum = loss + term;
+    compensation += Math.abs(loss) >= Math.abs(term) ? loss - sum + term : term - sum + loss;
+    loss = sum;
     if (gradient) {
       const residual = sigmoid(z) - labels[i];
       const offset = i * d;
@@ -120,7 +131,7 @@ function objective(
     for (let j = 0; j < d; j++) gradient[j] = (gradient[j] + theta[j] / C) / m;
     gradient[d] /= m;
   }
-  return (loss + penalty / (2 * C)) / m;
+  return (loss + compensation + penalty / (2 * C)) / m;
 }
 
 function maxAbs(values: Float64Array): number {
@@ -161,17 +172,38 @@ function choleskySolve(A: Float64Array, b: Float64Array, D: number): void {
   }
 }
 
-/** Backtracking (Armijo) step along -direction; returns the new objective, theta updated in place. */
-function backtrack(
-  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number,
-  theta: Float64Array, direction: Float64Array, value: number, slope: number, trial: Float64Array,
+/** Differences in f this small are rounding, not progress. */
+const LOSS_NOISE = 64 * Number.EPSILON;
+/** A stall at the rounding floor still counts as converged below this mean gradient (sklearn's default tol is 1e-4). */
+const STALL_GRADIENT = 1e-6;
+
+interface Workspace {
+  trial: Float64Array;
+  trialGradient: Float64Array;
+}
+
+/**
+ * Backtracking step theta -= t * direction from t = 1. A step is taken when it passes Armijo's
+ * test, or, as in sklearn's Newton solver, when the change in f is within rounding and the
+ * gradient shrank: near the optimum the decrease Armijo asks for is below f's precision while
+ * the gradient is still measured accurately. Updates theta and gradient; returns the new f, or
+ * null when no step helps.
+ */
+function lineSearch(
+  problem: Problem, theta: Float64Array, gradient: Float64Array, direction: Float64Array, value: number, work: Workspace,
 ): number | null {
+  const { trial, trialGradient } = work;
+  const slope = dot(gradient, direction);
+  const gradientSize = maxAbs(gradient);
   let step = 1;
   for (let attempt = 0; attempt < 60; attempt++) {
     for (let j = 0; j < theta.length; j++) trial[j] = theta[j] - step * direction[j];
-    const next = objective(features, labels, rows, C, trial);
-    if (next <= value - 1e-4 * step * slope) {
+    const next = objective(problem, trial, trialGradient);
+    const armijo = next <= value - 1e-4 * step * slope;
+    const withinRounding = Math.abs(next - value) <= LOSS_NOISE * Math.max(Math.abs(value), 1) && maxAbs(trialGradient) < gradientSize;
+    if (armijo || withinRounding) {
       theta.set(trial);
+      gradient.set(trialGradient);
       return next;
     }
     step /= 2;
@@ -179,20 +211,20 @@ function backtrack(
   return null;
 }
 
-function newton(
-  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, tolerance: number, maxIterations: number,
-): Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array } {
-  const { data, d } = features;
+type Fit = Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array };
+
+function newton(problem: Problem, tolerance: number, maxIterations: number): Fit {
+  const { features: { data, d }, rows, C } = problem;
   const D = d + 1;
   const m = rows.length;
   const theta = new Float64Array(D);
   const gradient = new Float64Array(D);
   const step = new Float64Array(D);
-  const trial = new Float64Array(D);
   const hessian = new Float64Array(D * D);
   const x = new Float64Array(D);
+  const work = { trial: new Float64Array(D), trialGradient: new Float64Array(D) };
   x[d] = 1;
-  let value = objective(features, labels, rows, C, theta, gradient);
+  let value = objective(problem, theta, gradient);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     if (maxAbs(gradient) <= tolerance) return { theta, iterations: iteration, converged: true };
     // Lower triangle of X~' diag(p(1-p)) X~ + I/C (intercept unpenalised), mean-scaled.
@@ -216,31 +248,29 @@ function newton(
     }
     step.set(gradient);
     choleskySolve(hessian, step, D);
-    const next = backtrack(features, labels, rows, C, theta, step, value, dot(gradient, step), trial);
-    if (next === null) return { theta, iterations: iteration, converged: false };
-    value = objective(features, labels, rows, C, theta, gradient);
+    const next = lineSearch(problem, theta, gradient, step, value, work);
+    if (next === null) return { theta, iterations: iteration, converged: maxAbs(gradient) <= STALL_GRADIENT };
+    value = next;
   }
   return { theta, iterations: maxIterations, converged: maxAbs(gradient) <= tolerance };
 }
 
-function lbfgs(
-  features: FeatureMatrix, labels: ArrayLike<number>, rows: Int32Array, C: number, tolerance: number, maxIterations: number,
-): Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array } {
-  const D = features.d + 1;
+function lbfgs(problem: Problem, tolerance: number, maxIterations: number): Fit {
+  const D = problem.features.d + 1;
   const memory = 10;
   const theta = new Float64Array(D);
   const gradient = new Float64Array(D);
   const previousGradient = new Float64Array(D);
   const previousTheta = new Float64Array(D);
   const direction = new Float64Array(D);
-  const trial = new Float64Array(D);
+  const work = { trial: new Float64Array(D), trialGradient: new Float64Array(D) };
   const s = Array.from({ length: memory }, () => new Float64Array(D));
   const y = Array.from({ length: memory }, () => new Float64Array(D));
   const rho = new Float64Array(memory);
   const alpha = new Float64Array(memory);
   let stored = 0;
   let newest = -1;
-  let value = objective(features, labels, rows, C, theta, gradient);
+  let value = objective(problem, theta, gradient);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     if (maxAbs(gradient) <= tolerance) return { theta, iterations: iteration, converged: true };
     // Two-loop recursion: direction = H_k gradient (we step along -direction).
@@ -259,15 +289,14 @@ function lbfgs(
     }
     previousTheta.set(theta);
     previousGradient.set(gradient);
-    const next = backtrack(features, labels, rows, C, theta, direction, value, dot(gradient, direction), trial);
-    if (next === null) return { theta, iterations: iteration, converged: false };
-    // scipy's L-BFGS-B (sklearn's lbfgs) also stops once f stops falling: near the optimum of a
-    // badly conditioned problem the gradient test can sit below the rounding noise of f.
-    if (value - next <= LBFGS_FTOL * Math.max(Math.abs(value), Math.abs(next), 1)) {
-      objective(features, labels, rows, C, theta, gradient);
-      return { theta, iterations: iteration + 1, converged: true };
+    const next = lineSearch(problem, theta, gradient, direction, value, work);
+    if (next === null) return { theta, iterations: iteration, converged: maxAbs(gradient) <= STALL_GRADIENT };
+    // Like scipy's L-BFGS-B (sklearn's lbfgs, ftol = 64 eps), stop once f stops falling: the
+    // last stretch of a badly conditioned problem would otherwise crawl at the rounding floor.
+    if (value - next <= LOSS_NOISE * Math.max(Math.abs(value), Math.abs(next), 1)) {
+      return { theta, iterations: iteration + 1, converged: maxAbs(gradient) <= STALL_GRADIENT };
     }
-    value = objective(features, labels, rows, C, theta, gradient);
+    value = next;
     const slot = (newest + 1) % memory;
     for (let j = 0; j < D; j++) {
       s[slot][j] = theta[j] - previousTheta[j];
@@ -299,7 +328,7 @@ export function fitLogisticRegression(features: FeatureMatrix, labels: ArrayLike
     : options.solver;
   const tolerance = options.tolerance ?? 1e-10;
   const maxIterations = options.maxIterations ?? (solver === 'newton' ? 100 : 2000);
-  const fit = (solver === 'newton' ? newton : lbfgs)(features, labels, rows, C, tolerance, maxIterations);
+  const fit = (solver === 'newton' ? newton : lbfgs)({ features, labels, rows, C }, tolerance, maxIterations);
   return {
     coefficients: fit.theta.slice(0, d),
     intercept: fit.theta[d],

@@ -17,6 +17,7 @@ export async function representativeUsers(
   const { centers } = centroids(matrix, labels);
   const bySegment = new Map<number, Array<{ user: string; distance: number }>>();
   for (let i = 0; i < matrix.n; i++) {
+    if (labels[i] < 0) continue; // noise has no centroid
     let distance = 0;
     for (let j = 0; j < matrix.d; j++) distance += (matrix.data[i * matrix.d + j] - centers[labels[i] * matrix.d + j]) ** 2;
     const list = bySegment.get(labels[i]) ?? [];

@@ -9,7 +9,7 @@ import { sweepCandidates } from '../../workflows/segment-data-drop';
 function row(k: number, silhouette: number): CandidateMetrics {
   return {
     candidate: { encoder: 'behavior-stats', algorithm: 'kmeans', params: `k=${k}`, k },
-    silhouette, silhouetteSampled: false, daviesBouldin: 1, calinskiHarabasz: 10, inertia: 5, clusterSizes: [3, 4], clusterSeconds: 0.1,
+    silhouette, silhouetteSampled: false, daviesBouldin: 1, calinskiHarabasz: 10, inertia: 5, clusterSizes: Array.from({ length: k }, () => 3), clusterSeconds: 0.1,
   };
 }
 
@@ -28,8 +28,29 @@ describe('sweep and selection', () => {
     expect(selectCandidate([row(2, 0.30), row(3, 0.41), row(4, 0.35)]).chosen.candidate.k).toBe(3);
     const tie = selectCandidate([row(5, 0.412), row(3, 0.409), row(4, 0.2)]);
     expect(tie.chosen.candidate.k).toBe(3);
-    expect(tie.reason).toContain('smallest such k');
+    expect(tie.reason).toContain('3 segments is the fewest');
     expect(selectCandidate([row(2, 0.41), row(3, 0.409)]).reason).toBe('highest silhouette (0.4100) of 2 candidates');
+  });
+
+  it('stable-silhouette passes over unstable, mostly-noise and recommendation-harming candidates', () => {
+    const stable = (value: number) => ({ seeds: { mean: value, sd: 0, runs: [value] }, subsamples: { mean: value, sd: 0, runs: [value] }, points: 10 });
+    const unstableBest = { ...row(4, 0.5), stability: stable(0.5) };
+    const noisy = { ...row(5, 0.6), stability: stable(1), shape: { sizes: { min: 3, max: 3, gini: 0 }, meanIntraDistance: 1, meanInterCentroidDistance: 2, noiseFraction: 0.4 } };
+    const harmful = { ...row(6, 0.55), stability: stable(1), downstream: { lift: { ndcg10: { value: -0.5, ciLow: -0.7, ciHigh: -0.2, segment: 1, baseline: 2 } } } } as never;
+    const fine = { ...row(3, 0.3), stability: stable(0.9) };
+    const picked = selectCandidate([unstableBest, noisy, harmful, fine], 'stable-silhouette', 0.75);
+    expect(picked.chosen.candidate.k).toBe(3);
+    expect(picked.reason).toContain('3 of 4 candidates passed over');
+    // Nothing qualifies: every candidate stays in.
+    expect(selectCandidate([unstableBest, { ...row(2, 0.1), stability: stable(0.2) }], 'stable-silhouette', 0.75).chosen.candidate.k).toBe(4);
+  });
+
+  it('sweeps DBSCAN over eps quantiles and min_samples, and hierarchical over k', () => {
+    const config = resolveRunConfig({ kMin: 2, kMax: 4, encoders: ['behavior-stats'], algorithms: ['ward', 'dbscan'], dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [5, 10] });
+    expect(sweepCandidates(config, 100).map((candidate) => `${candidate.algorithm}:${candidate.params}`)).toEqual([
+      'ward:k=2', 'ward:k=3', 'ward:k=4',
+      'dbscan:q=0.5,min_samples=5', 'dbscan:q=0.9,min_samples=5', 'dbscan:q=0.5,min_samples=10', 'dbscan:q=0.9,min_samples=10',
+    ]);
   });
 });
 

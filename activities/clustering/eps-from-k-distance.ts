@@ -1,0 +1,38 @@
+import { sampleIndices, seededRandom } from './random';
+
+/**
+ * DBSCAN's eps from the data (Ester et al. 1996, the "k-distance" heuristic): the `quantile` of
+ * the distance from a point to its minSamples-th nearest neighbour (itself counted, as
+ * scikit-learn counts min_samples). Measured for a seeded sample of up to `probes` points against
+ * all points, so it costs probes x n distances.
+ */
+export function epsFromKDistance(data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000): number {
+  if (minSamples > n) throw new Error(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users`);
+  const chosen = sampleIndices(n, Math.min(probes, n), seededRandom(seed));
+  const kDistances = new Float64Array(chosen.length);
+  const nearest = new Float64Array(minSamples); // sorted ascending, squared distances
+  chosen.forEach((probe, p) => {
+    nearest.fill(Infinity);
+    for (let j = 0; j < n; j++) {
+      let distance = 0;
+      for (let c = 0; c < d; c++) {
+        const diff = data[probe * d + c] - data[j * d + c];
+        distance += diff * diff;
+      }
+      if (distance >= nearest[minSamples - 1]) continue;
+      let at = minSamples - 1;
+      while (at > 0 && nearest[at - 1] > distance) {
+        nearest[at] = nearest[at - 1];
+        at--;
+      }
+      nearest[at] = distance;
+    }
+    kDistances[p] = Math.sqrt(nearest[minSamples - 1]);
+  });
+  kDistances.sort();
+  const position = quantile * (kDistances.length - 1);
+  const low = Math.floor(position);
+  const high = Math.min(low + 1, kDistances.length - 1);
+  const eps = kDistances[low] + (kDistances[high] - kDistances[low]) * (position - low);
+  return eps > 0 ? eps : Number.MIN_VALUE;
+}
