@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CandidateMetrics } from '../../common/contracts';
+import type { RunConfig } from '../../common/run-config';
+import { dropRefFor } from '../../lib/drop-id';
+import { startDrop } from '../../lib/pipeline-client';
+import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
+
+describe('the sweep fans out over k-means, hierarchical and DBSCAN candidates', () => {
+  it('clusters, scores and ranks every (algorithm, parameter) of the run config', async () => {
+    await withWorkers({ label: 'sweep-algorithms' }, async ({ client, taskQueues, dataDir }) => {
+      const config: Partial<RunConfig> = {
+        encoders: ['behavior-stats'], algorithms: ['kmeans', 'ward', 'average', 'dbscan'], kMin: 2, kMax: 4,
+        dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2,
+      };
+      const run = await startDrop(client, dropRefFor(copyOfSample(dataDir)), { dataDir, config, taskQueues });
+      const output = await run.handle.result();
+      const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8')) as { rows: CandidateMetrics[] };
+      expect(leaderboard.rows.map((row) => `${row.candidate.algorithm}:${row.candidate.params}`)).toEqual([
+        'kmeans:k=2', 'kmeans:k=3', 'kmeans:k=4', 'ward:k=2', 'ward:k=3', 'ward:k=4', 'average:k=2', 'average:k=3', 'average:k=4',
+        'dbscan:q=0.5,min_samples=8', 'dbscan:q=0.9,min_samples=8',
+      ]);
+      for (const row of leaderboard.rows) {
+        expect(row.shape!.noiseFraction).toBeGreaterThanOrEqual(0);
+        if (row.candidate.algorithm === 'dbscan') {
+          expect(row.stability!.seeds.runs).toHaveLength(0); // deterministic: only subsample refits
+          expect(row.stability!.subsamples.runs).toHaveLength(3);
+        } else {
+          expect(row.clusterSizes).toHaveLength(row.candidate.k);
+          expect(row.shape!.noiseFraction).toBe(0);
+        }
+      }
+      // eps comes from the data: a larger k-distance quantile gives a larger eps and less noise.
+      const [low, high] = leaderboard.rows.filter((row) => row.candidate.algorithm === 'dbscan');
+      const eps = (row: CandidateMetrics) => JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', `behavior-stats--dbscan-${row.candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`, 'centroids.json'), 'utf8')).eps as number;
+      expect(eps(high)).toBeGreaterThan(eps(low));
+      expect(high.shape!.noiseFraction).toBeLessThanOrEqual(low.shape!.noiseFraction);
+      expect(leaderboard.rows.some((row) => row.candidate.params === output.chosen.params && row.candidate.algorithm === output.chosen.algorithm)).toBe(true);
+    });
+  });
+});
