@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
+import { createSegmentsTable } from './evaluation/segments-table';
 import { produceAtomically, writeFileAtomic, writeJsonAtomic } from '../lib/atomic-write';
 import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/duckdb';
 import { readLabelsFile } from '../lib/labels-file';
@@ -34,14 +35,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
     try {
       const { connection } = database;
-      await connection.run('CREATE TABLE segments (user_id VARCHAR NOT NULL, segment INTEGER NOT NULL)');
-      const appender = await connection.createAppender('segments');
-      for (let i = 0; i < userIds.length; i++) {
-        appender.appendVarchar(userIds[i]);
-        appender.appendInteger(labels[i]);
-        appender.endRow();
-      }
-      appender.closeSync();
+      await createSegmentsTable(connection, userIds, labels);
       await produceAtomically(segmentsPath, (temporary) =>
         connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);

@@ -10,6 +10,7 @@ import { candidateKey } from './cluster-sweep';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
+import { createSegmentsTable } from './evaluation/segments-table';
 import { stability, type Refit } from './evaluation/stability';
 import { dbscan } from './clustering/dbscan';
 import { hierarchical, type Linkage } from './clustering/hierarchical';
@@ -121,14 +122,7 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
   const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
   try {
     const { connection } = database;
-    await connection.run('CREATE TABLE segments (user_id VARCHAR NOT NULL, segment INTEGER NOT NULL)');
-    const appender = await connection.createAppender('segments');
-    for (let i = 0; i < userIds.length; i++) {
-      appender.appendVarchar(userIds[i]);
-      appender.appendInteger(labels[i]);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await createSegmentsTable(connection, userIds, labels);
     await connection.run(`ATTACH ${sqlStringLiteral(path.join(input.runDir, 'run.duckdb'))} AS run (READ_ONLY)`);
     const result = await downstreamValue(connection, {
       ks: input.config.downstreamKs,

@@ -9,7 +9,6 @@ Cases: seeded random labelings, near-identical ones with arbitrary label ids, de
 million points that is not stored but regenerated in the test from a 32-bit LCG (see lcg_case).
 Purity is not in scikit-learn: it is computed here from sklearn's contingency matrix.
 """
-import gzip
 import json
 import pathlib
 
@@ -29,10 +28,10 @@ from sklearn.metrics import (
 from sklearn.metrics.cluster import contingency_matrix
 from sklearn.metrics.cluster._expected_mutual_info_fast import expected_mutual_information
 from sklearn.metrics.cluster._supervised import _entropy, _generalized_average
+from clustering_benchmarks import load_benchmark, standardized
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "test" / "fixtures" / "sklearn" / "external-metrics.json"
-BENCHMARKS = ROOT.parent / "shared" / "datasets" / "clustering-benchmarks"
 AVERAGE_METHODS = ["arithmetic", "min", "geometric", "max"]
 
 
@@ -141,19 +140,6 @@ def lcg_case(name, n, seed, k_true, k_pred, agree_percent):
     generator = {"kind": "lcg32", "n": n, "seed": seed, "k_true": k_true, "k_pred": k_pred, "agree_percent": agree_percent}
     truth, predicted = lcg_labels(n, seed, k_true, k_pred, agree_percent)
     return {"name": name, "generator": generator, "expected": expected_values(truth, predicted)}
-
-
-def load_benchmark(path):
-    with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
-        X = np.loadtxt(handle)
-    with gzip.open(BENCHMARKS / f"{path}.labels0.gz", "rt") as handle:
-        y = np.loadtxt(handle, dtype=int)
-    return X, y
-
-
-def standardized(X):
-    std = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1)
 
 
 def kmeans_benchmark_case(path, seed):

@@ -15,7 +15,6 @@ Definitions that scikit-learn does not provide are written out here in numpy:
    distance = 1 - cos as sklearn.metrics.pairwise.cosine_distances, a zero vector has cos 0)
   sizes.gini                  Gini coefficient of the cluster sizes: sum_ij |n_i - n_j| / (2 k^2 mean n)
 """
-import gzip
 import json
 import pathlib
 
@@ -24,23 +23,10 @@ import sklearn
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import calinski_harabasz_score, davies_bouldin_score, silhouette_samples, silhouette_score
+from clustering_benchmarks import load_benchmark, standardized as standardize
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "test" / "fixtures" / "sklearn" / "internal-metrics-extra.json"
-BENCHMARKS = ROOT.parent / "shared" / "datasets" / "clustering-benchmarks"
-
-
-def load_benchmark(path):
-    with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
-        X = np.loadtxt(handle)
-    with gzip.open(BENCHMARKS / f"{path}.labels0.gz", "rt") as handle:
-        y = np.loadtxt(handle, dtype=int)
-    return X, y
-
-
-def standardize(X):
-    std = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1)
 
 
 def cosine_to(X, C):

@@ -4,7 +4,6 @@ Run from the repository root:  python3 scripts/python/make_sklearn_fixtures.py
 (needs scikit-learn and numpy; writes test/fixtures/sklearn/*.json). The tests compare our
 TypeScript implementations against these numbers; regenerate only when the inputs change.
 """
-import gzip
 import json
 import pathlib
 
@@ -14,10 +13,10 @@ from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.decomposition import PCA
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score, silhouette_score
+from clustering_benchmarks import load_benchmark
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "test" / "fixtures" / "sklearn"
-BENCHMARKS = ROOT.parent / "shared" / "datasets" / "clustering-benchmarks"
 
 
 def kmeans_case(name, X, k, seed):
@@ -99,14 +98,6 @@ def hierarchical_case(name, X, k, linkage):
     X = X.astype(np.float32)
     labels = AgglomerativeClustering(n_clusters=k, linkage=linkage).fit_predict(X.astype(np.float64))
     return {"name": name, "k": k, "linkage": linkage, "data": X.tolist(), "labels": labels.tolist()}
-
-
-def load_benchmark(path):
-    with gzip.open(BENCHMARKS / f"{path}.data.gz", "rt") as handle:
-        X = np.loadtxt(handle)
-    with gzip.open(BENCHMARKS / f"{path}.labels0.gz", "rt") as handle:
-        y = np.loadtxt(handle, dtype=int)
-    return X, y
 
 
 def main():
