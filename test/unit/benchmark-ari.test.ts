@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { dbscan } from '../../activities/clustering/dbscan';
+import { hierarchical } from '../../activities/clustering/hierarchical';
 import { kmeans } from '../../activities/clustering/kmeans';
 import { standardizeColumns } from '../../activities/embedding-matrix';
 import { adjustedRandIndex } from '../../activities/metrics/external';
@@ -9,7 +11,10 @@ import { projectPath } from '../../lib/paths';
 
 const BENCHMARKS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'clustering-benchmarks');
 const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'benchmark-ari.json'), 'utf8')) as {
-  cases: Array<{ path: string; k: number; kmeans_ari: number }>;
+  cases: Array<{
+    path: string; k: number; kmeans_ari: number; ward_ari: number; average_ari: number;
+    dbscan_eps: number; dbscan_min_samples: number; dbscan_ari: number;
+  }>;
 }).cases;
 
 function readMatrix(file: string): number[][] {
@@ -41,6 +46,34 @@ describe('k-means on the labelled clustering benchmarks: ARI next to scikit-lear
       const ari = adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i]));
       console.log(`${testCase.path}: ours ${ari.toFixed(4)}, scikit-learn ${testCase.kmeans_ari.toFixed(4)}`);
       expect(ari).toBeGreaterThanOrEqual(testCase.kmeans_ari - 0.02);
+    });
+  }
+});
+
+function standardizedBenchmark(name: string) {
+  const rows = readMatrix(path.join(BENCHMARKS, `${name}.data.gz`));
+  const truth = readMatrix(path.join(BENCHMARKS, `${name}.labels0.gz`)).map((row) => row[0]);
+  const matrix = { data: Float32Array.from(rows.flat()), n: rows.length, d: rows[0].length };
+  standardizeColumns(matrix);
+  const kept = truth.flatMap((label, i) => (label > 0 ? [i] : []));
+  const ari = (labels: Int32Array) => adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i]));
+  return { matrix, ari };
+}
+
+describe('hierarchical and DBSCAN on the labelled clustering benchmarks: ARI next to scikit-learn', () => {
+  for (const testCase of cases) {
+    it(`${testCase.path}: Ward, average linkage (k=${testCase.k}) and DBSCAN (eps ${testCase.dbscan_eps.toFixed(3)}, min_samples ${testCase.dbscan_min_samples}) within 0.02 of scikit-learn`, () => {
+      const { matrix, ari } = standardizedBenchmark(testCase.path);
+      const ours = {
+        ward: ari(hierarchical(matrix.data, matrix.n, matrix.d, { k: testCase.k, linkage: 'ward', sampleSize: matrix.n })),
+        average: ari(hierarchical(matrix.data, matrix.n, matrix.d, { k: testCase.k, linkage: 'average', sampleSize: matrix.n })),
+        dbscan: ari(dbscan(matrix.data, matrix.n, matrix.d, testCase.dbscan_eps, testCase.dbscan_min_samples).labels),
+      };
+      console.log(`${testCase.path}: ward ${ours.ward.toFixed(4)} (scikit-learn ${testCase.ward_ari.toFixed(4)}), ` +
+        `average ${ours.average.toFixed(4)} (${testCase.average_ari.toFixed(4)}), dbscan ${ours.dbscan.toFixed(4)} (${testCase.dbscan_ari.toFixed(4)})`);
+      expect(ours.ward).toBeGreaterThanOrEqual(testCase.ward_ari - 0.02);
+      expect(ours.average).toBeGreaterThanOrEqual(testCase.average_ari - 0.02);
+      expect(ours.dbscan).toBeGreaterThanOrEqual(testCase.dbscan_ari - 0.02);
     });
   }
 });
