@@ -8,6 +8,7 @@ import { dbscan } from './clustering/dbscan';
 import { epsFromKDistance } from './clustering/eps-from-k-distance';
 import { hierarchical } from './clustering/hierarchical';
 import { kmeans } from './clustering/kmeans';
+import { miniBatchKMeans } from './clustering/minibatch-kmeans';
 import { centroids, inertia, type Matrix } from './metrics/internal';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 
@@ -29,6 +30,10 @@ async function runAlgorithm(input: ClusterCandidateInput, matrix: Matrix): Promi
     case 'kmeans': {
       const result = await kmeans(matrix.data, matrix.n, matrix.d, { k: candidate.k, seed, nInit: config.kmeansInit, maxIterations: config.kmeansMaxIterations });
       return { labels: result.labels, inertia: result.inertia, iterations: result.iterations, details: {} };
+    }
+    case 'minibatch-kmeans': {
+      const result = await miniBatchKMeans(matrix.data, matrix.n, matrix.d, { k: candidate.k, seed, batchSize: config.minibatchSize });
+      return { labels: result.labels, inertia: result.inertia, iterations: result.steps, details: { batchSize: config.minibatchSize, steps: result.steps } };
     }
     case 'ward':
     case 'average': {

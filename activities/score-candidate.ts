@@ -15,6 +15,7 @@ import { stability, type Refit } from './evaluation/stability';
 import { dbscan } from './clustering/dbscan';
 import { hierarchical, type Linkage } from './clustering/hierarchical';
 import { kmeans } from './clustering/kmeans';
+import { miniBatchKMeans } from './clustering/minibatch-kmeans';
 import { clusterShape } from './metrics/cluster-shape';
 import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
@@ -106,6 +107,8 @@ function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>):
   switch (candidate.algorithm) {
     case 'kmeans':
       return { seeded: true, fit: async (part, seed) => (await kmeans(part.data, part.n, part.d, { k: candidate.k, seed, nInit: 1, maxIterations: config.kmeansMaxIterations })).labels };
+    case 'minibatch-kmeans':
+      return { seeded: true, fit: async (part, seed) => (await miniBatchKMeans(part.data, part.n, part.d, { k: candidate.k, seed, batchSize: config.minibatchSize })).labels };
     case 'ward':
     case 'average':
       return {

@@ -8,7 +8,7 @@ export type EncoderName = (typeof ENCODERS)[number];
 /** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
 export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
 
-export const CLUSTERING_ALGORITHMS = ['kmeans', 'ward', 'average', 'dbscan'] as const;
+export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'ward', 'average', 'dbscan'] as const;
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
 
 export const HOLDOUT_MODES = ['none', 'last_n', 'time', 'last_purchase'] as const;
@@ -28,6 +28,8 @@ export interface RunConfig {
   /** k-means restarts per k (best inertia wins). */
   kmeansInit: number;
   kmeansMaxIterations: number;
+  /** Mini-batch k-means: points per batch (the cost of a step, whatever n is). */
+  minibatchSize: number;
   /** Hierarchical (ward, average): this many users are clustered exactly (O(m^2) memory), the rest join the nearest centroid. */
   hierarchicalSampleSize: number;
   /** DBSCAN eps candidates: these quantiles of the users' distance to their min_samples-th nearest neighbour. */
@@ -154,6 +156,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   kmeansInit: 4,
   kmeansMaxIterations: 300,
   sweepConcurrency: 4,
+  minibatchSize: 1024,
   hierarchicalSampleSize: 10_000,
   dbscanEpsQuantiles: [0.5, 0.75, 0.9],
   dbscanMinSamples: [10],
@@ -224,6 +227,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['kmeansMaxIterations', 1, 100_000],
   ['sweepConcurrency', 1, 256],
   ['hierarchicalSampleSize', 10, 30_000],
+  ['minibatchSize', 16, 1_000_000],
   ['pcaComponents', 0, 4096],
   ['silhouetteSampleSize', 100, 1_000_000],
   ['minEventsPerUser', 1, 1_000_000],

@@ -183,7 +183,8 @@ export function sweepCandidates(config: RunConfig, users: number): CandidateRef[
         }
         continue;
       }
-      const kMax = Math.min(config.kMax, users, algorithm === 'kmeans' ? users : config.hierarchicalSampleSize);
+      const hierarchicalTree = algorithm === 'ward' || algorithm === 'average';
+      const kMax = Math.min(config.kMax, users, hierarchicalTree ? config.hierarchicalSampleSize : users);
       for (let k = config.kMin; k <= kMax; k++) {
         candidates.push({ encoder, algorithm, params: `k=${k}`, k });
       }

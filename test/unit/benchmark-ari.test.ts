@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dbscan } from '../../activities/clustering/dbscan';
 import { hierarchical } from '../../activities/clustering/hierarchical';
 import { kmeans } from '../../activities/clustering/kmeans';
+import { miniBatchKMeans } from '../../activities/clustering/minibatch-kmeans';
 import { standardizeColumns } from '../../activities/embedding-matrix';
 import { adjustedRandIndex } from '../../activities/metrics/external';
 import { projectPath } from '../../lib/paths';
@@ -13,7 +14,7 @@ const BENCHMARKS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'clus
 const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'benchmark-ari.json'), 'utf8')) as {
   cases: Array<{
     path: string; k: number; kmeans_ari: number; ward_ari: number; average_ari: number;
-    dbscan_eps: number; dbscan_min_samples: number; dbscan_ari: number;
+    dbscan_eps: number; dbscan_min_samples: number; dbscan_ari: number; minibatch_ari_mean: number;
   }>;
 }).cases;
 
@@ -74,6 +75,21 @@ describe('hierarchical and DBSCAN on the labelled clustering benchmarks: ARI nex
       expect(ours.ward).toBeGreaterThanOrEqual(testCase.ward_ari - 0.02);
       expect(ours.average).toBeGreaterThanOrEqual(testCase.average_ari - 0.02);
       expect(ours.dbscan).toBeGreaterThanOrEqual(testCase.dbscan_ari - 0.02);
+    });
+  }
+});
+
+describe('mini-batch k-means on the labelled clustering benchmarks: mean ARI over 5 seeds next to scikit-learn', () => {
+  for (const testCase of cases) {
+    it(`${testCase.path} (k=${testCase.k}): not worse than scikit-learn's MiniBatchKMeans (${testCase.minibatch_ari_mean.toFixed(4)}) by more than 0.05`, async () => {
+      const { matrix, ari } = standardizedBenchmark(testCase.path);
+      let total = 0;
+      for (let seed = 1; seed <= 5; seed++) {
+        total += ari((await miniBatchKMeans(matrix.data, matrix.n, matrix.d, { k: testCase.k, seed, batchSize: 256, backend: 'js' })).labels);
+      }
+      console.log(`${testCase.path}: mini-batch ${(total / 5).toFixed(4)}, scikit-learn ${testCase.minibatch_ari_mean.toFixed(4)}`);
+      // Both sides are stochastic (different random streams), hence a mean over seeds and a wider margin than the exact algorithms get.
+      expect(total / 5).toBeGreaterThanOrEqual(testCase.minibatch_ari_mean - 0.05);
     });
   }
 });
