@@ -50,7 +50,8 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   // Noise (DBSCAN's -1) is left out of the internal metrics and reported as a fraction instead.
   const clean = withoutNoise(matrix, labels);
   const segments = new Set(clean.labels).size;
-  const silhouetteOptions = { sampleSize: config.silhouetteSampleSize, seed: input.seed };
+  // Exact up to silhouetteExactUpTo users (estimateSilhouette is exact when the sample covers everyone).
+  const silhouetteOptions = { sampleSize: clean.matrix.n <= config.silhouetteExactUpTo ? clean.matrix.n : config.silhouetteSampleSize, seed: input.seed };
   const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
   const cosine = segments >= 2 ? await estimateSilhouette(matrix, labels, { ...silhouetteOptions, metric: 'cosine' }) : null;
   heartbeat('internal');

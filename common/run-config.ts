@@ -40,7 +40,9 @@ export interface RunConfig {
   sweepConcurrency: number;
   /** Optional PCA before clustering and evaluation: keep this many components (0 = off). */
   pcaComponents: number;
-  /** Silhouette is exact up to this many users, sampled (seeded) above it. */
+  /** Silhouette is exact (blocked, bounded memory) for up to this many users... */
+  silhouetteExactUpTo: number;
+  /** ...and above that estimated from this many sampled users, scored against all users, with a 95% interval. */
   silhouetteSampleSize: number;
   /** Users with fewer cleaned events are counted but not segmented. */
   minEventsPerUser: number;
@@ -161,6 +163,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   dbscanEpsQuantiles: [0.5, 0.75, 0.9],
   dbscanMinSamples: [10],
   pcaComponents: 0,
+  silhouetteExactUpTo: 50_000,
   silhouetteSampleSize: 5000,
   minEventsPerUser: 2,
   maxSequenceLength: 50,
@@ -229,6 +232,7 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['hierarchicalSampleSize', 10, 30_000],
   ['minibatchSize', 16, 1_000_000],
   ['pcaComponents', 0, 4096],
+  ['silhouetteExactUpTo', 2, 1_000_000],
   ['silhouetteSampleSize', 100, 1_000_000],
   ['minEventsPerUser', 1, 1_000_000],
   ['maxSequenceLength', 1, 100_000],
