@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { CandidateRef, ClusterCandidateInput, ClusterCandidateOutput } from '../common/contracts';
+import type { ClusterCandidateInput, ClusterCandidateOutput } from '../common/contracts';
+import { candidateKey } from '../common/ids';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { writeLabelsFile } from '../lib/labels-file';
 import { runStepOnce } from '../lib/run-dir';
@@ -12,9 +13,8 @@ import { miniBatchKMeans } from './clustering/minibatch-kmeans';
 import { centroids, inertia, type Matrix } from './metrics/internal';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 
-export function candidateKey(candidate: CandidateRef): string {
-  return `${candidate.encoder}--${candidate.algorithm}-${candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`;
-}
+/** Shared with the workflows (distributed k-means writes into the same directory). */
+export { candidateKey } from '../common/ids';
 
 interface AlgorithmResult {
   labels: Int32Array;
@@ -31,6 +31,8 @@ async function runAlgorithm(input: ClusterCandidateInput, matrix: Matrix): Promi
       const result = await kmeans(matrix.data, matrix.n, matrix.d, { k: candidate.k, seed, nInit: config.kmeansInit, maxIterations: config.kmeansMaxIterations });
       return { labels: result.labels, inertia: result.inertia, iterations: result.iterations, details: {} };
     }
+    case 'distributed-kmeans':
+      throw new Error('distributed-kmeans candidates run as the distributedKMeans child workflow, not in clusterCandidate');
     case 'minibatch-kmeans': {
       const result = await miniBatchKMeans(matrix.data, matrix.n, matrix.d, { k: candidate.k, seed, batchSize: config.minibatchSize });
       return { labels: result.labels, inertia: result.inertia, iterations: result.steps, details: { batchSize: config.minibatchSize, steps: result.steps } };

@@ -7,6 +7,7 @@ import { cleanRawLogs } from './clean-logs';
 import { embedShard, type EmbedShardDeps } from './embed-shard';
 import { evaluateCandidates } from './evaluate';
 import { fitEncoder } from './fit-encoder';
+import { kmeansAssignShard, kmeansInitFromSamples, kmeansPartialSums, mergeShardLabels, shardColumnStats, shardSample } from './distributed-kmeans';
 import { scoreCandidate } from './score-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
@@ -29,6 +30,12 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
     clusterCandidate,
     scoreCandidate,
+    shardColumnStats,
+    shardSample,
+    kmeansInitFromSamples,
+    kmeansPartialSums,
+    kmeansAssignShard,
+    mergeShardLabels,
     evaluateCandidates,
     publishSegmentation,
     listNewDrops,

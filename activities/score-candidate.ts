@@ -107,6 +107,7 @@ function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>):
   const { config } = input;
   switch (candidate.algorithm) {
     case 'kmeans':
+    case 'distributed-kmeans':
       return { seeded: true, fit: async (part, seed) => (await kmeans(part.data, part.n, part.d, { k: candidate.k, seed, nInit: 1, maxIterations: config.kmeansMaxIterations })).labels };
     case 'minibatch-kmeans':
       return { seeded: true, fit: async (part, seed) => (await miniBatchKMeans(part.data, part.n, part.d, { k: candidate.k, seed, batchSize: config.minibatchSize })).labels };

@@ -6,3 +6,8 @@ export function workflowIdForDrop(dropId: string): string {
 export function backfillWorkflowId(root: string, from: string, to: string): string {
   return `backfill-${from}-${to}-${root.replace(/[^A-Za-z0-9]+/g, '-').slice(-40)}`;
 }
+
+/** A sweep candidate's directory name under clusters/ (and its step names): file-safe, unique per candidate. */
+export function candidateKey(candidate: { encoder: string; algorithm: string; params: string }): string {
+  return `${candidate.encoder}--${candidate.algorithm}-${candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`;
+}

@@ -8,7 +8,9 @@ export type EncoderName = (typeof ENCODERS)[number];
 /** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
 export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
 
-export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'ward', 'average', 'dbscan'] as const;
+export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan'] as const;
+/** Encoders whose vectors are z-scored over all users before clustering and evaluation (statistics, not embeddings). */
+export const STANDARDIZED_ENCODERS: readonly string[] = ['behavior-stats'];
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
 
 export const HOLDOUT_MODES = ['none', 'last_n', 'time', 'last_purchase'] as const;

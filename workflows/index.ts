@@ -3,3 +3,4 @@
 export { segmentDataDrop, progressQuery, retryFailedShardsSignal } from './segment-data-drop';
 export { backfillRange, type BackfillRangeInput, type BackfillRangeOutput } from './backfill-range';
 export { scanInbox, type ScanInboxInput, type ScanInboxOutput } from './scan-inbox';
+export { distributedKMeans, type DistributedKMeansInput } from './distributed-kmeans';

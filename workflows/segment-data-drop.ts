@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, patched, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
   CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
@@ -7,10 +7,12 @@ import type {
 } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
+import { candidateKey as clusterKey } from '../common/ids';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
 import { settleWithConcurrency } from './concurrency';
+import { distributedKMeans } from './distributed-kmeans';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Re-runs the shards that failed for good; sent by `client retry-failed` or from the Temporal UI. */
@@ -81,13 +83,13 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     const evaluationSeed = deriveSeed(input.drop.dropId, 'evaluate');
     const scores: ScoreCandidateOutput[] = [];
     const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
-      const output = await activities.cluster.clusterCandidate({
-        runDir,
-        candidate,
-        embeddingPaths: embeddings[candidate.encoder],
-        seed: deriveSeed(input.drop.dropId, candidate.encoder, candidate.algorithm, candidate.params),
-        config,
-      });
+      const seed = deriveSeed(input.drop.dropId, candidate.encoder, candidate.algorithm, candidate.params);
+      const output = candidate.algorithm === 'distributed-kmeans'
+        ? await executeChild(distributedKMeans, {
+          workflowId: `${workflowInfo().workflowId}-${clusterKey(candidate)}`,
+          args: [{ runDir, candidate, candidateKey: clusterKey(candidate), embeddingPaths: embeddings[candidate.encoder], seed, config, taskQueues: input.taskQueues }],
+        })
+        : await activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths: embeddings[candidate.encoder], seed, config });
       if (scoreInSweep) {
         scores.push(await activities.evaluate.scoreCandidate({
           runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,

@@ -1,4 +1,4 @@
-import type { EncoderName } from '../../common/run-config';
+import { STANDARDIZED_ENCODERS, type EncoderName } from '../../common/run-config';
 import { behaviorStatsEncoder } from './behavior-stats';
 import type { EncoderContext, SequenceEncoder } from './encoder';
 import { item2vecVectorsPath, tfidfModelPaths } from './fitted';
@@ -21,5 +21,5 @@ export async function createEncoder(name: EncoderName, context: EncoderContext):
 
 /** Whether an encoder's vectors are z-scored over all users before clustering and evaluation. */
 export function encoderStandardizes(name: EncoderName): boolean {
-  return name === 'behavior-stats';
+  return STANDARDIZED_ENCODERS.includes(name);
 }

@@ -7,18 +7,19 @@ import { dropRefFor } from '../../lib/drop-id';
 import { startDrop } from '../../lib/pipeline-client';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
-describe('the sweep fans out over k-means, mini-batch k-means, hierarchical and DBSCAN candidates', () => {
+describe('the sweep fans out over k-means (in-process, mini-batch, distributed), hierarchical and DBSCAN candidates', () => {
   it('clusters, scores and ranks every (algorithm, parameter) of the run config', async () => {
     await withWorkers({ label: 'sweep-algorithms' }, async ({ client, taskQueues, dataDir }) => {
       const config: Partial<RunConfig> = {
-        encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'ward', 'average', 'dbscan'], kMin: 2, kMax: 4,
+        encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan'], kMin: 2, kMax: 4,
         dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2,
       };
       const run = await startDrop(client, dropRefFor(copyOfSample(dataDir)), { dataDir, config, taskQueues });
       const output = await run.handle.result();
       const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8')) as { rows: CandidateMetrics[] };
       expect(leaderboard.rows.map((row) => `${row.candidate.algorithm}:${row.candidate.params}`)).toEqual([
-        'kmeans:k=2', 'kmeans:k=3', 'kmeans:k=4', 'minibatch-kmeans:k=2', 'minibatch-kmeans:k=3', 'minibatch-kmeans:k=4', 'ward:k=2', 'ward:k=3', 'ward:k=4', 'average:k=2', 'average:k=3', 'average:k=4',
+        'kmeans:k=2', 'kmeans:k=3', 'kmeans:k=4', 'minibatch-kmeans:k=2', 'minibatch-kmeans:k=3', 'minibatch-kmeans:k=4',
+        'distributed-kmeans:k=2', 'distributed-kmeans:k=3', 'distributed-kmeans:k=4', 'ward:k=2', 'ward:k=3', 'ward:k=4', 'average:k=2', 'average:k=3', 'average:k=4',
         'dbscan:q=0.5,min_samples=8', 'dbscan:q=0.9,min_samples=8',
       ]);
       for (const row of leaderboard.rows) {
@@ -30,6 +31,11 @@ describe('the sweep fans out over k-means, mini-batch k-means, hierarchical and 
           expect(row.clusterSizes).toHaveLength(row.candidate.k);
           expect(row.shape!.noiseFraction).toBe(0);
         }
+      }
+      // Distributed k-means (a child workflow iterating over the 2 shards) lands where in-process k-means does.
+      for (const k of [2, 3, 4]) {
+        const inertia = (algorithm: string) => leaderboard.rows.find((row) => row.candidate.algorithm === algorithm && row.candidate.k === k)!.inertia;
+        expect(inertia('distributed-kmeans') / inertia('kmeans')).toBeLessThan(1.05);
       }
       // eps comes from the data: a larger k-distance quantile gives a larger eps and less noise.
       const [low, high] = leaderboard.rows.filter((row) => row.candidate.algorithm === 'dbscan');

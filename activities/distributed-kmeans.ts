@@ -1,0 +1,149 @@
+import path from 'node:path';
+import type { ColumnStats, ShardPartialSums } from '../common/distributed-kmeans';
+import type { CandidateRef, ClusterCandidateOutput } from '../common/contracts';
+import { writeJsonAtomic } from '../lib/atomic-write';
+import { readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
+import { readLabelsFile, writeLabelsFile } from '../lib/labels-file';
+import { jsBackend } from './clustering/distance-backend';
+import { kmeansPlusPlus } from './clustering/kmeans';
+import { sampleIndices, seededRandom } from './clustering/random';
+
+/**
+ * The shard side of distributed k-means (workflows/distributed-kmeans.ts drives the iterations):
+ * every activity reads one shard's embedding file where it lies and returns k x d numbers at most;
+ * samples and labels go to files in the run directory.
+ */
+export interface Standardization { mean: number[]; scale: number[] }
+
+async function shardVectors(embeddingPath: string, standardization?: Standardization | null) {
+  const block = await readEmbeddingFile(embeddingPath);
+  if (standardization) {
+    const { vectors, dimensions: d } = block;
+    for (let i = 0; i < block.userIds.length; i++) {
+      for (let j = 0; j < d; j++) vectors[i * d + j] = (vectors[i * d + j] - standardization.mean[j]) * standardization.scale[j];
+    }
+  }
+  return block;
+}
+
+export async function shardColumnStats(input: { embeddingPath: string }): Promise<ColumnStats> {
+  const { vectors, dimensions: d, userIds } = await readEmbeddingFile(input.embeddingPath);
+  const sums = new Array<number>(d).fill(0);
+  const sumsOfSquares = new Array<number>(d).fill(0);
+  for (let i = 0; i < userIds.length; i++) {
+    for (let j = 0; j < d; j++) {
+      const value = vectors[i * d + j];
+      sums[j] += value;
+      sumsOfSquares[j] += value * value;
+    }
+  }
+  return { n: userIds.length, sums, sumsOfSquares };
+}
+
+/** A seeded sample of a shard's (standardized) vectors, written to `samplePath` for the initialisation. */
+export async function shardSample(input: { embeddingPath: string; count: number; seed: number; samplePath: string; standardization?: Standardization | null }): Promise<{ samplePath: string; rows: number }> {
+  const block = await shardVectors(input.embeddingPath, input.standardization);
+  const chosen = sampleIndices(block.userIds.length, Math.min(input.count, block.userIds.length), seededRandom(input.seed));
+  const d = block.dimensions;
+  const vectors = new Float32Array(chosen.length * d);
+  chosen.forEach((row, i) => vectors.set(block.vectors.subarray(row * d, (row + 1) * d), i * d));
+  await writeEmbeddingFile(input.samplePath, { userIds: Array.from(chosen, (row) => block.userIds[row]), vectors, dimensions: d });
+  return { samplePath: input.samplePath, rows: chosen.length };
+}
+
+/** Greedy k-means++ (as scikit-learn) on the union of the shards' samples. */
+export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: number; seed: number }): Promise<{ centers: number[] }> {
+  const blocks = await Promise.all(input.samplePaths.map((file) => readEmbeddingFile(file)));
+  const d = blocks[0].dimensions;
+  const n = blocks.reduce((total, block) => total + block.userIds.length, 0);
+  if (n < input.k) throw new Error(`distributed k-means: ${n} sampled users cannot seed k=${input.k} centres`);
+  const data = new Float32Array(n * d);
+  let offset = 0;
+  for (const block of blocks) {
+    data.set(block.vectors, offset);
+    offset += block.vectors.length;
+  }
+  const backend = jsBackend(data, n, d);
+  try {
+    return { centers: Array.from(await kmeansPlusPlus(data, n, d, input.k, seededRandom(input.seed), backend)) };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+function nearestCenter(vectors: Float32Array, i: number, d: number, centers: number[], k: number): { center: number; distance: number } {
+  let center = 0;
+  let best = Infinity;
+  for (let c = 0; c < k; c++) {
+    let distance = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = vectors[i * d + j] - centers[c * d + j];
+      distance += diff * diff;
+    }
+    if (distance < best) {
+      best = distance;
+      center = c;
+    }
+  }
+  return { center, distance: best };
+}
+
+/** One shard's part of a Lloyd iteration: per-centre sums and counts for the given centres. */
+export async function kmeansPartialSums(input: { embeddingPath: string; centers: number[]; k: number; standardization?: Standardization | null }): Promise<ShardPartialSums> {
+  const { vectors, dimensions: d, userIds } = await shardVectors(input.embeddingPath, input.standardization);
+  const sums = new Array<number>(input.k * d).fill(0);
+  const counts = new Array<number>(input.k).fill(0);
+  let inertia = 0;
+  for (let i = 0; i < userIds.length; i++) {
+    const { center, distance } = nearestCenter(vectors, i, d, input.centers, input.k);
+    counts[center]++;
+    inertia += distance;
+    for (let j = 0; j < d; j++) sums[center * d + j] += vectors[i * d + j];
+  }
+  return { sums, counts, inertia };
+}
+
+/** Final assignment of one shard's users to the converged centres (labels file per shard). */
+export async function kmeansAssignShard(input: { embeddingPath: string; centers: number[]; k: number; labelsPath: string; standardization?: Standardization | null }): Promise<{ labelsPath: string; inertia: number }> {
+  const { vectors, dimensions: d, userIds } = await shardVectors(input.embeddingPath, input.standardization);
+  const labels = new Int32Array(userIds.length);
+  let inertia = 0;
+  for (let i = 0; i < userIds.length; i++) {
+    const { center, distance } = nearestCenter(vectors, i, d, input.centers, input.k);
+    labels[i] = center;
+    inertia += distance;
+  }
+  await writeLabelsFile(input.labelsPath, userIds, labels);
+  return { labelsPath: input.labelsPath, inertia };
+}
+
+/** Concatenates the shards' labels (shard order, as the evaluation loads embeddings) into the candidate's labels file. */
+export async function mergeShardLabels(input: {
+  runDir: string; candidate: CandidateRef; candidateKey: string; shardLabelPaths: string[]; centers: number[]; dimensions: number;
+  inertia: number; iterations: number; seconds: number;
+}): Promise<ClusterCandidateOutput> {
+  const userIds: string[] = [];
+  const parts: Int32Array[] = [];
+  for (const file of input.shardLabelPaths) {
+    const part = await readLabelsFile(file);
+    userIds.push(...part.userIds);
+    parts.push(part.labels);
+  }
+  const labels = new Int32Array(userIds.length);
+  let offset = 0;
+  for (const part of parts) {
+    labels.set(part, offset);
+    offset += part.length;
+  }
+  const directory = path.join(input.runDir, 'clusters', input.candidateKey);
+  const labelsPath = path.join(directory, 'labels.arrow');
+  await writeLabelsFile(labelsPath, userIds, labels);
+  const k = input.candidate.k;
+  await writeJsonAtomic(path.join(directory, 'centroids.json'), {
+    candidate: input.candidate,
+    dimensions: input.dimensions,
+    distributed: { shards: input.shardLabelPaths.length, iterations: input.iterations },
+    centroids: Array.from({ length: k }, (_, c) => input.centers.slice(c * input.dimensions, (c + 1) * input.dimensions)),
+  });
+  return { candidate: input.candidate, labelsPath, inertia: input.inertia, iterations: input.iterations, clusters: k, seconds: input.seconds };
+}
