@@ -51,8 +51,11 @@ export async function shardSample(input: { embeddingPath: string; count: number;
   return { samplePath: input.samplePath, rows: chosen.length };
 }
 
-/** Greedy k-means++ (as scikit-learn) on the union of the shards' samples. */
-export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: number; seed: number }): Promise<{ centers: number[] }> {
+/**
+ * Greedy k-means++ (as scikit-learn) on the union of the shards' samples, `seedings` times; the
+ * seeding with the lowest inertia on the sample is kept (the distributed stand-in for n_init).
+ */
+export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: number; seed: number; seedings?: number }): Promise<{ centers: number[] }> {
   const blocks = await Promise.all(input.samplePaths.map((file) => readEmbeddingFile(file)));
   const d = blocks[0].dimensions;
   const n = blocks.reduce((total, block) => total + block.userIds.length, 0);
@@ -64,8 +67,15 @@ export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: n
     offset += block.vectors.length;
   }
   const backend = jsBackend(data, n, d);
+  const random = seededRandom(input.seed);
   try {
-    return { centers: Array.from(await kmeansPlusPlus(data, n, d, input.k, seededRandom(input.seed), backend)) };
+    let best: { centers: Float64Array; inertia: number } | undefined;
+    for (let seeding = 0; seeding < (input.seedings ?? 1); seeding++) {
+      const centers = await kmeansPlusPlus(data, n, d, input.k, random, backend);
+      const inertia = (await backend.nearest(centers, input.k)).distances.reduce((sum, value) => sum + value, 0);
+      if (!best || inertia < best.inertia) best = { centers, inertia };
+    }
+    return { centers: Array.from(best!.centers) };
   } finally {
     await backend.dispose();
   }

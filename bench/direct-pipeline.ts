@@ -21,7 +21,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
   for (const encoder of config.encoders.filter((name) => FITTED_ENCODERS.includes(name))) {
-    await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(drop.dropId, 'fit', encoder), config });
+    await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(config.seed || drop.dropId, 'fit', encoder), config });
   }
   const embeddings: Record<string, string[]> = {};
   for (const encoder of config.encoders) {
@@ -32,12 +32,12 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
     });
   }
   const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
-  const evaluationSeed = deriveSeed(drop.dropId, 'evaluate');
+  const evaluationSeed = deriveSeed(config.seed || drop.dropId, 'evaluate');
   const scores: ScoreCandidateOutput[] = [];
   const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
     const clustering = await activities.clusterCandidate({
       runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
-      seed: deriveSeed(drop.dropId, candidate.encoder, candidate.algorithm, candidate.params), config,
+      seed: deriveSeed(config.seed || drop.dropId, candidate.encoder, candidate.algorithm, candidate.params), config,
     });
     scores.push(await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config }));
     return clustering;

@@ -137,10 +137,12 @@ export interface RunConfig {
   bootstrapSamples: number;
   /** Folds of the next-purchase cross-validation. */
   nextPurchaseFolds: number;
-  /** 'stable-silhouette' (default), 'pareto' (silhouette, stability, downstream lift) or 'silhouette'; see docs/EVALUATION.md. */
-  selectionRule: 'stable-silhouette' | 'pareto' | 'silhouette';
+  /** 'stable-lift' (default), 'stable-silhouette', 'pareto' (silhouette, stability, downstream lift) or 'silhouette'; see docs/EVALUATION.md. */
+  selectionRule: 'stable-lift' | 'stable-silhouette' | 'pareto' | 'silhouette';
   /** 'stable-silhouette': the least stability (seed ARI) a chosen candidate needs. */
   selectionMinStability: number;
+  /** Every seed of a run (sampling, clustering, evaluation) derives from this; '' = from the drop id (the default). */
+  seed: string;
   /** Known segment labels (CSV or Parquet with user_id and label columns) for external metrics; '' = none. */
   truthLabelsFile: string;
   /** DuckDB threads per activity (0 = DuckDB's default: all cores). */
@@ -211,8 +213,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   downstreamExcludeSeen: true,
   bootstrapSamples: 1000,
   nextPurchaseFolds: 5,
-  selectionRule: 'stable-silhouette',
+  selectionRule: 'stable-lift',
   selectionMinStability: 0.75,
+  seed: '',
   truthLabelsFile: '',
   duckdbThreads: 0,
   duckdbMemoryLimit: '4GB',
@@ -347,9 +350,10 @@ function checkEvaluationSettings(config: RunConfig): void {
   const minSamples = config.dbscanMinSamples;
   if (!Array.isArray(minSamples) || minSamples.length === 0 || minSamples.some((m) => !Number.isInteger(m) || m < 2 || m > 1000)) fail('dbscanMinSamples', 'a non-empty list of integers in [2, 1000]');
   if (typeof config.downstreamExcludeSeen !== 'boolean') fail('downstreamExcludeSeen', 'true or false');
-  if (!['stable-silhouette', 'pareto', 'silhouette'].includes(config.selectionRule)) fail('selectionRule', "'stable-silhouette', 'pareto' or 'silhouette'");
+  if (!['stable-lift', 'stable-silhouette', 'pareto', 'silhouette'].includes(config.selectionRule)) fail('selectionRule', "'stable-lift', 'stable-silhouette', 'pareto' or 'silhouette'");
   if (!(config.selectionMinStability >= -1 && config.selectionMinStability <= 1)) fail('selectionMinStability', 'a number in [-1, 1]');
   if (typeof config.truthLabelsFile !== 'string') fail('truthLabelsFile', "a file path or ''");
+  if (typeof config.seed !== 'string') fail('seed', "a string (e.g. '42') or '' for the drop id");
 }
 
 function checkSubset(field: string, values: readonly string[], allowed: readonly string[]): void {

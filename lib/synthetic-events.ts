@@ -5,7 +5,8 @@ import { seededRandom } from '../activities/clustering/random';
 /**
  * A synthetic REES46-format event log with planted user segments (known labels), for benchmarks
  * and tests that need scale. Item popularity is Zipf-like; each segment has its own event mix,
- * activity level, price level and session pattern, so a good pipeline can recover the segments.
+ * activity level, price level, session pattern and preferred categories, so a good pipeline can
+ * recover the segments.
  */
 export interface SyntheticOptions {
   users: number;
@@ -35,6 +36,23 @@ export const SYNTHETIC_SEGMENTS: SegmentProfile[] = [
   { name: 'loyal-buyers', share: 0.2, eventMix: [['view', 0.3], ['cart', 0.35], ['purchase', 0.2], ['remove_from_cart', 0.15]], activity: 1.6, priceLevel: 1, sessions: 4 },
   { name: 'big-ticket', share: 0.15, eventMix: [['view', 0.55], ['cart', 0.25], ['purchase', 0.1], ['remove_from_cart', 0.1]], activity: 0.7, priceLevel: 6, sessions: 1 },
 ];
+
+/** Categories are item % CATEGORIES; each segment prefers its own block of them. */
+const CATEGORIES = 500;
+/** Share of a segment's events on items of its preferred categories (the rest follow global popularity). */
+const CATEGORY_AFFINITY = 0.6;
+
+/**
+ * Segments differ in what they shop for, not only in how: with probability CATEGORY_AFFINITY a
+ * popular item is swapped for the item of the same popularity rank band in the segment's own
+ * block of categories (block s of 4), so segment-level popularity differs from global popularity
+ * as it does in real shops.
+ */
+function segmentItem(item: number, segment: number, random: () => number): number {
+  if (random() >= CATEGORY_AFFINITY) return item;
+  const block = CATEGORIES / SYNTHETIC_SEGMENTS.length;
+  return item - (item % CATEGORIES) + segment * block + (item % block);
+}
 
 /** Standard normal draw (Box-Muller). */
 function gaussian(random: () => number): number {
@@ -96,10 +114,10 @@ export async function writeSyntheticLog(file: string, options: SyntheticOptions)
         // Within a session, gaps of seconds to minutes (exponential, mean 40 s).
         time += 1 + Math.floor(-40 * Math.log(1 - random()));
       }
-      const item = zipfItem();
+      const item = segmentItem(zipfItem(), segment, random);
       const price = ((1 + (item % 97)) * profile.priceLevel * (0.8 + 0.4 * random())).toFixed(2);
       const when = new Date(time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-      buffer += `${row++},${when},${pick(profile.eventMix, random)},${1_000_000 + item},${1487580005000000000n + BigInt(item % 500)},,brand${item % 200},${price},${userId},s-${userId}-${session}\n`;
+      buffer += `${row++},${when},${pick(profile.eventMix, random)},${1_000_000 + item},${1487580005000000000n + BigInt(item % CATEGORIES)},,brand${item % 200},${price},${userId},s-${userId}-${session}\n`;
     }
     if (buffer.length > 1 << 20) {
       await write(buffer);

@@ -59,7 +59,7 @@ export async function distributedKMeans(input: DistributedKMeansInput): Promise<
     samplePath: `${directory}/init-sample-${String(index).padStart(4, '0')}.arrow`,
     standardization,
   })));
-  let { centers } = await shard.kmeansInitFromSamples({ samplePaths: samples.map((sample) => sample.samplePath), k, seed: input.seed });
+  let { centers } = await shard.kmeansInitFromSamples({ samplePaths: samples.map((sample) => sample.samplePath), k, seed: input.seed, seedings: config.kmeansInit });
 
   const tolerance = 1e-4 * meanVariance;
   let iterations = 0;

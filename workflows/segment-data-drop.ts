@@ -30,6 +30,8 @@ export const retryFailedShardsSignal = defineSignal('retryFailedShards');
 export async function segmentDataDrop(input: SegmentDataDropInput): Promise<SegmentDataDropOutput> {
   const config = validatedConfig(input);
   const runDir = `${input.dataDir.replace(/\/+$/, '')}/runs/${input.drop.dropId}`;
+  // Every seed of the run derives from this: the drop id, unless the config names a seed.
+  const seedBase = config.seed || input.drop.dropId;
   const activities = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
     maximumAttempts: config.activityMaxAttempts,
     embedHeartbeatTimeoutSeconds: config.embedHeartbeatTimeoutSeconds,
@@ -69,7 +71,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     if (fitEncoders.length > 0) {
       enterStage('fit');
       fitted = await Promise.all(fitEncoders.map((encoder) =>
-        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(input.drop.dropId, 'fit', encoder), config })));
+        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config })));
     }
 
     enterStage('embed');
@@ -80,10 +82,10 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     progress.candidatesTotal = candidates.length;
     // Runs started before candidates were scored in the fan-out score them all in evaluateCandidates.
     const scoreInSweep = patched(SCORE_IN_SWEEP_PATCH);
-    const evaluationSeed = deriveSeed(input.drop.dropId, 'evaluate');
+    const evaluationSeed = deriveSeed(seedBase, 'evaluate');
     const scores: ScoreCandidateOutput[] = [];
     const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
-      const seed = deriveSeed(input.drop.dropId, candidate.encoder, candidate.algorithm, candidate.params);
+      const seed = deriveSeed(seedBase, candidate.encoder, candidate.algorithm, candidate.params);
       const output = candidate.algorithm === 'distributed-kmeans'
         ? await executeChild(distributedKMeans, {
           workflowId: `${workflowInfo().workflowId}-${clusterKey(candidate)}`,

@@ -9,7 +9,7 @@ function segmentCount(row: CandidateMetrics): number {
   return row.clusterSizes.length || row.candidate.k;
 }
 
-export const SELECTION_RULES = ['stable-silhouette', 'pareto', 'silhouette'] as const;
+export const SELECTION_RULES = ['stable-lift', 'stable-silhouette', 'pareto', 'silhouette'] as const;
 export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 /** Candidates within this silhouette of the best are tied (the smallest k wins). */
@@ -34,6 +34,11 @@ const OBJECTIVES: Objective[] = [
 ];
 
 export function describeSelectionRule(rule: SelectionRule, minStability = 0.75): string {
+  if (rule === 'stable-lift') {
+    return `among candidates with stability >= ${minStability} and at most ${MAX_NOISE_FRACTION * 100}% noise (all if none), ` +
+      'the highest lower 95% bound of the NDCG@10 lift over popularity; without downstream scores, the highest silhouette ' +
+      `(candidates within ${SILHOUETTE_TIE_MARGIN} of the best go to the fewest segments)`;
+  }
   if (rule === 'stable-silhouette') {
     return `highest silhouette among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
       `at most ${MAX_NOISE_FRACTION * 100}% noise, and an NDCG@10 lift over popularity that is not significantly negative (all candidates if none qualifies); ` +
@@ -48,7 +53,37 @@ export function describeSelectionRule(rule: SelectionRule, minStability = 0.75):
 export function selectCandidate(rows: CandidateMetrics[], rule: SelectionRule = 'silhouette', minStability = 0.75): { chosen: CandidateMetrics; reason: string } {
   if (rows.length === 0) throw new Error('no candidates to select from');
   if (rule === 'silhouette') return bySilhouette(rows);
+  if (rule === 'stable-lift') return byStableLift(rows, minStability);
   return rule === 'pareto' ? byParetoFront(rows) : byStableSilhouette(rows, minStability);
+}
+
+function stableCandidates(rows: CandidateMetrics[], minStability: number): CandidateMetrics[] {
+  const stable = rows.filter((row) => (stabilityScore(row.stability) ?? 1) >= minStability && (row.shape?.noiseFraction ?? 0) <= MAX_NOISE_FRACTION);
+  return stable.length > 0 ? stable : rows;
+}
+
+/**
+ * Segments exist to serve recommendations, and silhouettes measured in different encoders' spaces
+ * cannot be compared, so among the stable candidates the one whose segment-popularity
+ * recommendations beat global popularity most surely (highest lower bound of the NDCG@10 lift)
+ * wins. On planted synthetic segments with segment-specific interests this finds the best
+ * partition across encoders (test/integration/evaluation-synthetic.test.ts); without holdout
+ * data it falls back to the stable silhouette.
+ */
+function byStableLift(rows: CandidateMetrics[], minStability: number) {
+  const pool = stableCandidates(rows, minStability);
+  const bound = (row: CandidateMetrics) => row.downstream?.lift.ndcg10?.ciLow;
+  if (!pool.every((row) => Number.isFinite(bound(row) ?? NaN))) return byStableSilhouette(rows, minStability);
+  const best = Math.max(...pool.map((row) => bound(row)!));
+  const chosen = pool.filter((row) => bound(row) === best).sort((a, b) => b.silhouette - a.silhouette || segmentCount(a) - segmentCount(b))[0];
+  const lift = chosen.downstream!.lift.ndcg10!;
+  const passedOver = rows.length - pool.length;
+  return {
+    chosen,
+    reason: `NDCG@10 lift over popularity ${((lift.value ?? 0) * 100).toFixed(1)}% (95% lower bound ${(best * 100).toFixed(1)}%), the surest of ` +
+      `${pool.length} stable candidates${passedOver > 0 ? ` (${passedOver} passed over as unstable or mostly noise)` : ''}; ` +
+      `stability ${(stabilityScore(chosen.stability) ?? NaN).toFixed(3)}, silhouette ${chosen.silhouette.toFixed(4)}`,
+  };
 }
 
 /**

@@ -71,7 +71,7 @@ describe('segmentDataDrop on a real Temporal server', () => {
         expect(row.popularity_ndcg10 as number).toBeGreaterThanOrEqual(0);
       }
       const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8'));
-      expect(selectCandidate(leaderboard.rows, 'stable-silhouette', 0.75).chosen.candidate).toEqual(output.chosen);
+      expect(selectCandidate(leaderboard.rows, 'stable-lift', 0.75).chosen.candidate).toEqual(output.chosen);
       expect(metrics.filter((row) => row.chosen).map((row) => row.k)).toEqual([output.chosen.k]);
       const [stored] = await query(`ATTACH '${path.join(output.runDir, 'run.duckdb')}' AS run (READ_ONLY); SELECT count(*) AS n FROM run.leaderboard`);
       expect(stored.n).toBe(metrics.length);

@@ -12,7 +12,7 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
     await withWorkers({ label: 'sweep-algorithms' }, async ({ client, taskQueues, dataDir }) => {
       const config: Partial<RunConfig> = {
         encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan'], kMin: 2, kMax: 4,
-        dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2,
+        dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2, seed: 'sweep-algorithms',
       };
       const run = await startDrop(client, dropRefFor(copyOfSample(dataDir)), { dataDir, config, taskQueues });
       const output = await run.handle.result();
@@ -32,10 +32,11 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
           expect(row.shape!.noiseFraction).toBe(0);
         }
       }
-      // Distributed k-means (a child workflow iterating over the 2 shards) lands where in-process k-means does.
+      // Distributed k-means (a child workflow iterating over the 2 shards) lands about where in-process k-means
+      // does; its seedings run on a 10k-user sample, not on all users, so it may end in another local optimum.
       for (const k of [2, 3, 4]) {
         const inertia = (algorithm: string) => leaderboard.rows.find((row) => row.candidate.algorithm === algorithm && row.candidate.k === k)!.inertia;
-        expect(inertia('distributed-kmeans') / inertia('kmeans')).toBeLessThan(1.05);
+        expect(inertia('distributed-kmeans') / inertia('kmeans')).toBeLessThan(1.1);
       }
       // eps comes from the data: a larger k-distance quantile gives a larger eps and less noise.
       const [low, high] = leaderboard.rows.filter((row) => row.candidate.algorithm === 'dbscan');
