@@ -135,6 +135,7 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
       bootstrapSamples: input.config.bootstrapSamples,
       folds: input.config.nextPurchaseFolds,
       seed: input.seed,
+      baselineCache: path.join(input.runDir, 'evaluation', 'baselines.json'),
     });
     const external = input.config.truthLabelsFile
       ? externalSummary(await readTruthLabels(connection, input.config.truthLabelsFile), userIds, labels)

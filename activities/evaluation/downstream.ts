@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { writeJsonAtomic } from '../../lib/atomic-write';
 import type { DownstreamSummary, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/duckdb';
 import { kFoldCrossValidate } from '../metrics/next-purchase';
@@ -11,6 +13,23 @@ export interface DownstreamOptions {
   /** Folds of the next-purchase cross-validation. */
   folds: number;
   seed: number;
+  /**
+   * Where the baselines (global popularity, random) are cached for the run: they do not depend on
+   * the segmentation, and at 10^5 users they are half of a candidate's scoring time.
+   */
+  baselineCache?: string;
+}
+
+/** What a baseline contributes: its means, and the per-user values the paired bootstrap needs. */
+interface BaselineScores {
+  atK: Record<string, RankingAtK>;
+  perUser10: { ndcg: number[]; hr: number[] } | null;
+}
+
+interface BaselineCache {
+  key: string;
+  popularity: BaselineScores;
+  random: BaselineScores;
 }
 
 /**
@@ -52,21 +71,36 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
     return scoreRankings(ranked, options.ks, itemIndex.size);
   };
   const segment = await score('evaluation/recommend_popular.sql', { global: false });
-  const popularity = await score('evaluation/recommend_popular.sql', { global: true });
-  const random = await score('evaluation/recommend_random.sql', { seed: options.seed });
+  const coverageScale = itemIndex.size / catalogue;
+  const asBaseline = (scores: RankingScores): BaselineScores => ({
+    atK: atK(scores, coverageScale),
+    perUser10: scores.perUser[10] ? { ndcg: Array.from(scores.perUser[10].ndcg), hr: Array.from(scores.perUser[10].hr) } : null,
+  });
+  // Same users, same recipe, same seed: the cache is only valid for exactly these.
+  const key = JSON.stringify({ users: users.length, first: users[0].user_id, last: users[users.length - 1].user_id, ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed });
+  let baselines = options.baselineCache ? await readBaselineCache(options.baselineCache, key) : undefined;
+  if (!baselines) {
+    baselines = {
+      key,
+      popularity: asBaseline(await score('evaluation/recommend_popular.sql', { global: true })),
+      random: asBaseline(await score('evaluation/recommend_random.sql', { seed: options.seed })),
+    };
+    if (options.baselineCache) await writeJsonAtomic(options.baselineCache, baselines);
+  }
 
   const summary: DownstreamSummary = {
     users: segment.evaluatedUsers,
     catalogue,
     ks: options.ks,
-    segment: atK(segment, itemIndex.size / catalogue),
-    popularity: atK(popularity, itemIndex.size / catalogue),
-    random: atK(random, itemIndex.size / catalogue),
+    segment: atK(segment, coverageScale),
+    popularity: baselines.popularity.atK,
+    random: baselines.random.atK,
     lift: {},
   };
-  for (const k of options.ks.filter((value) => value === 10)) {
-    summary.lift.ndcg10 = lift(segment.perUser[k].ndcg, popularity.perUser[k].ndcg, options);
-    summary.lift.hr10 = lift(segment.perUser[k].hr, popularity.perUser[k].hr, options);
+  const baseline10 = baselines.popularity.perUser10;
+  if (segment.perUser[10] && baseline10) {
+    summary.lift.ndcg10 = lift(segment.perUser[10].ndcg, Float64Array.from(baseline10.ndcg), options);
+    summary.lift.hr10 = lift(segment.perUser[10].hr, Float64Array.from(baseline10.hr), options);
   }
   summary.nextPurchase = nextPurchase(users.map((row) => Number(row.segment)), users.map((row) => (row.buys ? 1 : 0)), options);
   return { summary };
@@ -93,6 +127,15 @@ export function nextPurchase(segments: number[], buys: number[], options: Pick<D
     segment: { auc: result.auc, f1: result.f1 },
     baseline: { auc: result.baseline.auc, f1: result.baseline.f1 },
   };
+}
+
+async function readBaselineCache(file: string, key: string): Promise<BaselineCache | undefined> {
+  try {
+    const cached = JSON.parse(await fs.readFile(file, 'utf8')) as BaselineCache;
+    return cached.key === key ? cached : undefined;
+  } catch {
+    return undefined; // not written yet (or by an interrupted writer: atomic writes make that a missing file)
+  }
 }
 
 function atK(scores: RankingScores, coverageScale: number): Record<string, RankingAtK> {

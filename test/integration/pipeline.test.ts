@@ -70,6 +70,9 @@ describe('segmentDataDrop on a real Temporal server', () => {
         expect(row.downstream_users as number).toBe(accounting.holdoutUsers);
         expect(row.popularity_ndcg10 as number).toBeGreaterThanOrEqual(0);
       }
+      // The baselines do not depend on the segmentation: computed once per run, the same for every candidate.
+      expect(new Set(metrics.map((row) => row.popularity_ndcg10)).size).toBe(1);
+      expect(fs.existsSync(path.join(output.runDir, 'evaluation', 'baselines.json'))).toBe(true);
       const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8'));
       expect(selectCandidate(leaderboard.rows, 'stable-lift', 0.75).chosen.candidate).toEqual(output.chosen);
       expect(metrics.filter((row) => row.chosen).map((row) => row.k)).toEqual([output.chosen.k]);
