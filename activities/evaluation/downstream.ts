@@ -26,6 +26,8 @@ interface BaselineScores {
   perUser10: { ndcg: number[]; hr: number[] } | null;
 }
 
+const baselinesInFlight = new Map<string, Promise<BaselineCache>>();
+
 interface BaselineCache {
   key: string;
   popularity: BaselineScores;
@@ -78,14 +80,25 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
   });
   // Same users, same recipe, same seed: the cache is only valid for exactly these.
   const key = JSON.stringify({ users: users.length, first: users[0].user_id, last: users[users.length - 1].user_id, ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed });
-  let baselines = options.baselineCache ? await readBaselineCache(options.baselineCache, key) : undefined;
-  if (!baselines) {
-    baselines = {
+  const computeBaselines = async (): Promise<BaselineCache> => {
+    const computed = {
       key,
       popularity: asBaseline(await score('evaluation/recommend_popular.sql', { global: true })),
       random: asBaseline(await score('evaluation/recommend_random.sql', { seed: options.seed })),
     };
-    if (options.baselineCache) await writeJsonAtomic(options.baselineCache, baselines);
+    if (options.baselineCache) await writeJsonAtomic(options.baselineCache, computed);
+    return computed;
+  };
+  let baselines = options.baselineCache ? await readBaselineCache(options.baselineCache, key) : undefined;
+  if (!baselines) {
+    // Candidates scored at the same time in one worker share one computation.
+    const inflightKey = `${options.baselineCache ?? ''}|${key}`;
+    let pending = baselinesInFlight.get(inflightKey);
+    if (!pending) {
+      pending = computeBaselines().finally(() => baselinesInFlight.delete(inflightKey));
+      baselinesInFlight.set(inflightKey, pending);
+    }
+    baselines = await pending;
   }
 
   const summary: DownstreamSummary = {
