@@ -81,33 +81,22 @@ export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: n
   }
 }
 
-function nearestCenter(vectors: Float32Array, i: number, d: number, centers: number[], k: number): { center: number; distance: number } {
-  let center = 0;
-  let best = Infinity;
-  for (let c = 0; c < k; c++) {
-    let distance = 0;
-    for (let j = 0; j < d; j++) {
-      const diff = vectors[i * d + j] - centers[c * d + j];
-      distance += diff * diff;
-    }
-    if (distance < best) {
-      best = distance;
-      center = c;
-    }
-  }
-  return { center, distance: best };
+/** Nearest centre of every user of a shard (the same kernel as in-process k-means's reference backend). */
+async function nearestCenters(vectors: Float32Array, n: number, d: number, centers: number[], k: number) {
+  return jsBackend(vectors, n, d).nearest(Float64Array.from(centers), k);
 }
 
 /** One shard's part of a Lloyd iteration: per-centre sums and counts for the given centres. */
 export async function kmeansPartialSums(input: { embeddingPath: string; centers: number[]; k: number; standardization?: Standardization | null }): Promise<ShardPartialSums> {
   const { vectors, dimensions: d, userIds } = await shardVectors(input.embeddingPath, input.standardization);
+  const { labels, distances } = await nearestCenters(vectors, userIds.length, d, input.centers, input.k);
   const sums = new Array<number>(input.k * d).fill(0);
   const counts = new Array<number>(input.k).fill(0);
   let inertia = 0;
   for (let i = 0; i < userIds.length; i++) {
-    const { center, distance } = nearestCenter(vectors, i, d, input.centers, input.k);
+    const center = labels[i];
     counts[center]++;
-    inertia += distance;
+    inertia += distances[i];
     for (let j = 0; j < d; j++) sums[center * d + j] += vectors[i * d + j];
   }
   return { sums, counts, inertia };
@@ -116,15 +105,9 @@ export async function kmeansPartialSums(input: { embeddingPath: string; centers:
 /** Final assignment of one shard's users to the converged centres (labels file per shard). */
 export async function kmeansAssignShard(input: { embeddingPath: string; centers: number[]; k: number; labelsPath: string; standardization?: Standardization | null }): Promise<{ labelsPath: string; inertia: number }> {
   const { vectors, dimensions: d, userIds } = await shardVectors(input.embeddingPath, input.standardization);
-  const labels = new Int32Array(userIds.length);
-  let inertia = 0;
-  for (let i = 0; i < userIds.length; i++) {
-    const { center, distance } = nearestCenter(vectors, i, d, input.centers, input.k);
-    labels[i] = center;
-    inertia += distance;
-  }
+  const { labels, distances } = await nearestCenters(vectors, userIds.length, d, input.centers, input.k);
   await writeLabelsFile(input.labelsPath, userIds, labels);
-  return { labelsPath: input.labelsPath, inertia };
+  return { labelsPath: input.labelsPath, inertia: distances.reduce((sum, distance) => sum + distance, 0) };
 }
 
 /** Concatenates the shards' labels (shard order, as the evaluation loads embeddings) into the candidate's labels file. */

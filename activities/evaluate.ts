@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { CandidateMetrics, EvaluateCandidatesInput, EvaluateCandidatesOutput } from '../common/contracts';
+import { sameCandidate } from '../common/ids';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { heartbeat } from '../lib/activity-progress';
 import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
@@ -37,8 +38,4 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
     }
     return { leaderboardPath, chosen: chosen.candidate, selectionReason: reason };
   });
-}
-
-function sameCandidate(a: { encoder: string; algorithm: string; params: string }, b: { encoder: string; algorithm: string; params: string }): boolean {
-  return a.encoder === b.encoder && a.algorithm === b.algorithm && a.params === b.params;
 }

@@ -11,13 +11,12 @@ import { loadEmbeddingMatrix } from './embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
-import { stability, type Refit } from './evaluation/stability';
+import { kmeansRefit, stability, type Refit } from './evaluation/stability';
 import { dbscan } from './clustering/dbscan';
 import { hierarchical, type Linkage } from './clustering/hierarchical';
-import { kmeans } from './clustering/kmeans';
 import { miniBatchKMeans } from './clustering/minibatch-kmeans';
 import { clusterShape } from './metrics/cluster-shape';
-import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
+import { calinskiHarabasz, centroids, daviesBouldin, inertia } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
 import type { EncoderName } from '../common/run-config';
 
@@ -47,11 +46,12 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   if (labelledIds.length !== userIds.length || labelledIds.some((id, i) => id !== userIds[i])) {
     throw new Error(`${clustering.labelsPath} is not aligned with the ${candidate.encoder} embeddings`);
   }
-  // Noise (DBSCAN's -1) is left out of the internal metrics and reported as a fraction instead.
-  const clean = withoutNoise(matrix, labels);
-  const segments = new Set(clean.labels).size;
+  // Noise (DBSCAN's -1) is left out by every internal metric and reported as a fraction instead.
+  const clusterSizes = Array.from(centroids(matrix, labels).sizes).filter((size) => size > 0);
+  const segments = clusterSizes.length;
+  const clustered = clusterSizes.reduce((sum, size) => sum + size, 0);
   // Exact up to silhouetteExactUpTo users (estimateSilhouette is exact when the sample covers everyone).
-  const silhouetteOptions = { sampleSize: clean.matrix.n <= config.silhouetteExactUpTo ? clean.matrix.n : config.silhouetteSampleSize, seed: input.seed };
+  const silhouetteOptions = { sampleSize: clustered <= config.silhouetteExactUpTo ? clustered : config.silhouetteSampleSize, seed: input.seed };
   const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
   const cosine = segments >= 2 ? await estimateSilhouette(matrix, labels, { ...silhouetteOptions, metric: 'cosine' }) : null;
   heartbeat('internal');
@@ -61,14 +61,15 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
     silhouetteSampled: silhouette?.sampled ?? false,
     silhouetteCi: silhouette?.sampled ? [silhouette.ciLow, silhouette.ciHigh] : undefined,
     silhouetteCosine: cosine?.value ?? NaN,
-    daviesBouldin: segments >= 2 ? daviesBouldin(clean.matrix, clean.labels) : NaN,
-    calinskiHarabasz: segments >= 2 ? calinskiHarabasz(clean.matrix, clean.labels) : NaN,
-    inertia: clean.matrix.n > 0 ? inertia(clean.matrix, clean.labels) : NaN,
-    clusterSizes: Array.from(centroids(clean.matrix, clean.labels).sizes).filter((size) => size > 0),
+    daviesBouldin: segments >= 2 ? daviesBouldin(matrix, labels) : NaN,
+    calinskiHarabasz: segments >= 2 ? calinskiHarabasz(matrix, labels) : NaN,
+    inertia: clustered > 0 ? inertia(matrix, labels) : NaN,
+    clusterSizes,
     clusterSeconds: clustering.seconds,
     shape: clusterShape(matrix, labels, 'euclidean'),
   };
-  const refit = refitFor(input, await clusteringDetails(clustering.labelsPath));
+  // Only DBSCAN needs what its clustering decided (the eps) to refit the same way.
+  const refit = refitFor(input, candidate.algorithm === 'dbscan' ? await clusteringDetails(clustering.labelsPath) : {});
   metrics.stability = config.stabilitySeedRuns + config.stabilitySubsampleRuns > 0
     ? await stability(matrix, labels, refit.fit, {
       seedRuns: refit.seeded ? config.stabilitySeedRuns : 0,
@@ -87,16 +88,6 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   return metrics;
 }
 
-/** The points that are not noise, relabelled 0..m-1 in label order. */
-function withoutNoise(matrix: Matrix, labels: Int32Array): { matrix: Matrix; labels: Int32Array } {
-  if (!labels.some((label) => label < 0)) return { matrix, labels };
-  const kept: number[] = [];
-  labels.forEach((label, i) => label >= 0 && kept.push(i));
-  const data = new Float32Array(kept.length * matrix.d);
-  kept.forEach((row, i) => data.set(matrix.data.subarray(row * matrix.d, (row + 1) * matrix.d), i * matrix.d));
-  return { matrix: { data, n: kept.length, d: matrix.d }, labels: Int32Array.from(kept, (i) => labels[i]) };
-}
-
 async function clusteringDetails(labelsPath: string): Promise<Record<string, unknown>> {
   return JSON.parse(await fs.readFile(path.join(path.dirname(labelsPath), 'centroids.json'), 'utf8')) as Record<string, unknown>;
 }
@@ -108,7 +99,7 @@ function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>):
   switch (candidate.algorithm) {
     case 'kmeans':
     case 'distributed-kmeans':
-      return { seeded: true, fit: async (part, seed) => (await kmeans(part.data, part.n, part.d, { k: candidate.k, seed, nInit: 1, maxIterations: config.kmeansMaxIterations })).labels };
+      return { seeded: true, fit: kmeansRefit(candidate.k, config.kmeansMaxIterations) };
     case 'minibatch-kmeans':
       return { seeded: true, fit: async (part, seed) => (await miniBatchKMeans(part.data, part.n, part.d, { k: candidate.k, seed, batchSize: config.minibatchSize })).labels };
     case 'ward':

@@ -6,6 +6,7 @@
 import { createActivities } from '../activities';
 import type { ScoreCandidateOutput, SegmentDataDropOutput } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
+import { sameCandidate } from '../common/ids';
 import { deriveSeed } from '../common/seed';
 import { dropRefFor } from '../lib/drop-id';
 import { runDirFor } from '../lib/run-dir';
@@ -46,7 +47,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
     return result.value;
   });
   const evaluation = await activities.evaluateCandidates({ runDir, embeddingPaths: embeddings, clusterings, scores, seed: evaluationSeed, config });
-  const chosen = clusterings.find((clustering) => clustering.candidate.params === evaluation.chosen.params && clustering.candidate.encoder === evaluation.chosen.encoder)!;
+  const chosen = clusterings.find((clustering) => sameCandidate(clustering.candidate, evaluation.chosen))!;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
     selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', config, embeddingPaths: embeddings[evaluation.chosen.encoder],

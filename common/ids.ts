@@ -11,3 +11,8 @@ export function backfillWorkflowId(root: string, from: string, to: string): stri
 export function candidateKey(candidate: { encoder: string; algorithm: string; params: string }): string {
   return `${candidate.encoder}--${candidate.algorithm}-${candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`;
 }
+
+/** Whether two references name the same sweep candidate (encoder, algorithm and parameters). */
+export function sameCandidate(a: { encoder: string; algorithm: string; params: string }, b: { encoder: string; algorithm: string; params: string }): boolean {
+  return a.encoder === b.encoder && a.algorithm === b.algorithm && a.params === b.params;
+}

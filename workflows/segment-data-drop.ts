@@ -7,7 +7,7 @@ import type {
 } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
-import { candidateKey as clusterKey } from '../common/ids';
+import { candidateKey as clusterKey, sameCandidate } from '../common/ids';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
@@ -170,10 +170,6 @@ function surfaceBadInput(error: unknown): unknown {
     return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
   }
   return error;
-}
-
-function sameCandidate(a: CandidateRef, b: CandidateRef): boolean {
-  return a.encoder === b.encoder && a.algorithm === b.algorithm && a.params === b.params;
 }
 
 export function sweepCandidates(config: RunConfig, users: number): CandidateRef[] {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CandidateMetrics, CandidateRef } from '../../common/contracts';
+import { sameCandidate } from '../../common/ids';
 
 /** The leaderboard's flat columns (metrics.parquet and run.duckdb's `leaderboard`); `details` holds everything as JSON. */
 const COLUMNS: Array<[name: string, type: 'VARCHAR' | 'INTEGER' | 'DOUBLE' | 'BOOLEAN', value: (row: CandidateMetrics, chosen: boolean) => unknown]> = [
@@ -44,7 +45,7 @@ export async function writeLeaderboardTable(connection: DuckDBConnection, table:
   const placeholders = COLUMNS.map((_, i) => `$${i + 1}`).join(', ');
   const insert = await connection.prepare(`INSERT INTO ${table} VALUES (${placeholders})`);
   for (const row of rows) {
-    const isChosen = row.candidate.encoder === chosen.encoder && row.candidate.algorithm === chosen.algorithm && row.candidate.params === chosen.params;
+    const isChosen = sameCandidate(row.candidate, chosen);
     COLUMNS.forEach(([, type, value], i) => {
       const cell = value(row, isChosen);
       if (cell === undefined || cell === null || (typeof cell === 'number' && !Number.isFinite(cell))) insert.bindNull(i + 1);

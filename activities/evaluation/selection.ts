@@ -57,8 +57,13 @@ export function selectCandidate(rows: CandidateMetrics[], rule: SelectionRule = 
   return rule === 'pareto' ? byParetoFront(rows) : byStableSilhouette(rows, minStability);
 }
 
+/** Reproducible under refits (unmeasured counts as stable) and not mostly noise. */
+function isStable(row: CandidateMetrics, minStability: number): boolean {
+  return (stabilityScore(row.stability) ?? 1) >= minStability && (row.shape?.noiseFraction ?? 0) <= MAX_NOISE_FRACTION;
+}
+
 function stableCandidates(rows: CandidateMetrics[], minStability: number): CandidateMetrics[] {
-  const stable = rows.filter((row) => (stabilityScore(row.stability) ?? 1) >= minStability && (row.shape?.noiseFraction ?? 0) <= MAX_NOISE_FRACTION);
+  const stable = rows.filter((row) => isStable(row, minStability));
   return stable.length > 0 ? stable : rows;
 }
 
@@ -95,7 +100,7 @@ function byStableLift(rows: CandidateMetrics[], minStability: number) {
  * over too: they are worse than no segmentation for the product's purpose.
  */
 function byStableSilhouette(rows: CandidateMetrics[], minStability: number) {
-  const stable = rows.filter((row) => (stabilityScore(row.stability) ?? 1) >= minStability && (row.shape?.noiseFraction ?? 0) <= MAX_NOISE_FRACTION);
+  const stable = rows.filter((row) => isStable(row, minStability));
   const useful = stable.filter((row) => !(row.downstream?.lift.ndcg10?.ciHigh !== undefined && row.downstream.lift.ndcg10.ciHigh !== null && row.downstream.lift.ndcg10.ciHigh < 0));
   const pool = useful.length > 0 ? useful : stable.length > 0 ? stable : rows;
   const { chosen, reason } = bySilhouette(pool);

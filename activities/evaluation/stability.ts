@@ -39,7 +39,12 @@ export type Refit = (part: Matrix, seed: number) => Promise<Int32Array>;
  * algorithms (DBSCAN) get no seed runs. Noise (-1) counts as one more cluster in the ARI.
  */
 export async function kmeansStability(matrix: Matrix, labels: Int32Array, k: number, options: StabilityOptions): Promise<Stability> {
-  return stability(matrix, labels, async (part, seed) => (await kmeans(part.data, part.n, part.d, { k, seed, nInit: 1, maxIterations: options.maxIterations })).labels, options);
+  return stability(matrix, labels, kmeansRefit(k, options.maxIterations), options);
+}
+
+/** A k-means refit: one k-means++ seeding per refit (the seed is what varies). */
+export function kmeansRefit(k: number, maxIterations: number): Refit {
+  return async (part, seed) => (await kmeans(part.data, part.n, part.d, { k, seed, nInit: 1, maxIterations })).labels;
 }
 
 export async function stability(matrix: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions): Promise<Stability> {

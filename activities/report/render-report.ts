@@ -1,4 +1,5 @@
 import type { CandidateMetrics, CandidateRef, CleaningAccounting, LiftEstimate } from '../../common/contracts';
+import { sameCandidate } from '../../common/ids';
 import type { RunConfig } from '../../common/run-config';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
@@ -41,8 +42,7 @@ function table(headers: string[], rows: unknown[][], highlight?: (rowIndex: numb
 
 export function renderReport(model: ReportModel): string {
   const { accounting } = model;
-  const sameCandidate = (candidate: CandidateRef) =>
-    candidate.encoder === model.chosen.encoder && candidate.algorithm === model.chosen.algorithm && candidate.params === model.chosen.params;
+  const isChosen = (candidate: CandidateRef) => sameCandidate(candidate, model.chosen);
   const accountingRows: unknown[][] = [
     ['raw rows', accounting.rawRows],
     ['cleaned rows', accounting.cleanedRows],
@@ -73,7 +73,7 @@ code { background: #f5f5f5; padding: 0 0.2rem; }
 Selection rule: ${escapeHtml(model.selectionRule)}.</p>
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
-${renderDownstream(model.leaderboard.find((row) => sameCandidate(row.candidate)))}
+${renderDownstream(model.leaderboard.find((row) => isChosen(row.candidate)))}
 ${renderTopTerms(model.topTerms ?? [])}
 ${renderRepresentatives(model.representatives ?? [])}
 <h2>Leaderboard</h2>
@@ -86,7 +86,7 @@ ${table(
       row.downstream?.segment['10']?.ndcg, describeLift(row.downstream?.lift.ndcg10), row.downstream?.nextPurchase?.segment.auc.mean,
       row.external?.ari, Math.min(...row.clusterSizes), Math.max(...row.clusterSizes), row.clusterSeconds,
     ]),
-    (index) => sameCandidate(model.leaderboard[index].candidate),
+    (index) => isChosen(model.leaderboard[index].candidate),
   )}
 <p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.</p>
 <h2>Data accounting</h2>

