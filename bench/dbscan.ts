@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import clustering from 'density-clustering';
 import { dbscan } from '../activities/clustering/dbscan';
+import { kernelThreads, nativeKernels } from '../activities/clustering/native';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
 
@@ -48,6 +49,7 @@ export async function run(): Promise<Record<string, unknown>> {
       reference: `scikit-learn DBSCAN(eps=${EPS}, min_samples=${MIN_SAMPLES}, n_jobs=-1) on ${N} x ${D}`,
       reference_s: round(sklearn.seconds),
       speedup: round(sklearn.seconds / oursSeconds),
+      engine: nativeKernels() ? `native, ${kernelThreads()} threads` : 'TypeScript',
       clusters: ours.clusters,
       noise: ours.labels.filter((label) => label === -1).length,
       label_mismatches_vs_sklearn: mismatches,

@@ -13,6 +13,7 @@ import { ensureLocalServer } from '../lib/local-server';
 import { defaultDataDir, projectPath } from '../lib/paths';
 import { describeProgress, startDrop, waitForDrop } from '../lib/pipeline-client';
 import { provisionDefaultModel } from '../lib/models/default-model';
+import { buildNativeAddon } from '../lib/native-build';
 import { provisionTemporalCli } from '../lib/temporal-cli';
 import { workflowUiLink } from '../lib/ui-link';
 import { installWorkerLogging } from '../lib/worker-logging';
@@ -32,6 +33,11 @@ const dataDir = path.resolve(values['data-dir']!);
 const profile = loadConnectionProfile();
 provisionTemporalCli(log);
 await provisionDefaultModel(log); // the default run config embeds with the transformer
+try {
+  buildNativeAddon(log);
+} catch (error) {
+  log(`native clustering kernels not built (${(error as Error).message.split('\n')[0]}): clustering runs its slower TypeScript/onnxruntime paths`);
+}
 const server = await ensureLocalServer(profile, path.join(dataDir, 'temporal'), log);
 let exitCode = 0;
 const stopWorkers = new AbortController();

@@ -1,4 +1,5 @@
 import { KdTree } from './kd-tree';
+import { kernelThreads, nativeKernels } from './native';
 
 /**
  * DBSCAN with scikit-learn's semantics: a point is core when at least `minSamples` points
@@ -6,7 +7,8 @@ import { KdTree } from './kd-tree';
  * their lowest-index core point, and a border point joins the first cluster (in that order) with
  * a core point within eps of it, which is what scikit-learn's expansion produces whatever the
  * neighbour order. Noise is -1. Neighbourhoods are queried from a KD-tree when needed, not
- * stored, so memory stays O(n).
+ * stored, so memory stays O(n). The native kernel (native/dbscan.c) does the same on every core
+ * and is used when built; this TypeScript version is its reference.
  */
 export interface DbscanResult {
   labels: Int32Array;
@@ -14,9 +16,17 @@ export interface DbscanResult {
   clusters: number;
 }
 
-export function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number): DbscanResult {
+export function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, engine?: 'native' | 'js'): DbscanResult {
   if (!(eps > 0)) throw new Error(`DBSCAN: eps must be > 0, got ${eps}`);
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new Error(`DBSCAN: minSamples must be a positive integer, got ${minSamples}`);
+  const kernels = engine === 'js' ? null : nativeKernels();
+  if (engine === 'native' && !kernels) throw new Error('DBSCAN: the native engine was asked for but the kernels are not built (npm run build:native)');
+  if (kernels) {
+    const labels = new Int32Array(n);
+    const core = new Uint8Array(n);
+    const clusters = kernels.dbscan(data, n, d, eps, minSamples, kernelThreads(), labels, core);
+    return { labels, core, clusters };
+  }
   const tree = new KdTree(data, n, d);
   const core = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

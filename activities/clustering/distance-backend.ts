@@ -1,12 +1,15 @@
 import * as ort from 'onnxruntime-node';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { kernelThreads, nativeKernels } from './native';
 
 /**
  * Where k-means spends its time: squared distances from every row to a few points (centres or
- * k-means++ candidates). Two interchangeable backends: plain float64 loops (exact, the reference)
- * and onnxruntime's multithreaded MatMul on the ||x||^2 + ||c||^2 - 2 x.c expansion
- * (models/nearest-center-*.onnx, built by scripts/python/make_nearest_center_model.py).
+ * k-means++ candidates) and the per-centre sums of the rows assigned to them. Interchangeable
+ * backends: plain float64 loops (exact, the reference), onnxruntime's multithreaded MatMul on the
+ * ||x||^2 + ||c||^2 - 2 x.c expansion (models/nearest-center-*.onnx, built by
+ * scripts/python/make_nearest_center_model.py), and the native kernel (native/kmeans.c), which
+ * assigns and sums in one pass over the data on every core.
  */
 export interface DistanceBackend {
   /**
@@ -17,7 +20,54 @@ export interface DistanceBackend {
   distancesTo(points: Float64Array, m: number): Promise<Float32Array | Float64Array>;
   /** Nearest of `k` centres per row, with its squared distance. */
   nearest(centers: Float64Array, k: number): Promise<{ labels: Int32Array; distances: Float64Array }>;
+  /** One Lloyd step's work: nearest centres plus the sum and count of the rows each one got. */
+  assign(centers: Float64Array, k: number): Promise<Assignment>;
   dispose(): Promise<void>;
+}
+
+export interface Assignment {
+  labels: Int32Array;
+  distances: Float64Array;
+  /** k x d sums of the rows assigned to each centre, in float64. */
+  sums: Float64Array;
+  counts: Float64Array;
+}
+
+/** assign() for backends whose kernel only finds the nearest centres. */
+function sumRowsByLabel(data: Float32Array, n: number, d: number, k: number, nearest: { labels: Int32Array; distances: Float64Array }): Assignment {
+  const sums = new Float64Array(k * d);
+  const counts = new Float64Array(k);
+  const { labels } = nearest;
+  for (let i = 0, row = 0; i < n; i++, row += d) {
+    const base = labels[i] * d;
+    counts[labels[i]]++;
+    for (let j = 0; j < d; j++) sums[base + j] += data[row + j];
+  }
+  return { ...nearest, sums, counts };
+}
+
+export function nativeBackend(data: Float32Array, n: number, d: number): DistanceBackend {
+  const kernels = nativeKernels();
+  if (!kernels) throw new Error('k-means: the native backend was asked for but the kernels are not built (npm run build:native)');
+  const threads = kernelThreads();
+  const backend: DistanceBackend = {
+    async distancesTo(points, m) {
+      const out = new Float32Array(n * m);
+      kernels.squaredDistances(data, n, d, Float32Array.from(points), m, threads, out);
+      return out;
+    },
+    async nearest(centers, k) {
+      const { labels, distances } = await backend.assign(centers, k);
+      return { labels, distances };
+    },
+    async assign(centers, k) {
+      const result = { labels: new Int32Array(n), distances: new Float64Array(n), sums: new Float64Array(k * d), counts: new Float64Array(k) };
+      kernels.kmeansAssign(data, n, d, Float32Array.from(centers), k, threads, result.labels, result.distances, result.sums, result.counts);
+      return result;
+    },
+    async dispose() {},
+  };
+  return backend;
 }
 
 export function jsBackend(data: Float32Array, n: number, d: number): DistanceBackend {
@@ -52,6 +102,9 @@ export function jsBackend(data: Float32Array, n: number, d: number): DistanceBac
         distances[i] = best;
       }
       return { labels, distances };
+    },
+    async assign(centers, k) {
+      return sumRowsByLabel(data, n, d, k, await this.nearest(centers, k));
     },
     async dispose() {},
   };
@@ -98,7 +151,7 @@ export async function onnxBackend(data: Float32Array, n: number, d: number, prec
       each(start, await runner.run({ X, ...tensors }, fetch));
     }
   };
-  return {
+  const backend: DistanceBackend = {
     async distancesTo(points, m) {
       const out = precision === 'f32' ? new Float32Array(n * m) : new Float64Array(n * m);
       await chunks(points, m, ['SCORES'], (start, output) => {
@@ -129,6 +182,10 @@ export async function onnxBackend(data: Float32Array, n: number, d: number, prec
       });
       return { labels, distances };
     },
+    async assign(centers, k) {
+      return sumRowsByLabel(data, n, d, k, await backend.nearest(centers, k));
+    },
     async dispose() {},
   };
+  return backend;
 }

@@ -1,3 +1,4 @@
+import { kernelThreads, nativeKernels } from './native';
 import { sampleIndices, seededRandom } from './random';
 
 /**
@@ -5,7 +6,9 @@ import { sampleIndices, seededRandom } from './random';
  * with Lance-Williams updates on a condensed distance matrix: O(m^2) time and memory for m
  * clustered points. Above `sampleSize` points a seeded sample is clustered and every point is
  * assigned to the nearest cluster centroid. The tree is cut at k clusters, as
- * scikit-learn's AgglomerativeClustering(n_clusters=k) does.
+ * scikit-learn's AgglomerativeClustering(n_clusters=k) does. The merges come from the native
+ * kernel (native/linkage.c, the same algorithm and arithmetic) when it is built, else from
+ * mergeTree below, its reference.
  */
 export type Linkage = 'ward' | 'average';
 
@@ -15,13 +18,14 @@ export interface HierarchicalOptions {
   /** Points clustered exactly; the rest are assigned to the nearest centroid. */
   sampleSize?: number;
   seed?: number;
+  engine?: 'native' | 'js';
 }
 
 export function hierarchical(data: Float32Array, n: number, d: number, options: HierarchicalOptions): Int32Array {
   const sampleSize = options.sampleSize ?? 10_000;
   if (options.k < 1 || options.k > Math.min(n, sampleSize)) throw new Error(`hierarchical: k=${options.k} must be in [1, ${Math.min(n, sampleSize)}]`);
   const rows = n <= sampleSize ? Int32Array.from({ length: n }, (_, i) => i) : sampleIndices(n, sampleSize, seededRandom(options.seed ?? 0)).sort();
-  const sampleLabels = cutTree(mergeTree(data, d, rows, options.linkage), rows.length, options.k);
+  const sampleLabels = cutTree(merges(data, d, rows, options.linkage, options.engine), rows.length, options.k);
   if (rows.length === n) return sampleLabels;
   return assignToCentroids(data, n, d, rows, sampleLabels, options.k);
 }
@@ -31,6 +35,17 @@ interface Merge { a: number; b: number; distance: number }
 /** Index of pair (i, j), i < j, in a condensed upper-triangular matrix of m points. */
 function pairIndex(i: number, j: number, m: number): number {
   return i * m - (i * (i + 1)) / 2 + (j - i - 1);
+}
+
+function merges(data: Float32Array, d: number, rows: Int32Array, linkage: Linkage, engine: HierarchicalOptions['engine']): Merge[] {
+  const kernels = engine === 'js' ? null : nativeKernels();
+  if (engine === 'native' && !kernels) throw new Error('hierarchical: the native engine was asked for but the kernels are not built (npm run build:native)');
+  if (!kernels) return mergeTree(data, d, rows, linkage);
+  const m = rows.length;
+  const count = Math.max(0, m - 1);
+  const [a, b, distance] = [new Int32Array(count), new Int32Array(count), new Float64Array(count)];
+  kernels.linkage(data, rows, m, d, linkage === 'ward' ? 0 : 1, kernelThreads(), a, b, distance);
+  return Array.from({ length: count }, (_, i) => ({ a: a[i], b: b[i], distance: distance[i] }));
 }
 
 function mergeTree(data: Float32Array, d: number, rows: Int32Array, linkage: Linkage): Merge[] {

@@ -1,4 +1,6 @@
-import { jsBackend, onnxBackend, type DistanceBackend } from './distance-backend';
+import { jsBackend, nativeBackend, onnxBackend, type DistanceBackend } from './distance-backend';
+import { nativeKernels } from './native';
+import type { Assignment } from './distance-backend';
 import { seededRandom } from './random';
 
 /**
@@ -17,10 +19,20 @@ export interface KMeansOptions {
   /** Start from these centres (k x d) instead of k-means++; nInit is then 1. */
   initialCenters?: Float64Array;
   /**
-   * Distance computations: 'onnx-f32' (default: onnxruntime MatMul, multithreaded, float32 like
-   * scikit-learn on float32 data), 'onnx-f64', or 'js' (plain float64 loops, the reference).
+   * Distance computations: 'native' (default when built: one fused float32 pass per iteration on
+   * every core), 'onnx-f32' (default otherwise: onnxruntime MatMul, float32 like scikit-learn on
+   * float32 data), 'onnx-f64', or 'js' (plain float64 loops, the reference).
    */
-  backend?: 'onnx-f32' | 'onnx-f64' | 'js';
+  backend?: KMeansBackend;
+}
+
+export type KMeansBackend = 'native' | 'onnx-f32' | 'onnx-f64' | 'js';
+
+export async function distanceBackend(data: Float32Array, n: number, d: number, name: KMeansBackend | undefined): Promise<DistanceBackend> {
+  const chosen = name ?? (nativeKernels() ? 'native' : 'onnx-f32');
+  if (chosen === 'native') return nativeBackend(data, n, d);
+  if (chosen === 'js') return jsBackend(data, n, d);
+  return onnxBackend(data, n, d, chosen === 'onnx-f64' ? 'f64' : 'f32');
 }
 
 export interface KMeansResult {
@@ -36,8 +48,7 @@ export async function kmeans(data: Float32Array, n: number, d: number, options: 
   const random = seededRandom(options.seed);
   const tolerance = (options.tolerance ?? 1e-4) * meanFeatureVariance(data, n, d);
   const runs = options.initialCenters ? 1 : options.nInit ?? 1;
-  const backendName = options.backend ?? 'onnx-f32';
-  const backend = backendName === 'js' ? jsBackend(data, n, d) : await onnxBackend(data, n, d, backendName === 'onnx-f64' ? 'f64' : 'f32');
+  const backend = await distanceBackend(data, n, d, options.backend);
   try {
     let best: KMeansResult | undefined;
     for (let run = 0; run < runs; run++) {
@@ -51,19 +62,20 @@ export async function kmeans(data: Float32Array, n: number, d: number, options: 
   }
 }
 
+/** Mean over features of the per-feature variance; two row-major passes (the data is n x d). */
 function meanFeatureVariance(data: Float32Array, n: number, d: number): number {
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += data[i * d + j];
-    mean /= n;
-    let variance = 0;
-    for (let i = 0; i < n; i++) {
-      const diff = data[i * d + j] - mean;
-      variance += diff * diff;
+  const means = new Float64Array(d);
+  for (let i = 0, row = 0; i < n; i++, row += d) for (let j = 0; j < d; j++) means[j] += data[row + j];
+  for (let j = 0; j < d; j++) means[j] /= n;
+  const variances = new Float64Array(d);
+  for (let i = 0, row = 0; i < n; i++, row += d) {
+    for (let j = 0; j < d; j++) {
+      const diff = data[row + j] - means[j];
+      variances[j] += diff * diff;
     }
-    total += variance / n;
   }
+  let total = 0;
+  for (let j = 0; j < d; j++) total += variances[j] / n;
   return total / d;
 }
 
@@ -146,9 +158,9 @@ async function lloyd(
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     iterations = iteration + 1;
     const previous = labels;
-    const assigned = await backend.nearest(centers, k);
+    const assigned = await backend.assign(centers, k);
     labels = assigned.labels;
-    const updated = updateCenters(data, n, d, k, labels, assigned.distances);
+    const updated = updateCenters(data, d, k, assigned);
     let labelsChanged = false;
     for (let i = 0; i < n; i++) {
       if (labels[i] !== previous[i]) {
@@ -172,14 +184,9 @@ async function lloyd(
   return { labels, centers, inertia, iterations };
 }
 
-function updateCenters(data: Float32Array, n: number, d: number, k: number, labels: Int32Array, distances: Float64Array): Float64Array {
-  const sums = new Float64Array(k * d);
-  const counts = new Float64Array(k);
-  for (let i = 0; i < n; i++) {
-    const c = labels[i];
-    counts[c]++;
-    for (let j = 0; j < d; j++) sums[c * d + j] += data[i * d + j];
-  }
+function updateCenters(data: Float32Array, d: number, k: number, assigned: Assignment): Float64Array {
+  const { labels, distances, sums, counts } = assigned;
+  const n = labels.length;
   const empty = [];
   for (let c = 0; c < k; c++) if (counts[c] === 0) empty.push(c);
   if (empty.length > 0) {

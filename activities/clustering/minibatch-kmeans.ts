@@ -1,5 +1,5 @@
-import { jsBackend, onnxBackend } from './distance-backend';
-import { kmeansPlusPlus } from './kmeans';
+import { jsBackend } from './distance-backend';
+import { distanceBackend, kmeansPlusPlus, type KMeansBackend } from './kmeans';
 import { sampleIndices, seededRandom } from './random';
 
 /**
@@ -23,7 +23,8 @@ export interface MiniBatchKMeansOptions {
   nInit?: number;
   /** Stop after this many batches without improving the smoothed batch inertia (scikit-learn's max_no_improvement). */
   maxNoImprovement?: number;
-  backend?: 'onnx-f32' | 'js';
+  /** Backend of the final full assignment (see KMeansOptions.backend). */
+  backend?: KMeansBackend;
 }
 
 export interface MiniBatchKMeansResult {
@@ -105,7 +106,7 @@ export async function miniBatchKMeans(data: Float32Array, n: number, d: number, 
     }
   }
 
-  const backend = options.backend === 'js' ? jsBackend(data, n, d) : await onnxBackend(data, n, d, 'f32');
+  const backend = await distanceBackend(data, n, d, options.backend);
   try {
     const { labels, distances } = await backend.nearest(centers, k);
     let inertia = 0;

@@ -6,13 +6,14 @@ import { projectPath } from '../../lib/paths';
 import { toMatrix } from '../helpers/sklearn-fixtures';
 
 interface DbscanCase { name: string; eps: number; min_samples: number; data: number[][]; labels: number[]; core: boolean[] }
+const ENGINES = ['js', 'native'] as const;
 const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'dbscan.json'), 'utf8')) as { cases: DbscanCase[] }).cases;
 
 describe('DBSCAN against scikit-learn', () => {
-  for (const testCase of cases) {
-    it(`${testCase.name}: identical core points, noise and labels (borders included)`, () => {
+  for (const testCase of cases) for (const engine of ENGINES) {
+    it(`${testCase.name} (${engine}): identical core points, noise and labels (borders included)`, () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const result = dbscan(data, n, d, testCase.eps, testCase.min_samples);
+      const result = dbscan(data, n, d, testCase.eps, testCase.min_samples, engine);
       expect(Array.from(result.core, Boolean)).toEqual(testCase.core);
       expect(Array.from(result.labels)).toEqual(testCase.labels);
       expect(result.clusters).toBe(Math.max(...testCase.labels) + 1);
@@ -20,6 +21,7 @@ describe('DBSCAN against scikit-learn', () => {
   }
 
   it('agrees with density-clustering (the reference package) on a small input', () => {
+    // Default engine: the native kernel when built (it is in npm test), else TypeScript.
     const testCase = cases[0];
     const { data, n, d } = toMatrix(testCase.data);
     // density-clustering counts neighbours strictly closer than eps; scikit-learn (and we) include

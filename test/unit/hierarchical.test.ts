@@ -10,14 +10,28 @@ const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklea
 }).cases;
 
 describe('hierarchical clustering against scikit-learn', () => {
-  for (const testCase of cases) {
-    it(`${testCase.name}, ${testCase.linkage}: the same partition as AgglomerativeClustering (up to renumbering)`, () => {
+  for (const testCase of cases) for (const engine of ['js', 'native'] as const) {
+    it(`${testCase.name}, ${testCase.linkage} (${engine}): the same partition as AgglomerativeClustering (up to renumbering)`, () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const labels = hierarchical(data, n, d, { k: testCase.k, linkage: testCase.linkage });
+      const labels = hierarchical(data, n, d, { k: testCase.k, linkage: testCase.linkage, engine });
       expect(new Set(labels).size).toBe(testCase.k);
       expect(adjustedRandIndex(testCase.labels, Array.from(labels))).toBe(1);
     });
   }
+
+  it('native and TypeScript engines give identical labels, ties included', () => {
+    // Integer grid points: many exactly equal distances, so tie-breaking must match too.
+    const n = 300;
+    const d = 3;
+    const data = Float32Array.from({ length: n * d }, (_, i) => ((i * 7919) % 13) + (i % 3));
+    for (const linkage of ['ward', 'average'] as const) {
+      for (const k of [2, 7, 40]) {
+        const native = hierarchical(data, n, d, { k, linkage, engine: 'native' });
+        const reference = hierarchical(data, n, d, { k, linkage, engine: 'js' });
+        expect(Array.from(native)).toEqual(Array.from(reference));
+      }
+    }
+  });
 
   it('clusters a sample and assigns the rest to the nearest centroid above sampleSize', () => {
     const testCase = cases.find((item) => item.name.startsWith('s1'))!;

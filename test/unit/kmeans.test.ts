@@ -3,7 +3,7 @@ import { kmeans as mlKMeans } from 'ml-kmeans';
 import { kmeans } from '../../activities/clustering/kmeans';
 import { loadSklearnCases, relativeError, toMatrix } from '../helpers/sklearn-fixtures';
 
-const BACKENDS = ['js', 'onnx-f64', 'onnx-f32'] as const;
+const BACKENDS = ['js', 'onnx-f64', 'onnx-f32', 'native'] as const;
 
 describe('k-means against scikit-learn', () => {
   for (const testCase of loadSklearnCases()) {
