@@ -11,6 +11,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { hierarchical } from '../activities/clustering/hierarchical';
 import { adjustedRandIndex } from '../activities/metrics/external';
+import { kernelThreads, nativeKernels } from '../activities/clustering/native';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
 
@@ -35,6 +36,7 @@ export async function run(): Promise<Record<string, unknown>> {
       reference: `scikit-learn AgglomerativeClustering(n_clusters=${K}, linkage="ward") on ${N} x ${D}`,
       reference_s: round(sklearn.seconds),
       speedup: round(sklearn.seconds / oursSeconds),
+      engine: nativeKernels() ? `native, ${kernelThreads()} threads for the distance matrix` : 'TypeScript',
       ari_vs_sklearn: round(adjustedRandIndex(sklearnLabels, Array.from(ours))),
       peak_rss_mib: peakRssMiB(),
     };

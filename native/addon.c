@@ -83,6 +83,16 @@ static napi_value squared_distances_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* meanColumnVariance(data, n, d, threads) -> number */
+static napi_value mean_column_variance_js(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  const int64_t n = integer(env, argv[1]), d = integer(env, argv[2]);
+  TYPED(data, const float, 0, napi_float32_array, n * d);
+  napi_value result;
+  CHECK(napi_create_double(env, mean_column_variance(data, n, (int)d, (int)integer(env, argv[3])), &result));
+  return result;
+}
+
 /* dbscan(data, n, d, eps, minSamples, threads, labels, core) -> clusters */
 static napi_value dbscan_js(napi_env env, napi_callback_info info) {
   ARGS(8);
@@ -129,6 +139,7 @@ static napi_value linkage_js(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
     {"kmeansAssign", NULL, kmeans_assign_js, NULL, NULL, NULL, napi_default, NULL},
+    {"meanColumnVariance", NULL, mean_column_variance_js, NULL, NULL, NULL, napi_default, NULL},
     {"squaredDistances", NULL, squared_distances_js, NULL, NULL, NULL, napi_default, NULL},
     {"dbscan", NULL, dbscan_js, NULL, NULL, NULL, napi_default, NULL},
     {"linkage", NULL, linkage_js, NULL, NULL, NULL, napi_default, NULL},

@@ -5,9 +5,13 @@
 #include <stdint.h>
 
 /* Nearest centre per row (float32 scores ||c||^2 - 2 x.c, first minimum wins, like
- * scikit-learn's argmin), its squared distance, and per-centre sums and counts of the rows. */
+ * scikit-learn's argmin), its squared distance (recomputed directly in float64), and per-centre
+ * sums and counts of the rows. */
 void kmeans_assign(const float *data, int64_t n, int d, const float *centers, int k, int threads,
                    int32_t *labels, double *distances, double *sums, double *counts);
+
+/* Mean over columns of the column variances (k-means' tolerance scale), two passes in float64. */
+double mean_column_variance(const float *data, int64_t n, int d, int threads);
 
 /* Squared distances (float32, clamped at 0) from every row to each of m points: n x m, row-major. */
 void squared_distances(const float *data, int64_t n, int d, const float *points, int m, int threads, float *out);

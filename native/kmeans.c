@@ -85,6 +85,7 @@ typedef struct {
   const float *data;
   int d, k;
   const transposed *centers;
+  const float *rows_of_centers; /* k x d, for the exact distance to the chosen centre */
   const float *center_norms;
   int32_t *labels;
   double *distances;
@@ -112,12 +113,18 @@ static void assign_rows(void *context, int64_t start, int64_t end, int worker) {
           best = c;
         }
       }
-      const double distance = (double)best_score + dot(x, x, d);
-      job->labels[i] = best;
-      job->distances[i] = distance > 0 ? distance : 0;
-      job->counts[best] += 1;
+      /* The winner's distance recomputed directly in float64 (no cancellation): inertia is their sum. */
+      const float *center = job->rows_of_centers + (int64_t)best * d;
+      double distance = 0;
       double *sum = job->sums + (int64_t)best * d;
-      for (int j = 0; j < d; j++) sum[j] += x[j];
+      for (int j = 0; j < d; j++) {
+        const double diff = (double)x[j] - center[j];
+        distance += diff * diff;
+        sum[j] += x[j];
+      }
+      job->labels[i] = best;
+      job->distances[i] = distance;
+      job->counts[best] += 1;
     }
   }
   free(scores);
@@ -136,7 +143,7 @@ void kmeans_assign(const float *data, int64_t n, int d, const float *centers, in
   if (threads < 1) threads = 1;
   assign_job *jobs = calloc(threads, sizeof(assign_job));
   for (int t = 0; t < threads; t++) {
-    jobs[t] = (assign_job){data, d, k, &columns, center_norms, labels, distances,
+    jobs[t] = (assign_job){data, d, k, &columns, centers, center_norms, labels, distances,
                            calloc((size_t)k * d, sizeof(double)), calloc(k, sizeof(double))};
   }
   parallel_for(n, threads, 4096, assign_rows, jobs);
@@ -189,4 +196,49 @@ void squared_distances(const float *data, int64_t n, int d, const float *points,
   parallel_for(n, threads, 4096, distance_rows, &job);
   free(point_norms);
   free(columns.values);
+}
+
+typedef struct {
+  const float *data;
+  int d;
+  const double *means; /* NULL in the first pass */
+  double *totals;      /* threads x d */
+} column_job;
+
+static void column_rows(void *context, int64_t start, int64_t end, int worker) {
+  column_job *job = context;
+  const int d = job->d;
+  double *totals = job->totals + (int64_t)worker * d;
+  for (int64_t i = start; i < end; i++) {
+    const float *x = job->data + i * d;
+    if (job->means) {
+      for (int j = 0; j < d; j++) totals[j] += (x[j] - job->means[j]) * (x[j] - job->means[j]);
+    } else {
+      for (int j = 0; j < d; j++) totals[j] += x[j];
+    }
+  }
+}
+
+/* Column sums of one pass, reduced over the workers' partial sums. */
+static void column_totals(column_job *job, int64_t n, int threads, double *out) {
+  memset(job->totals, 0, sizeof(double) * threads * job->d);
+  parallel_for(n, threads, 8192, column_rows, job);
+  for (int j = 0; j < job->d; j++) {
+    out[j] = 0;
+    for (int t = 0; t < threads; t++) out[j] += job->totals[(int64_t)t * job->d + j];
+  }
+}
+
+double mean_column_variance(const float *data, int64_t n, int d, int threads) {
+  if (threads < 1) threads = 1;
+  double *means = malloc(sizeof(double) * d), *variances = malloc(sizeof(double) * d);
+  column_job job = {data, d, NULL, malloc(sizeof(double) * threads * d)};
+  column_totals(&job, n, threads, means);
+  for (int j = 0; j < d; j++) means[j] /= n;
+  job.means = means;
+  column_totals(&job, n, threads, variances);
+  double total = 0;
+  for (int j = 0; j < d; j++) total += variances[j] / n;
+  free(means), free(variances), free(job.totals);
+  return total / d;
 }

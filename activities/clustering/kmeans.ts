@@ -1,5 +1,5 @@
 import { jsBackend, nativeBackend, onnxBackend, type DistanceBackend } from './distance-backend';
-import { nativeKernels } from './native';
+import { kernelThreads, nativeKernels } from './native';
 import type { Assignment } from './distance-backend';
 import { seededRandom } from './random';
 
@@ -46,7 +46,9 @@ export async function kmeans(data: Float32Array, n: number, d: number, options: 
   const { k } = options;
   if (k < 1 || k > n) throw new Error(`k-means: k=${k} must be in [1, n=${n}]`);
   const random = seededRandom(options.seed);
-  const tolerance = (options.tolerance ?? 1e-4) * meanFeatureVariance(data, n, d);
+  const kernels = options.backend === undefined || options.backend === 'native' ? nativeKernels() : null;
+  const variance = kernels ? kernels.meanColumnVariance(data, n, d, kernelThreads()) : meanFeatureVariance(data, n, d);
+  const tolerance = (options.tolerance ?? 1e-4) * variance;
   const runs = options.initialCenters ? 1 : options.nInit ?? 1;
   const backend = await distanceBackend(data, n, d, options.backend);
   try {

@@ -13,6 +13,7 @@ export interface NativeKernels {
     data: Float32Array, n: number, d: number, centers: Float32Array, k: number, threads: number,
     labels: Int32Array, distances: Float64Array, sums: Float64Array, counts: Float64Array,
   ): void;
+  meanColumnVariance(data: Float32Array, n: number, d: number, threads: number): number;
   squaredDistances(data: Float32Array, n: number, d: number, points: Float32Array, m: number, threads: number, out: Float32Array): void;
   dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, threads: number, labels: Int32Array, core: Uint8Array): number;
   linkage(
