@@ -7,6 +7,7 @@ import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
 import { dbscan } from './clustering/dbscan';
 import { epsFromKDistance } from './clustering/eps-from-k-distance';
+import { hdbscanSampled } from './clustering/hdbscan-sampled';
 import { hierarchical } from './clustering/hierarchical';
 import { kmeans } from './clustering/kmeans';
 import { miniBatchKMeans } from './clustering/minibatch-kmeans';
@@ -48,7 +49,21 @@ async function runAlgorithm(input: ClusterCandidateInput, matrix: Matrix): Promi
       const result = dbscan(matrix.data, matrix.n, matrix.d, eps, minSamples);
       return { labels: result.labels, inertia: NaN, iterations: 0, details: { eps, minSamples, quantile, clusters: result.clusters } };
     }
+    case 'hdbscan': {
+      const settings = hdbscanSettings(candidate.params, matrix.n, config);
+      const result = hdbscanSampled(matrix.data, matrix.n, matrix.d, { ...settings, seed });
+      return { labels: result.labels, inertia: NaN, iterations: 0, details: { ...settings, sampled: result.sampled, clusters: result.clusters } };
+    }
   }
+}
+
+/** "min_cluster_share=0.05" (see sweepCandidates) -> HDBSCAN's settings for n users. */
+export function hdbscanSettings(params: string, n: number, config: { hdbscanMinSamples: number; hdbscanSampleSize: number }) {
+  const match = /^min_cluster_share=([0-9.e-]+)$/.exec(params);
+  if (!match) throw new Error(`HDBSCAN candidate params ${JSON.stringify(params)}; expected min_cluster_share=<share of users>`);
+  const clustered = Math.min(n, config.hdbscanSampleSize);
+  const minClusterSize = Math.max(2, Math.round(Number(match[1]) * clustered));
+  return { minClusterSize, minSamples: Math.min(config.hdbscanMinSamples, minClusterSize, clustered), sampleSize: config.hdbscanSampleSize };
 }
 
 /** "q=0.75,min_samples=10" (see sweepCandidates). */
@@ -68,7 +83,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     const started = performance.now();
     const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);
     heartbeat('loaded');
-    if (input.candidate.algorithm !== 'dbscan' && matrix.n < input.candidate.k) {
+    if (input.candidate.k > 0 && matrix.n < input.candidate.k) {
       throw new Error(`cannot cluster ${matrix.n} users into k=${input.candidate.k} segments`);
     }
     const result = await runAlgorithm(input, matrix);

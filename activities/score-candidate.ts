@@ -6,13 +6,14 @@ import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
 import { readLabelsFile } from '../lib/labels-file';
 import { heartbeat } from '../lib/activity-progress';
 import { runStepOnce } from '../lib/run-dir';
-import { candidateKey } from './cluster-sweep';
+import { candidateKey, hdbscanSettings } from './cluster-sweep';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
 import { kmeansRefit, stability, type Refit } from './evaluation/stability';
 import { dbscan } from './clustering/dbscan';
+import { hdbscanSampled } from './clustering/hdbscan-sampled';
 import { hierarchical, type Linkage } from './clustering/hierarchical';
 import { miniBatchKMeans } from './clustering/minibatch-kmeans';
 import { clusterShape } from './metrics/cluster-shape';
@@ -111,6 +112,11 @@ function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>):
       };
     case 'dbscan':
       return { seeded: false, fit: async (part) => dbscan(part.data, part.n, part.d, Number(details.eps), Number(details.minSamples)).labels };
+    case 'hdbscan':
+      return {
+        seeded: input.config.stabilityMaxUsers > config.hdbscanSampleSize,
+        fit: async (part, seed) => hdbscanSampled(part.data, part.n, part.d, { ...hdbscanSettings(candidate.params, part.n, config), seed }).labels,
+      };
   }
 }
 

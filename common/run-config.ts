@@ -8,7 +8,7 @@ export type EncoderName = (typeof ENCODERS)[number];
 /** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
 export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
 
-export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan'] as const;
+export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan'] as const;
 /** Encoders whose vectors are z-scored over all users before clustering and evaluation (statistics, not embeddings). */
 export const STANDARDIZED_ENCODERS: readonly string[] = ['behavior-stats'];
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
@@ -38,6 +38,15 @@ export interface RunConfig {
   dbscanEpsQuantiles: number[];
   /** DBSCAN min_samples candidates (the point itself included, as scikit-learn counts). */
   dbscanMinSamples: number[];
+  /**
+   * HDBSCAN candidates: the smallest segment, as a share of the users clustered (so it means the
+   * same at any scale). Each share is one candidate; no eps to choose.
+   */
+  hdbscanMinClusterShares: number[];
+  /** HDBSCAN core distance neighbours (the point itself included); capped at the minimum cluster size. */
+  hdbscanMinSamples: number;
+  /** HDBSCAN is quadratic: this many users are clustered exactly, the rest join their nearest sampled user's cluster when within its core distance. */
+  hdbscanSampleSize: number;
   /** How many sweep candidates run at once. */
   sweepConcurrency: number;
   /** Optional PCA before clustering and evaluation: keep this many components (0 = off). */
@@ -169,6 +178,9 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   hierarchicalSampleSize: 10_000,
   dbscanEpsQuantiles: [0.5, 0.75, 0.9],
   dbscanMinSamples: [10],
+  hdbscanMinClusterShares: [0.01, 0.05],
+  hdbscanMinSamples: 10,
+  hdbscanSampleSize: 5000,
   pcaComponents: 0,
   silhouetteExactUpTo: 20_000,
   silhouetteSampleSize: 5000,
@@ -238,6 +250,8 @@ const integerFields: Array<[keyof RunConfig, number, number]> = [
   ['kmeansMaxIterations', 1, 100_000],
   ['sweepConcurrency', 1, 256],
   ['hierarchicalSampleSize', 10, 30_000],
+  ['hdbscanMinSamples', 1, 1000],
+  ['hdbscanSampleSize', 100, 30_000],
   ['minibatchSize', 16, 1_000_000],
   ['pcaComponents', 0, 4096],
   ['silhouetteExactUpTo', 2, 1_000_000],
@@ -352,6 +366,8 @@ function checkEvaluationSettings(config: RunConfig): void {
   if (!Array.isArray(quantiles) || quantiles.length === 0 || quantiles.some((q) => typeof q !== 'number' || !(q > 0 && q < 1))) fail('dbscanEpsQuantiles', 'a non-empty list of numbers in (0, 1)');
   const minSamples = config.dbscanMinSamples;
   if (!Array.isArray(minSamples) || minSamples.length === 0 || minSamples.some((m) => !Number.isInteger(m) || m < 2 || m > 1000)) fail('dbscanMinSamples', 'a non-empty list of integers in [2, 1000]');
+  const shares = config.hdbscanMinClusterShares;
+  if (!Array.isArray(shares) || shares.length === 0 || shares.some((share) => typeof share !== 'number' || !(share > 0 && share <= 0.5))) fail('hdbscanMinClusterShares', 'a non-empty list of numbers in (0, 0.5]');
   if (typeof config.downstreamExcludeSeen !== 'boolean') fail('downstreamExcludeSeen', 'true or false');
   if (!['stable-lift', 'stable-silhouette', 'pareto', 'silhouette'].includes(config.selectionRule)) fail('selectionRule', "'stable-lift', 'stable-silhouette', 'pareto' or 'silhouette'");
   if (!(config.selectionMinStability >= -1 && config.selectionMinStability <= 1)) fail('selectionMinStability', 'a number in [-1, 1]');

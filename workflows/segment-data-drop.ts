@@ -183,6 +183,10 @@ export function sweepCandidates(config: RunConfig, users: number): CandidateRef[
         }
         continue;
       }
+      if (algorithm === 'hdbscan') {
+        for (const share of config.hdbscanMinClusterShares) candidates.push({ encoder, algorithm, params: `min_cluster_share=${share}`, k: 0 });
+        continue;
+      }
       const hierarchicalTree = algorithm === 'ward' || algorithm === 'average';
       const kMax = Math.min(config.kMax, users, hierarchicalTree ? config.hierarchicalSampleSize : users);
       for (let k = config.kMin; k <= kMax; k++) {

@@ -50,8 +50,12 @@ export function describeSelectionRule(rule: SelectionRule, minStability = 0.75):
       'on the front, the best mean rank over the objectives; ties go to the smallest k';
 }
 
-export function selectCandidate(rows: CandidateMetrics[], rule: SelectionRule = 'silhouette', minStability = 0.75): { chosen: CandidateMetrics; reason: string } {
-  if (rows.length === 0) throw new Error('no candidates to select from');
+export function selectCandidate(all: CandidateMetrics[], rule: SelectionRule = 'silhouette', minStability = 0.75): { chosen: CandidateMetrics; reason: string } {
+  if (all.length === 0) throw new Error('no candidates to select from');
+  // Fewer than 2 segments (e.g. HDBSCAN finding only noise) is no segmentation, and its missing
+  // scores would make every rule drop an objective for all candidates.
+  const segmented = all.filter((row) => segmentCount(row) >= 2);
+  const rows = segmented.length > 0 ? segmented : all;
   if (rule === 'silhouette') return bySilhouette(rows);
   if (rule === 'stable-lift') return byStableLift(rows, minStability);
   return rule === 'pareto' ? byParetoFront(rows) : byStableSilhouette(rows, minStability);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { dbscan } from '../../activities/clustering/dbscan';
+import { hdbscan } from '../../activities/clustering/hdbscan';
 import { hierarchical } from '../../activities/clustering/hierarchical';
 import { kmeans } from '../../activities/clustering/kmeans';
 import { miniBatchKMeans } from '../../activities/clustering/minibatch-kmeans';
@@ -90,6 +91,22 @@ describe('mini-batch k-means on the labelled clustering benchmarks: mean ARI ove
       console.log(`${testCase.path}: mini-batch ${(total / 5).toFixed(4)}, scikit-learn ${testCase.minibatch_ari_mean.toFixed(4)}`);
       // Both sides are stochastic (different random streams), hence a mean over seeds and a wider margin than the exact algorithms get.
       expect(total / 5).toBeGreaterThanOrEqual(testCase.minibatch_ari_mean - 0.05);
+    });
+  }
+});
+
+const hdbscanCases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'hdbscan.json'), 'utf8')) as {
+  benchmark_ari: Array<{ path: string; min_cluster_size: number; min_samples: number; ari: number; clusters: number }>;
+}).benchmark_ari;
+
+describe('HDBSCAN on the labelled clustering benchmarks: ARI next to scikit-learn', () => {
+  for (const testCase of hdbscanCases) {
+    it(`${testCase.path} (min_cluster_size ${testCase.min_cluster_size} = 2% of the points, min_samples ${testCase.min_samples}): within 0.02 of scikit-learn's ARI ${testCase.ari.toFixed(4)}`, () => {
+      const { matrix, ari } = standardizedBenchmark(testCase.path);
+      const result = hdbscan(matrix.data, matrix.n, matrix.d, { minClusterSize: testCase.min_cluster_size, minSamples: testCase.min_samples });
+      console.log(`${testCase.path}: hdbscan ${ari(result.labels).toFixed(4)} with ${result.clusters} clusters (scikit-learn ${testCase.ari.toFixed(4)}, ${testCase.clusters})`);
+      expect(result.clusters).toBe(testCase.clusters);
+      expect(ari(result.labels)).toBeGreaterThanOrEqual(testCase.ari - 0.02);
     });
   }
 });

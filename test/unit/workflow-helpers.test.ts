@@ -51,6 +51,27 @@ describe('sweep and selection', () => {
       'ward:k=2', 'ward:k=3', 'ward:k=4',
       'dbscan:q=0.5,min_samples=5', 'dbscan:q=0.9,min_samples=5', 'dbscan:q=0.5,min_samples=10', 'dbscan:q=0.9,min_samples=10',
     ]);
+    const withHdbscan = resolveRunConfig({ encoders: ['behavior-stats'], algorithms: ['hdbscan'], hdbscanMinClusterShares: [0.01, 0.05] });
+    expect(sweepCandidates(withHdbscan, 100).map((candidate) => `${candidate.algorithm}:${candidate.params}:${candidate.k}`)).toEqual([
+      'hdbscan:min_cluster_share=0.01:0', 'hdbscan:min_cluster_share=0.05:0',
+    ]);
+  });
+
+  it('never picks a candidate with fewer than 2 segments (all noise) while another has them, under every rule', () => {
+    const stability = (value: number) => ({ seeds: { mean: value, sd: 0, runs: [value] }, subsamples: { mean: value, sd: 0, runs: [value] }, points: 10 });
+    const lift = (value: number) => ({ lift: { ndcg10: { value, ciLow: value - 0.01, ciHigh: value + 0.01, segment: 1, baseline: 1 } } }) as never;
+    // All noise refits to all noise (stability 1), and scores as well as it can elsewhere: it would
+    // dominate once its missing silhouette drops that objective for everyone.
+    const allNoise: CandidateMetrics = {
+      candidate: { encoder: 'behavior-stats', algorithm: 'hdbscan', params: 'min_cluster_share=0.05', k: 0 },
+      silhouette: NaN, silhouetteSampled: false, daviesBouldin: NaN, calinskiHarabasz: NaN, inertia: NaN, clusterSizes: [], clusterSeconds: 0.1,
+      stability: stability(1), downstream: lift(0.2),
+    };
+    const candidates = [allNoise, { ...row(2, 0.3), stability: stability(0.9), downstream: lift(0.1) }, { ...row(3, 0.4), stability: stability(0.8), downstream: lift(0.05) }];
+    for (const rule of ['silhouette', 'stable-silhouette', 'stable-lift', 'pareto'] as const) {
+      expect(selectCandidate(candidates, rule).chosen.candidate.k).toBeGreaterThanOrEqual(2);
+    }
+    expect(selectCandidate([allNoise], 'pareto').chosen).toBe(allNoise);
   });
 });
 
