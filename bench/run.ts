@@ -13,6 +13,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   ward: () => import('./ward'),
   embed: () => import('./embed'),
   silhouette: () => import('./silhouette'),
+  hdbscan: () => import('./hdbscan'),
 };
 
 const [name, ...args] = process.argv.slice(2);

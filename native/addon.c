@@ -136,6 +136,27 @@ static napi_value linkage_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* hdbscanMst(data, n, d, minSamples, threads, core, from, to, weight) */
+static napi_value hdbscan_mst_js(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  const int64_t n = integer(env, argv[1]), d = integer(env, argv[2]), min_samples = integer(env, argv[3]);
+  if (min_samples < 1 || min_samples > n) {
+    napi_throw_range_error(env, NULL, "native kernels: hdbscanMst needs 1 <= minSamples <= n");
+    return NULL;
+  }
+  const int64_t edges = n > 0 ? n - 1 : 0;
+  TYPED(data, const float, 0, napi_float32_array, n * d);
+  TYPED(core, double, 5, napi_float64_array, n);
+  TYPED(from, int32_t, 6, napi_int32_array, edges);
+  TYPED(to, int32_t, 7, napi_int32_array, edges);
+  TYPED(weight, double, 8, napi_float64_array, edges);
+  if (hdbscan_mst(data, n, (int)d, (int)min_samples, (int)integer(env, argv[4]), core, from, to, weight) != 0) {
+    napi_throw_error(env, NULL, "native kernels: hdbscanMst ran out of memory");
+    return NULL;
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
     {"kmeansAssign", NULL, kmeans_assign_js, NULL, NULL, NULL, napi_default, NULL},
@@ -143,6 +164,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"squaredDistances", NULL, squared_distances_js, NULL, NULL, NULL, napi_default, NULL},
     {"dbscan", NULL, dbscan_js, NULL, NULL, NULL, napi_default, NULL},
     {"linkage", NULL, linkage_js, NULL, NULL, NULL, napi_default, NULL},
+    {"hdbscanMst", NULL, hdbscan_mst_js, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   return exports;

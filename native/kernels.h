@@ -26,4 +26,10 @@ int dbscan(const float *data, int64_t n, int d, double eps, int min_samples, int
 int linkage_nn_chain(const float *data, const int32_t *rows, int64_t m, int d, int method, int threads,
                      int32_t *merge_a, int32_t *merge_b, double *merge_distance);
 
+/* HDBSCAN's core distances (k-th nearest, itself included) and the n - 1 edges of Prim's minimum
+ * spanning tree of the mutual reachability, in the order Prim adds them; returns 0, or -1 when
+ * out of memory. */
+int hdbscan_mst(const float *data, int64_t n, int d, int min_samples, int threads,
+                double *core, int32_t *from, int32_t *to, double *weight);
+
 #endif

@@ -13,11 +13,16 @@
  *   6. excess-of-mass selection bottom-up (the root is never selected, as scikit-learn's default
  *      allow_single_cluster=False); points label to their nearest selected ancestor, else noise.
  * Quadratic time: meant for samples up to ~20k points (the sweep's hierarchical sample size).
+ * Steps 1-2 run in the native kernel when it is built (the same arithmetic, identical trees).
  */
+import { kernelThreads, nativeKernels, type NativeKernels } from './native';
+
 export interface HdbscanOptions {
   minClusterSize: number;
   /** Neighbours for the core distance (default minClusterSize, as scikit-learn). */
   minSamples?: number;
+  /** Steps 1-2 in the native kernel (native/hdbscan.c, identical results; default when built) or here. */
+  engine?: 'native' | 'js';
 }
 
 export interface HdbscanResult {
@@ -33,6 +38,23 @@ export function hdbscan(data: Float32Array, n: number, d: number, options: Hdbsc
   if (!Number.isInteger(minClusterSize) || minClusterSize < 2) throw new Error(`HDBSCAN: minClusterSize must be an integer >= 2, got ${minClusterSize}`);
   if (!Number.isInteger(minSamples) || minSamples < 1 || minSamples > n) throw new Error(`HDBSCAN: minSamples must be an integer in [1, n=${n}], got ${minSamples}`);
   if (n < 2) return { labels: new Int32Array(n).fill(-1), clusters: 0, coreDistances: new Float64Array(n) };
+  const kernels = options.engine === 'js' ? null : nativeKernels();
+  if (options.engine === 'native' && !kernels) throw new Error('HDBSCAN: the native engine was asked for but the kernels are not built (npm run build:native)');
+  const { core, tree } = kernels ? nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
+  const hierarchy = singleLinkage(n, tree);
+  const condensed = condense(n, hierarchy, minClusterSize);
+  const selected = selectClusters(condensed);
+  return { ...label(n, condensed, selected), coreDistances: core };
+}
+
+function nativeSpanningTree(kernels: NativeKernels, data: Float32Array, n: number, d: number, minSamples: number): { core: Float64Array; tree: Edge[] } {
+  const core = new Float64Array(n);
+  const [from, to, weight] = [new Int32Array(n - 1), new Int32Array(n - 1), new Float64Array(n - 1)];
+  kernels.hdbscanMst(data, n, d, minSamples, kernelThreads(), core, from, to, weight);
+  return { core, tree: Array.from({ length: n - 1 }, (_, i) => ({ from: from[i], to: to[i], weight: weight[i] })) };
+}
+
+function spanningTree(data: Float32Array, n: number, d: number, minSamples: number): { core: Float64Array; tree: Edge[] } {
   const distance = (a: number, b: number) => {
     let sum = 0;
     for (let j = 0, x = a * d, y = b * d; j < d; j++) {
@@ -42,11 +64,7 @@ export function hdbscan(data: Float32Array, n: number, d: number, options: Hdbsc
     return Math.sqrt(sum);
   };
   const core = coreDistances(n, minSamples, distance);
-  const tree = minimumSpanningTree(n, core, distance);
-  const hierarchy = singleLinkage(n, tree);
-  const condensed = condense(n, hierarchy, minClusterSize);
-  const selected = selectClusters(condensed);
-  return { ...label(n, condensed, selected), coreDistances: core };
+  return { core, tree: minimumSpanningTree(n, core, distance) };
 }
 
 /** Distance to the k-th nearest point, the point itself included (k = 1 gives 0). */

@@ -16,6 +16,10 @@ export interface NativeKernels {
   meanColumnVariance(data: Float32Array, n: number, d: number, threads: number): number;
   squaredDistances(data: Float32Array, n: number, d: number, points: Float32Array, m: number, threads: number, out: Float32Array): void;
   dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, threads: number, labels: Int32Array, core: Uint8Array): number;
+  hdbscanMst(
+    data: Float32Array, n: number, d: number, minSamples: number, threads: number,
+    core: Float64Array, from: Int32Array, to: Int32Array, weight: Float64Array,
+  ): void;
   linkage(
     data: Float32Array, rows: Int32Array, m: number, d: number, method: 0 | 1, threads: number,
     mergeA: Int32Array, mergeB: Int32Array, mergeDistance: Float64Array,

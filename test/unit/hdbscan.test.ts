@@ -14,10 +14,10 @@ interface HdbscanCase {
 const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'hdbscan.json'), 'utf8')) as { cases: HdbscanCase[] }).cases;
 
 describe('HDBSCAN against scikit-learn', () => {
-  for (const testCase of cases) {
-    it(`${testCase.name} (min_cluster_size ${testCase.min_cluster_size}): scikit-learn's labels exactly, given the same order of tied edges`, () => {
+  for (const testCase of cases) for (const engine of ['js', 'native'] as const) {
+    it(`${testCase.name} (min_cluster_size ${testCase.min_cluster_size}, ${engine}): scikit-learn's labels exactly, given the same order of tied edges`, () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const result = hdbscan(data, n, d, { minClusterSize: testCase.min_cluster_size, minSamples: testCase.min_samples ?? undefined });
+      const result = hdbscan(data, n, d, { minClusterSize: testCase.min_cluster_size, minSamples: testCase.min_samples ?? undefined, engine });
       const ours = Array.from(result.labels);
       // Clusters are numbered as scikit-learn numbers them (by condensed-tree id), so labels compare directly.
       expect(ours).toEqual(testCase.labels_stable_edge_order);
@@ -55,6 +55,19 @@ describe('HDBSCAN against scikit-learn', () => {
     const backgroundNoise = Array.from(labels.subarray(300)).filter((label) => label === -1).length;
     expect(backgroundNoise).toBeGreaterThanOrEqual(30);
     expect(blobLabels.filter((label) => label === -1).length).toBeLessThan(30);
+  });
+
+  it('native and TypeScript engines agree bit for bit on core distances, ties included', () => {
+    // Integer grid values: many equal distances and equal mutual reachabilities.
+    const n = 500;
+    const d = 5;
+    const data = Float32Array.from({ length: n * d }, (_, i) => ((i * 7919) % 11) - ((i * 104729) % 7));
+    for (const minClusterSize of [5, 20]) {
+      const native = hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'native' });
+      const reference = hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'js' });
+      expect(Array.from(native.coreDistances)).toEqual(Array.from(reference.coreDistances));
+      expect(Array.from(native.labels)).toEqual(Array.from(reference.labels));
+    }
   });
 
   it('rejects a min_cluster_size below 2', () => {
