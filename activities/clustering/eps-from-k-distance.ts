@@ -1,4 +1,5 @@
 import { sampleIndices, seededRandom } from './random';
+import { keepSmallest } from './smallest-values';
 
 /**
  * DBSCAN's eps from the data (Ester et al. 1996, the "k-distance" heuristic): the `quantile` of
@@ -19,13 +20,7 @@ export function epsFromKDistance(data: Float32Array, n: number, d: number, minSa
         const diff = data[probe * d + c] - data[j * d + c];
         distance += diff * diff;
       }
-      if (distance >= nearest[minSamples - 1]) continue;
-      let at = minSamples - 1;
-      while (at > 0 && nearest[at - 1] > distance) {
-        nearest[at] = nearest[at - 1];
-        at--;
-      }
-      nearest[at] = distance;
+      keepSmallest(nearest, distance);
     }
     kDistances[p] = Math.sqrt(nearest[minSamples - 1]);
   });

@@ -16,6 +16,7 @@
  * Steps 1-2 run in the native kernel when it is built (the same arithmetic, identical trees).
  */
 import { kernelThreads, nativeKernels, type NativeKernels } from './native';
+import { keepSmallest } from './smallest-values';
 
 export interface HdbscanOptions {
   minClusterSize: number;
@@ -73,16 +74,7 @@ function coreDistances(n: number, k: number, distance: (a: number, b: number) =>
   const nearest = new Float64Array(k); // ascending, the k smallest distances seen so far
   for (let i = 0; i < n; i++) {
     nearest.fill(Infinity);
-    for (let j = 0; j < n; j++) {
-      const value = j === i ? 0 : distance(i, j);
-      if (value >= nearest[k - 1]) continue;
-      let slot = k - 1;
-      while (slot > 0 && nearest[slot - 1] > value) {
-        nearest[slot] = nearest[slot - 1];
-        slot--;
-      }
-      nearest[slot] = value;
-    }
+    for (let j = 0; j < n; j++) keepSmallest(nearest, j === i ? 0 : distance(i, j));
     core[i] = nearest[k - 1];
   }
   return core;
