@@ -157,6 +157,33 @@ static napi_value hdbscan_mst_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* kthNearestDistances(data, n, d, rows, k, threads, out) */
+static napi_value kth_nearest_distances_js(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  const int64_t n = integer(env, argv[1]), d = integer(env, argv[2]), k = integer(env, argv[4]);
+  napi_typedarray_type type;
+  size_t count;
+  CHECK(napi_get_typedarray_info(env, argv[3], &type, &count, NULL, NULL, NULL));
+  if (k < 1 || k > n) {
+    napi_throw_range_error(env, NULL, "native kernels: kthNearestDistances needs 1 <= k <= n");
+    return NULL;
+  }
+  TYPED(data, const float, 0, napi_float32_array, n * d);
+  TYPED(rows, const int32_t, 3, napi_int32_array, (int64_t)count);
+  TYPED(out, double, 6, napi_float64_array, (int64_t)count);
+  for (size_t r = 0; r < count; r++) {
+    if (rows[r] < 0 || rows[r] >= n) {
+      napi_throw_range_error(env, NULL, "native kernels: kthNearestDistances row index outside the data");
+      return NULL;
+    }
+  }
+  if (kth_nearest_distances(data, n, (int)d, rows, (int64_t)count, (int)k, (int)integer(env, argv[5]), out) != 0) {
+    napi_throw_error(env, NULL, "native kernels: kthNearestDistances ran out of memory");
+    return NULL;
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
     {"kmeansAssign", NULL, kmeans_assign_js, NULL, NULL, NULL, napi_default, NULL},
@@ -165,6 +192,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"dbscan", NULL, dbscan_js, NULL, NULL, NULL, napi_default, NULL},
     {"linkage", NULL, linkage_js, NULL, NULL, NULL, napi_default, NULL},
     {"hdbscanMst", NULL, hdbscan_mst_js, NULL, NULL, NULL, napi_default, NULL},
+    {"kthNearestDistances", NULL, kth_nearest_distances_js, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions));
   return exports;

@@ -51,7 +51,8 @@ typedef struct {
   const float *data;
   const lane_blocks *points;
   int k;
-  double *core;
+  const int32_t *rows; /* the rows to measure, or NULL for all */
+  double *core;        /* one per measured row */
 } core_job;
 
 /* Distance to the k-th nearest point, the point itself (distance 0) included. */
@@ -60,7 +61,8 @@ static void core_rows(void *context, int64_t start, int64_t end, int worker) {
   core_job *job = context;
   const int64_t n = job->points->n;
   double *nearest = malloc(sizeof(double) * job->k);
-  for (int64_t i = start; i < end; i++) {
+  for (int64_t r = start; r < end; r++) {
+    const int64_t i = job->rows ? job->rows[r] : r;
     for (int s = 0; s < job->k; s++) nearest[s] = INFINITY;
     const float *x = job->data + i * job->points->d;
     for (int64_t b = 0; b < job->points->blocks; b++) {
@@ -78,9 +80,18 @@ static void core_rows(void *context, int64_t start, int64_t end, int worker) {
         nearest[slot] = value;
       }
     }
-    job->core[i] = nearest[job->k - 1];
+    job->core[r] = nearest[job->k - 1];
   }
   free(nearest);
+}
+
+int kth_nearest_distances(const float *data, int64_t n, int d, const int32_t *rows, int64_t count, int k, int threads, double *out) {
+  lane_blocks points;
+  if (make_blocks(&points, data, n, d) != 0) return -1;
+  core_job job = {data, &points, k, rows, out};
+  parallel_for(count, threads, 16, core_rows, &job);
+  free(points.values);
+  return 0;
 }
 
 typedef struct {
@@ -133,7 +144,7 @@ int hdbscan_mst(const float *data, int64_t n, int d, int min_samples, int thread
   if (threads < 1) threads = 1;
   lane_blocks points;
   if (make_blocks(&points, data, n, d) != 0) return -1;
-  core_job cores = {data, &points, min_samples, core};
+  core_job cores = {data, &points, min_samples, NULL, core};
   parallel_for(n, threads, 16, core_rows, &cores);
   uint8_t *in_tree = calloc(n, 1);
   double *reach = malloc(sizeof(double) * n), *best = malloc(sizeof(double) * threads);

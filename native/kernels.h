@@ -32,4 +32,8 @@ int linkage_nn_chain(const float *data, const int32_t *rows, int64_t m, int d, i
 int hdbscan_mst(const float *data, int64_t n, int d, int min_samples, int threads,
                 double *core, int32_t *from, int32_t *to, double *weight);
 
+/* Distance from each of rows[0..count) to its k-th nearest row of data, itself included (HDBSCAN's
+ * core distance; DBSCAN's k-distance for eps). Exact float64, as the TypeScript loops compute it. */
+int kth_nearest_distances(const float *data, int64_t n, int d, const int32_t *rows, int64_t count, int k, int threads, double *out);
+
 #endif

@@ -1,5 +1,6 @@
 import { sampleIndices, seededRandom } from './random';
 import { keepSmallest } from './smallest-values';
+import { kernelThreads, nativeKernels, type NativeKernels } from './native';
 
 /**
  * DBSCAN's eps from the data (Ester et al. 1996, the "k-distance" heuristic): the `quantile` of
@@ -7,9 +8,29 @@ import { keepSmallest } from './smallest-values';
  * scikit-learn counts min_samples). Measured for a seeded sample of up to `probes` points against
  * all points, so it costs probes x n distances.
  */
-export function epsFromKDistance(data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000): number {
+export function epsFromKDistance(
+  data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000, engine?: 'native' | 'js',
+): number {
   if (minSamples > n) throw new Error(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users`);
   const chosen = sampleIndices(n, Math.min(probes, n), seededRandom(seed));
+  const kernels = engine === 'js' ? null : nativeKernels();
+  const kDistances = kernels ? nativeKDistances(kernels, data, n, d, chosen, minSamples) : kDistancesOf(data, n, d, chosen, minSamples);
+  kDistances.sort();
+  const position = quantile * (kDistances.length - 1);
+  const low = Math.floor(position);
+  const high = Math.min(low + 1, kDistances.length - 1);
+  const eps = kDistances[low] + (kDistances[high] - kDistances[low]) * (position - low);
+  return eps > 0 ? eps : Number.MIN_VALUE;
+}
+
+/** The same distances from the native kernel (native/hdbscan.c: identical float64 arithmetic, every core). */
+function nativeKDistances(kernels: NativeKernels, data: Float32Array, n: number, d: number, chosen: Int32Array, minSamples: number): Float64Array {
+  const out = new Float64Array(chosen.length);
+  kernels.kthNearestDistances(data, n, d, chosen, minSamples, kernelThreads(), out);
+  return out;
+}
+
+function kDistancesOf(data: Float32Array, n: number, d: number, chosen: Int32Array, minSamples: number): Float64Array {
   const kDistances = new Float64Array(chosen.length);
   const nearest = new Float64Array(minSamples); // sorted ascending, squared distances
   chosen.forEach((probe, p) => {
@@ -24,10 +45,5 @@ export function epsFromKDistance(data: Float32Array, n: number, d: number, minSa
     }
     kDistances[p] = Math.sqrt(nearest[minSamples - 1]);
   });
-  kDistances.sort();
-  const position = quantile * (kDistances.length - 1);
-  const low = Math.floor(position);
-  const high = Math.min(low + 1, kDistances.length - 1);
-  const eps = kDistances[low] + (kDistances[high] - kDistances[low]) * (position - low);
-  return eps > 0 ? eps : Number.MIN_VALUE;
+  return kDistances;
 }

@@ -20,6 +20,7 @@ export interface NativeKernels {
     data: Float32Array, n: number, d: number, minSamples: number, threads: number,
     core: Float64Array, from: Int32Array, to: Int32Array, weight: Float64Array,
   ): void;
+  kthNearestDistances(data: Float32Array, n: number, d: number, rows: Int32Array, k: number, threads: number, out: Float64Array): void;
   linkage(
     data: Float32Array, rows: Int32Array, m: number, d: number, method: 0 | 1, threads: number,
     mergeA: Int32Array, mergeB: Int32Array, mergeDistance: Float64Array,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import clustering from 'density-clustering';
 import { dbscan } from '../../activities/clustering/dbscan';
+import { epsFromKDistance } from '../../activities/clustering/eps-from-k-distance';
 import { projectPath } from '../../lib/paths';
 import { toMatrix } from '../helpers/sklearn-fixtures';
 
@@ -44,5 +45,13 @@ describe('DBSCAN against scikit-learn', () => {
       expect(mapping.get(ours.labels[i])).toBe(theirs);
     }
     expect(new Set(mapping.values()).size).toBe(mapping.size);
+  });
+
+  it('eps from k-distances: the native kernel gives the TypeScript value exactly, and a higher quantile a larger eps', () => {
+    const testCase = cases[2];
+    const { data, n, d } = toMatrix(testCase.data);
+    const eps = (quantile: number, engine: 'native' | 'js') => epsFromKDistance(data, n, d, 8, quantile, 5, 400, engine);
+    for (const quantile of [0.1, 0.5, 0.9]) expect(eps(quantile, 'native')).toBe(eps(quantile, 'js'));
+    expect(eps(0.9, 'native')).toBeGreaterThan(eps(0.5, 'native'));
   });
 });
