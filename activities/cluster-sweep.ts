@@ -40,18 +40,18 @@ async function runAlgorithm(input: ClusterCandidateInput, matrix: Matrix): Promi
     }
     case 'ward':
     case 'average': {
-      const labels = hierarchical(matrix.data, matrix.n, matrix.d, { k: candidate.k, linkage: candidate.algorithm, sampleSize: config.hierarchicalSampleSize, seed });
+      const labels = await hierarchical(matrix.data, matrix.n, matrix.d, { k: candidate.k, linkage: candidate.algorithm, sampleSize: config.hierarchicalSampleSize, seed });
       return { labels, inertia: inertia(matrix, labels), iterations: 0, details: { linkage: candidate.algorithm, sampleSize: Math.min(matrix.n, config.hierarchicalSampleSize) } };
     }
     case 'dbscan': {
       const { quantile, minSamples } = parseDbscanParams(candidate.params);
-      const eps = epsFromKDistance(matrix.data, matrix.n, matrix.d, minSamples, quantile, seed);
-      const result = dbscan(matrix.data, matrix.n, matrix.d, eps, minSamples);
+      const eps = await epsFromKDistance(matrix.data, matrix.n, matrix.d, minSamples, quantile, seed);
+      const result = await dbscan(matrix.data, matrix.n, matrix.d, eps, minSamples);
       return { labels: result.labels, inertia: NaN, iterations: 0, details: { eps, minSamples, quantile, clusters: result.clusters } };
     }
     case 'hdbscan': {
       const settings = hdbscanSettings(candidate.params, matrix.n, config);
-      const result = hdbscanSampled(matrix.data, matrix.n, matrix.d, { ...settings, seed });
+      const result = await hdbscanSampled(matrix.data, matrix.n, matrix.d, { ...settings, seed });
       return { labels: result.labels, inertia: NaN, iterations: 0, details: { ...settings, sampled: result.sampled, clusters: result.clusters } };
     }
   }

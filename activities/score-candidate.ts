@@ -111,11 +111,11 @@ function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>):
         fit: async (part, seed) => hierarchical(part.data, part.n, part.d, { k: Math.min(candidate.k, part.n), linkage: candidate.algorithm as Linkage, sampleSize: config.hierarchicalSampleSize, seed }),
       };
     case 'dbscan':
-      return { seeded: false, fit: async (part) => dbscan(part.data, part.n, part.d, Number(details.eps), Number(details.minSamples)).labels };
+      return { seeded: false, fit: async (part) => (await dbscan(part.data, part.n, part.d, Number(details.eps), Number(details.minSamples))).labels };
     case 'hdbscan':
       return {
         seeded: input.config.stabilityMaxUsers > config.hdbscanSampleSize,
-        fit: async (part, seed) => hdbscanSampled(part.data, part.n, part.d, { ...hdbscanSettings(candidate.params, part.n, config), seed }).labels,
+        fit: async (part, seed) => (await hdbscanSampled(part.data, part.n, part.d, { ...hdbscanSettings(candidate.params, part.n, config), seed })).labels,
       };
   }
 }

@@ -31,7 +31,7 @@ export async function run(): Promise<Record<string, unknown>> {
       projectPath('bench', 'python', 'dbscan_sklearn.py'), file, String(N), String(D), String(EPS), String(MIN_SAMPLES), labelsFile,
     ]).toString()) as { seconds: number; clusters: number; noise: number };
     const started = performance.now();
-    const ours = dbscan(data, N, D, EPS, MIN_SAMPLES);
+    const ours = await dbscan(data, N, D, EPS, MIN_SAMPLES);
     const oursSeconds = (performance.now() - started) / 1000;
     const sklearnLabels = new Int32Array(fs.readFileSync(labelsFile).buffer.slice(0));
     const mismatches = ours.labels.reduce((count, label, i) => count + (label === sklearnLabels[i] ? 0 : 1), 0);
@@ -42,7 +42,7 @@ export async function run(): Promise<Record<string, unknown>> {
     new clustering.DBSCAN().run(rows, EPS, MIN_SAMPLES);
     const densitySeconds = (performance.now() - t) / 1000;
     t = performance.now();
-    dbscan(data.subarray(0, small * D), small, D, EPS, MIN_SAMPLES);
+    await dbscan(data.subarray(0, small * D), small, D, EPS, MIN_SAMPLES);
     const oursSmallSeconds = (performance.now() - t) / 1000;
     return {
       ours_s: round(oursSeconds),

@@ -33,7 +33,7 @@ export async function run(): Promise<Record<string, unknown>> {
         projectPath('bench', 'python', 'hdbscan_sklearn.py'), file, String(n), String(d), String(MIN_CLUSTER_SIZE), String(MIN_SAMPLES), labelsFile,
       ]).toString()) as { seconds: number; clusters: number };
       const started = performance.now();
-      const ours = hdbscan(data, n, d, { minClusterSize: MIN_CLUSTER_SIZE, minSamples: MIN_SAMPLES });
+      const ours = await hdbscan(data, n, d, { minClusterSize: MIN_CLUSTER_SIZE, minSamples: MIN_SAMPLES });
       const oursSeconds = (performance.now() - started) / 1000;
       const sklearnLabels = Array.from(new Int32Array(fs.readFileSync(labelsFile).buffer.slice(0)));
       const row = {

@@ -28,7 +28,7 @@ export async function run(): Promise<Record<string, unknown>> {
     fs.writeFileSync(file, Buffer.from(data.buffer));
     const sklearn = JSON.parse(execFileSync('python3', [projectPath('bench', 'python', 'ward_sklearn.py'), file, String(N), String(D), String(K), labelsFile]).toString()) as { seconds: number };
     const started = performance.now();
-    const ours = hierarchical(data, N, D, { k: K, linkage: 'ward', sampleSize: N });
+    const ours = await hierarchical(data, N, D, { k: K, linkage: 'ward', sampleSize: N });
     const oursSeconds = (performance.now() - started) / 1000;
     const sklearnLabels = Array.from(new Int32Array(fs.readFileSync(labelsFile).buffer.slice(0)));
     return {

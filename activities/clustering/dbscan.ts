@@ -16,7 +16,7 @@ export interface DbscanResult {
   clusters: number;
 }
 
-export function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, engine?: 'native' | 'js'): DbscanResult {
+export async function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, engine?: 'native' | 'js'): Promise<DbscanResult> {
   if (!(eps > 0)) throw new Error(`DBSCAN: eps must be > 0, got ${eps}`);
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new Error(`DBSCAN: minSamples must be a positive integer, got ${minSamples}`);
   const kernels = engine === 'js' ? null : nativeKernels();
@@ -24,7 +24,7 @@ export function dbscan(data: Float32Array, n: number, d: number, eps: number, mi
   if (kernels) {
     const labels = new Int32Array(n);
     const core = new Uint8Array(n);
-    const clusters = kernels.dbscan(data, n, d, eps, minSamples, kernelThreads(), labels, core);
+    const clusters = await kernels.dbscan(data, n, d, eps, minSamples, kernelThreads(), labels, core);
     return { labels, core, clusters };
   }
   const tree = new KdTree(data, n, d);

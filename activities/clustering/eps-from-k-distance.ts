@@ -8,13 +8,13 @@ import { kernelThreads, nativeKernels, type NativeKernels } from './native';
  * scikit-learn counts min_samples). Measured for a seeded sample of up to `probes` points against
  * all points, so it costs probes x n distances.
  */
-export function epsFromKDistance(
+export async function epsFromKDistance(
   data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000, engine?: 'native' | 'js',
-): number {
+): Promise<number> {
   if (minSamples > n) throw new Error(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users`);
   const chosen = sampleIndices(n, Math.min(probes, n), seededRandom(seed));
   const kernels = engine === 'js' ? null : nativeKernels();
-  const kDistances = kernels ? nativeKDistances(kernels, data, n, d, chosen, minSamples) : kDistancesOf(data, n, d, chosen, minSamples);
+  const kDistances = kernels ? await nativeKDistances(kernels, data, n, d, chosen, minSamples) : kDistancesOf(data, n, d, chosen, minSamples);
   kDistances.sort();
   const position = quantile * (kDistances.length - 1);
   const low = Math.floor(position);
@@ -24,9 +24,9 @@ export function epsFromKDistance(
 }
 
 /** The same distances from the native kernel (native/hdbscan.c: identical float64 arithmetic, every core). */
-function nativeKDistances(kernels: NativeKernels, data: Float32Array, n: number, d: number, chosen: Int32Array, minSamples: number): Float64Array {
+async function nativeKDistances(kernels: NativeKernels, data: Float32Array, n: number, d: number, chosen: Int32Array, minSamples: number): Promise<Float64Array> {
   const out = new Float64Array(chosen.length);
-  kernels.kthNearestDistances(data, n, d, chosen, minSamples, kernelThreads(), out);
+  await kernels.kthNearestDistances(data, n, d, chosen, minSamples, kernelThreads(), out);
   return out;
 }
 

@@ -16,13 +16,13 @@ export interface SampledHdbscanOptions {
   seed: number;
 }
 
-export function hdbscanSampled(data: Float32Array, n: number, d: number, options: SampledHdbscanOptions): { labels: Int32Array; clusters: number; sampled: number } {
-  if (n <= options.sampleSize) return { ...hdbscan(data, n, d, options), sampled: n };
+export async function hdbscanSampled(data: Float32Array, n: number, d: number, options: SampledHdbscanOptions): Promise<{ labels: Int32Array; clusters: number; sampled: number }> {
+  if (n <= options.sampleSize) return { ...(await hdbscan(data, n, d, options)), sampled: n };
   const rows = sampleIndices(n, options.sampleSize, seededRandom(options.seed)).sort();
   const m = rows.length;
   const sample = new Float32Array(m * d);
   rows.forEach((row, s) => sample.set(data.subarray(row * d, (row + 1) * d), s * d));
-  const fitted = hdbscan(sample, m, d, options);
+  const fitted = await hdbscan(sample, m, d, options);
   const labels = new Int32Array(n).fill(-1);
   const inSample = new Int32Array(n).fill(-1);
   rows.forEach((row, s) => (inSample[row] = s));

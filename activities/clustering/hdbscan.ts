@@ -33,7 +33,7 @@ export interface HdbscanResult {
   coreDistances: Float64Array;
 }
 
-export function hdbscan(data: Float32Array, n: number, d: number, options: HdbscanOptions): HdbscanResult {
+export async function hdbscan(data: Float32Array, n: number, d: number, options: HdbscanOptions): Promise<HdbscanResult> {
   const minClusterSize = options.minClusterSize;
   const minSamples = options.minSamples ?? minClusterSize;
   if (!Number.isInteger(minClusterSize) || minClusterSize < 2) throw new Error(`HDBSCAN: minClusterSize must be an integer >= 2, got ${minClusterSize}`);
@@ -41,17 +41,17 @@ export function hdbscan(data: Float32Array, n: number, d: number, options: Hdbsc
   if (n < 2) return { labels: new Int32Array(n).fill(-1), clusters: 0, coreDistances: new Float64Array(n) };
   const kernels = options.engine === 'js' ? null : nativeKernels();
   if (options.engine === 'native' && !kernels) throw new Error('HDBSCAN: the native engine was asked for but the kernels are not built (npm run build:native)');
-  const { core, tree } = kernels ? nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
+  const { core, tree } = kernels ? await nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
   const hierarchy = singleLinkage(n, tree);
   const condensed = condense(n, hierarchy, minClusterSize);
   const selected = selectClusters(condensed);
   return { ...label(n, condensed, selected), coreDistances: core };
 }
 
-function nativeSpanningTree(kernels: NativeKernels, data: Float32Array, n: number, d: number, minSamples: number): { core: Float64Array; tree: Edge[] } {
+async function nativeSpanningTree(kernels: NativeKernels, data: Float32Array, n: number, d: number, minSamples: number): Promise<{ core: Float64Array; tree: Edge[] }> {
   const core = new Float64Array(n);
   const [from, to, weight] = [new Int32Array(n - 1), new Int32Array(n - 1), new Float64Array(n - 1)];
-  kernels.hdbscanMst(data, n, d, minSamples, kernelThreads(), core, from, to, weight);
+  await kernels.hdbscanMst(data, n, d, minSamples, kernelThreads(), core, from, to, weight);
   return { core, tree: Array.from({ length: n - 1 }, (_, i) => ({ from: from[i], to: to[i], weight: weight[i] })) };
 }
 

@@ -21,11 +21,11 @@ export interface HierarchicalOptions {
   engine?: 'native' | 'js';
 }
 
-export function hierarchical(data: Float32Array, n: number, d: number, options: HierarchicalOptions): Int32Array {
+export async function hierarchical(data: Float32Array, n: number, d: number, options: HierarchicalOptions): Promise<Int32Array> {
   const sampleSize = options.sampleSize ?? 10_000;
   if (options.k < 1 || options.k > Math.min(n, sampleSize)) throw new Error(`hierarchical: k=${options.k} must be in [1, ${Math.min(n, sampleSize)}]`);
   const rows = n <= sampleSize ? Int32Array.from({ length: n }, (_, i) => i) : sampleIndices(n, sampleSize, seededRandom(options.seed ?? 0)).sort();
-  const sampleLabels = cutTree(merges(data, d, rows, options.linkage, options.engine), rows.length, options.k);
+  const sampleLabels = cutTree(await merges(data, d, rows, options.linkage, options.engine), rows.length, options.k);
   if (rows.length === n) return sampleLabels;
   return assignToCentroids(data, n, d, rows, sampleLabels, options.k);
 }
@@ -37,14 +37,14 @@ function pairIndex(i: number, j: number, m: number): number {
   return i * m - (i * (i + 1)) / 2 + (j - i - 1);
 }
 
-function merges(data: Float32Array, d: number, rows: Int32Array, linkage: Linkage, engine: HierarchicalOptions['engine']): Merge[] {
+async function merges(data: Float32Array, d: number, rows: Int32Array, linkage: Linkage, engine: HierarchicalOptions['engine']): Promise<Merge[]> {
   const kernels = engine === 'js' ? null : nativeKernels();
   if (engine === 'native' && !kernels) throw new Error('hierarchical: the native engine was asked for but the kernels are not built (npm run build:native)');
   if (!kernels) return mergeTree(data, d, rows, linkage);
   const m = rows.length;
   const count = Math.max(0, m - 1);
   const [a, b, distance] = [new Int32Array(count), new Int32Array(count), new Float64Array(count)];
-  kernels.linkage(data, rows, m, d, linkage === 'ward' ? 0 : 1, kernelThreads(), a, b, distance);
+  await kernels.linkage(data, rows, m, d, linkage === 'ward' ? 0 : 1, kernelThreads(), a, b, distance);
   return Array.from({ length: count }, (_, i) => ({ a: a[i], b: b[i], distance: distance[i] }));
 }
 

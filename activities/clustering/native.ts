@@ -15,16 +15,17 @@ export interface NativeKernels {
   ): void;
   meanColumnVariance(data: Float32Array, n: number, d: number, threads: number): number;
   squaredDistances(data: Float32Array, n: number, d: number, points: Float32Array, m: number, threads: number, out: Float32Array): void;
-  dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, threads: number, labels: Int32Array, core: Uint8Array): number;
+  // The next four run on libuv's thread pool (seconds of work) and settle when their outputs are written.
+  dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, threads: number, labels: Int32Array, core: Uint8Array): Promise<number>;
   hdbscanMst(
     data: Float32Array, n: number, d: number, minSamples: number, threads: number,
     core: Float64Array, from: Int32Array, to: Int32Array, weight: Float64Array,
-  ): void;
-  kthNearestDistances(data: Float32Array, n: number, d: number, rows: Int32Array, k: number, threads: number, out: Float64Array): void;
+  ): Promise<number>;
+  kthNearestDistances(data: Float32Array, n: number, d: number, rows: Int32Array, k: number, threads: number, out: Float64Array): Promise<number>;
   linkage(
     data: Float32Array, rows: Int32Array, m: number, d: number, method: 0 | 1, threads: number,
     mergeA: Int32Array, mergeB: Int32Array, mergeDistance: Float64Array,
-  ): void;
+  ): Promise<number>;
 }
 
 let loaded: NativeKernels | null | undefined;

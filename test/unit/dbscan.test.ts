@@ -12,22 +12,22 @@ const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklea
 
 describe('DBSCAN against scikit-learn', () => {
   for (const testCase of cases) for (const engine of ENGINES) {
-    it(`${testCase.name} (${engine}): identical core points, noise and labels (borders included)`, () => {
+    it(`${testCase.name} (${engine}): identical core points, noise and labels (borders included)`, async () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const result = dbscan(data, n, d, testCase.eps, testCase.min_samples, engine);
+      const result = await dbscan(data, n, d, testCase.eps, testCase.min_samples, engine);
       expect(Array.from(result.core, Boolean)).toEqual(testCase.core);
       expect(Array.from(result.labels)).toEqual(testCase.labels);
       expect(result.clusters).toBe(Math.max(...testCase.labels) + 1);
     });
   }
 
-  it('agrees with density-clustering (the reference package) on a small input', () => {
+  it('agrees with density-clustering (the reference package) on a small input', async () => {
     // Default engine: the native kernel when built (it is in npm test), else TypeScript.
     const testCase = cases[0];
     const { data, n, d } = toMatrix(testCase.data);
     // density-clustering counts neighbours strictly closer than eps; scikit-learn (and we) include
     // points at exactly eps. This grid-like data has such pairs, so compare just inside eps.
-    const ours = dbscan(data, n, d, testCase.eps * (1 - 1e-12), testCase.min_samples);
+    const ours = await dbscan(data, n, d, testCase.eps * (1 - 1e-12), testCase.min_samples);
     const reference = new clustering.DBSCAN();
     const referenceClusters: number[][] = reference.run(testCase.data, testCase.eps, testCase.min_samples);
     const referenceLabel = new Map<number, number>();
@@ -47,11 +47,29 @@ describe('DBSCAN against scikit-learn', () => {
     expect(new Set(mapping.values()).size).toBe(mapping.size);
   });
 
-  it('eps from k-distances: the native kernel gives the TypeScript value exactly, and a higher quantile a larger eps', () => {
+  it('eps from k-distances: the native kernel gives the TypeScript value exactly, and a higher quantile a larger eps', async () => {
     const testCase = cases[2];
     const { data, n, d } = toMatrix(testCase.data);
     const eps = (quantile: number, engine: 'native' | 'js') => epsFromKDistance(data, n, d, 8, quantile, 5, 400, engine);
-    for (const quantile of [0.1, 0.5, 0.9]) expect(eps(quantile, 'native')).toBe(eps(quantile, 'js'));
-    expect(eps(0.9, 'native')).toBeGreaterThan(eps(0.5, 'native'));
+    for (const quantile of [0.1, 0.5, 0.9]) expect(await eps(quantile, 'native')).toBe(await eps(quantile, 'js'));
+    expect(await eps(0.9, 'native')).toBeGreaterThan(await eps(0.5, 'native'));
+  });
+
+  it('runs the native kernel off the event loop: timers keep firing while it works', async () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const n = 40_000;
+    const d = 8;
+    const data = Float32Array.from({ length: n * d }, () => random() * 10);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    await dbscan(data, n, d, 1.5, 10, 'native');
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    // A synchronous kernel would hold the loop for the whole call: no tick at all.
+    expect(elapsed).toBeGreaterThan(20);
+    expect(ticks).toBeGreaterThan(0);
   });
 });
+

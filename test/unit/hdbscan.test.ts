@@ -15,9 +15,9 @@ const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklea
 
 describe('HDBSCAN against scikit-learn', () => {
   for (const testCase of cases) for (const engine of ['js', 'native'] as const) {
-    it(`${testCase.name} (min_cluster_size ${testCase.min_cluster_size}, ${engine}): scikit-learn's labels exactly, given the same order of tied edges`, () => {
+    it(`${testCase.name} (min_cluster_size ${testCase.min_cluster_size}, ${engine}): scikit-learn's labels exactly, given the same order of tied edges`, async () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const result = hdbscan(data, n, d, { minClusterSize: testCase.min_cluster_size, minSamples: testCase.min_samples ?? undefined, engine });
+      const result = await hdbscan(data, n, d, { minClusterSize: testCase.min_cluster_size, minSamples: testCase.min_samples ?? undefined, engine });
       const ours = Array.from(result.labels);
       // Clusters are numbered as scikit-learn numbers them (by condensed-tree id), so labels compare directly.
       expect(ours).toEqual(testCase.labels_stable_edge_order);
@@ -30,7 +30,7 @@ describe('HDBSCAN against scikit-learn', () => {
     });
   }
 
-  it('finds planted dense blobs without being told eps, and leaves sparse background as noise', () => {
+  it('finds planted dense blobs without being told eps, and leaves sparse background as noise', async () => {
     // 3 tight blobs of 100 points plus 60 uniform background points.
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -48,7 +48,7 @@ describe('HDBSCAN against scikit-learn', () => {
       truth.push(-1);
     }
     const { data, n, d } = toMatrix(rows);
-    const { labels, clusters } = hdbscan(data, n, d, { minClusterSize: 15 });
+    const { labels, clusters } = await hdbscan(data, n, d, { minClusterSize: 15 });
     expect(clusters).toBe(3);
     const blobLabels = Array.from(labels.subarray(0, 300));
     expect(adjustedRandIndex(truth.slice(0, 300), blobLabels)).toBeGreaterThan(0.95);
@@ -57,20 +57,20 @@ describe('HDBSCAN against scikit-learn', () => {
     expect(blobLabels.filter((label) => label === -1).length).toBeLessThan(30);
   });
 
-  it('native and TypeScript engines agree bit for bit on core distances, ties included', () => {
+  it('native and TypeScript engines agree bit for bit on core distances, ties included', async () => {
     // Integer grid values: many equal distances and equal mutual reachabilities.
     const n = 500;
     const d = 5;
     const data = Float32Array.from({ length: n * d }, (_, i) => ((i * 7919) % 11) - ((i * 104729) % 7));
     for (const minClusterSize of [5, 20]) {
-      const native = hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'native' });
-      const reference = hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'js' });
+      const native = await hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'native' });
+      const reference = await hdbscan(data, n, d, { minClusterSize, minSamples: 4, engine: 'js' });
       expect(Array.from(native.coreDistances)).toEqual(Array.from(reference.coreDistances));
       expect(Array.from(native.labels)).toEqual(Array.from(reference.labels));
     }
   });
 
-  it('rejects a min_cluster_size below 2', () => {
-    expect(() => hdbscan(new Float32Array(4), 2, 2, { minClusterSize: 1 })).toThrow(/minClusterSize/);
+  it('rejects a min_cluster_size below 2', async () => {
+    await expect(hdbscan(new Float32Array(4), 2, 2, { minClusterSize: 1 })).rejects.toThrow(/minClusterSize/);
   });
 });
