@@ -1,5 +1,5 @@
 import { KdTree } from './kd-tree';
-import { kernelThreads, nativeKernels } from './native';
+import { kernelThreads, kernelsFor, type Engine } from './native';
 
 /**
  * DBSCAN with scikit-learn's semantics: a point is core when at least `minSamples` points
@@ -16,11 +16,10 @@ export interface DbscanResult {
   clusters: number;
 }
 
-export async function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, engine?: 'native' | 'js'): Promise<DbscanResult> {
+export async function dbscan(data: Float32Array, n: number, d: number, eps: number, minSamples: number, engine?: Engine): Promise<DbscanResult> {
   if (!(eps > 0)) throw new Error(`DBSCAN: eps must be > 0, got ${eps}`);
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new Error(`DBSCAN: minSamples must be a positive integer, got ${minSamples}`);
-  const kernels = engine === 'js' ? null : nativeKernels();
-  if (engine === 'native' && !kernels) throw new Error('DBSCAN: the native engine was asked for but the kernels are not built (npm run build:native)');
+  const kernels = kernelsFor(engine, 'DBSCAN');
   if (kernels) {
     const labels = new Int32Array(n);
     const core = new Uint8Array(n);

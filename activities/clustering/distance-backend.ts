@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { kernelThreads, nativeKernels } from './native';
+import { kernelThreads, kernelsFor } from './native';
 
 /**
  * Where k-means spends its time: squared distances from every row to a few points (centres or
@@ -47,8 +47,7 @@ function sumRowsByLabel(data: Float32Array, n: number, d: number, k: number, nea
 }
 
 export function nativeBackend(data: Float32Array, n: number, d: number): DistanceBackend {
-  const kernels = nativeKernels();
-  if (!kernels) throw new Error('k-means: the native backend was asked for but the kernels are not built (npm run build:native)');
+  const kernels = kernelsFor('native', 'k-means')!;
   const threads = kernelThreads();
   const backend: DistanceBackend = {
     async distancesTo(points, m) {

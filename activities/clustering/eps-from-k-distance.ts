@@ -1,6 +1,6 @@
 import { sampleIndices, seededRandom } from './random';
 import { keepSmallest } from './smallest-values';
-import { kernelThreads, nativeKernels, type NativeKernels } from './native';
+import { kernelThreads, kernelsFor, type Engine, type NativeKernels } from './native';
 
 /**
  * DBSCAN's eps from the data (Ester et al. 1996, the "k-distance" heuristic): the `quantile` of
@@ -9,11 +9,11 @@ import { kernelThreads, nativeKernels, type NativeKernels } from './native';
  * all points, so it costs probes x n distances.
  */
 export async function epsFromKDistance(
-  data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000, engine?: 'native' | 'js',
+  data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000, engine?: Engine,
 ): Promise<number> {
   if (minSamples > n) throw new Error(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users`);
   const chosen = sampleIndices(n, Math.min(probes, n), seededRandom(seed));
-  const kernels = engine === 'js' ? null : nativeKernels();
+  const kernels = kernelsFor(engine, 'DBSCAN eps');
   const kDistances = kernels ? await nativeKDistances(kernels, data, n, d, chosen, minSamples) : kDistancesOf(data, n, d, chosen, minSamples);
   kDistances.sort();
   const position = quantile * (kDistances.length - 1);

@@ -15,7 +15,7 @@
  * Quadratic time: meant for samples up to ~20k points (the sweep's hierarchical sample size).
  * Steps 1-2 run in the native kernel when it is built (the same arithmetic, identical trees).
  */
-import { kernelThreads, nativeKernels, type NativeKernels } from './native';
+import { kernelThreads, kernelsFor, type Engine, type NativeKernels } from './native';
 import { keepSmallest } from './smallest-values';
 
 export interface HdbscanOptions {
@@ -23,7 +23,7 @@ export interface HdbscanOptions {
   /** Neighbours for the core distance (default minClusterSize, as scikit-learn). */
   minSamples?: number;
   /** Steps 1-2 in the native kernel (native/hdbscan.c, identical results; default when built) or here. */
-  engine?: 'native' | 'js';
+  engine?: Engine;
 }
 
 export interface HdbscanResult {
@@ -39,8 +39,7 @@ export async function hdbscan(data: Float32Array, n: number, d: number, options:
   if (!Number.isInteger(minClusterSize) || minClusterSize < 2) throw new Error(`HDBSCAN: minClusterSize must be an integer >= 2, got ${minClusterSize}`);
   if (!Number.isInteger(minSamples) || minSamples < 1 || minSamples > n) throw new Error(`HDBSCAN: minSamples must be an integer in [1, n=${n}], got ${minSamples}`);
   if (n < 2) return { labels: new Int32Array(n).fill(-1), clusters: 0, coreDistances: new Float64Array(n) };
-  const kernels = options.engine === 'js' ? null : nativeKernels();
-  if (options.engine === 'native' && !kernels) throw new Error('HDBSCAN: the native engine was asked for but the kernels are not built (npm run build:native)');
+  const kernels = kernelsFor(options.engine, 'HDBSCAN');
   const { core, tree } = kernels ? await nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
   const hierarchy = singleLinkage(n, tree);
   const condensed = condense(n, hierarchy, minClusterSize);

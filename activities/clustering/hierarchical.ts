@@ -1,4 +1,4 @@
-import { kernelThreads, nativeKernels } from './native';
+import { kernelThreads, kernelsFor, type Engine } from './native';
 import { sampleIndices, seededRandom } from './random';
 
 /**
@@ -18,7 +18,7 @@ export interface HierarchicalOptions {
   /** Points clustered exactly; the rest are assigned to the nearest centroid. */
   sampleSize?: number;
   seed?: number;
-  engine?: 'native' | 'js';
+  engine?: Engine;
 }
 
 export async function hierarchical(data: Float32Array, n: number, d: number, options: HierarchicalOptions): Promise<Int32Array> {
@@ -38,8 +38,7 @@ function pairIndex(i: number, j: number, m: number): number {
 }
 
 async function merges(data: Float32Array, d: number, rows: Int32Array, linkage: Linkage, engine: HierarchicalOptions['engine']): Promise<Merge[]> {
-  const kernels = engine === 'js' ? null : nativeKernels();
-  if (engine === 'native' && !kernels) throw new Error('hierarchical: the native engine was asked for but the kernels are not built (npm run build:native)');
+  const kernels = kernelsFor(engine, 'hierarchical');
   if (!kernels) return mergeTree(data, d, rows, linkage);
   const m = rows.length;
   const count = Math.max(0, m - 1);

@@ -1,5 +1,5 @@
 import { jsBackend, nativeBackend, onnxBackend, type DistanceBackend } from './distance-backend';
-import { kernelThreads, nativeKernels } from './native';
+import { kernelThreads, kernelsFor, nativeKernels } from './native';
 import type { Assignment } from './distance-backend';
 import { seededRandom } from './random';
 
@@ -28,8 +28,13 @@ export interface KMeansOptions {
 
 export type KMeansBackend = 'native' | 'onnx-f32' | 'onnx-f64' | 'js';
 
+/** The backend a request names, or the default: native when built, else onnxruntime float32. */
+function resolveBackend(name: KMeansBackend | undefined): KMeansBackend {
+  return name ?? (nativeKernels() ? 'native' : 'onnx-f32');
+}
+
 export async function distanceBackend(data: Float32Array, n: number, d: number, name: KMeansBackend | undefined): Promise<DistanceBackend> {
-  const chosen = name ?? (nativeKernels() ? 'native' : 'onnx-f32');
+  const chosen = resolveBackend(name);
   if (chosen === 'native') return nativeBackend(data, n, d);
   if (chosen === 'js') return jsBackend(data, n, d);
   return onnxBackend(data, n, d, chosen === 'onnx-f64' ? 'f64' : 'f32');
@@ -46,11 +51,11 @@ export async function kmeans(data: Float32Array, n: number, d: number, options: 
   const { k } = options;
   if (k < 1 || k > n) throw new Error(`k-means: k=${k} must be in [1, n=${n}]`);
   const random = seededRandom(options.seed);
-  const kernels = options.backend === undefined || options.backend === 'native' ? nativeKernels() : null;
-  const variance = kernels ? kernels.meanColumnVariance(data, n, d, kernelThreads()) : meanFeatureVariance(data, n, d);
+  const backendName = resolveBackend(options.backend);
+  const variance = backendName === 'native' ? kernelsFor('native', 'k-means')!.meanColumnVariance(data, n, d, kernelThreads()) : meanFeatureVariance(data, n, d);
   const tolerance = (options.tolerance ?? 1e-4) * variance;
   const runs = options.initialCenters ? 1 : options.nInit ?? 1;
-  const backend = await distanceBackend(data, n, d, options.backend);
+  const backend = await distanceBackend(data, n, d, backendName);
   try {
     let best: KMeansResult | undefined;
     for (let run = 0; run < runs; run++) {

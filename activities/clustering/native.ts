@@ -42,6 +42,17 @@ export function nativeKernels(): NativeKernels | null {
   return loaded;
 }
 
+/** Which implementation an engine runs: 'native', 'js' (the TypeScript reference), or the native one when built. */
+export type Engine = 'native' | 'js';
+
+/** The kernels an engine should use, null for its TypeScript path; throws when 'native' is asked for but not built. */
+export function kernelsFor(engine: Engine | undefined, algorithm: string): NativeKernels | null {
+  if (engine === 'js') return null;
+  const kernels = nativeKernels();
+  if (engine === 'native' && !kernels) throw new Error(`${algorithm}: the native engine was asked for but the kernels are not built (npm run build:native)`);
+  return kernels;
+}
+
 /** Threads for the kernels: $BSEG_CLUSTER_THREADS or every core. */
 export function kernelThreads(): number {
   const configured = Number(process.env.BSEG_CLUSTER_THREADS);
