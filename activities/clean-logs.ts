@@ -44,6 +44,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     // (drop_row, position), and unordered writes can use every thread.
     await connection.run('SET preserve_insertion_order = false');
     await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
+    await checkRemovedCopies(connection);
     heartbeat('cleaned');
     await buildSequences(connection, config);
     return await readAccounting(connection, input.files);
@@ -57,25 +58,42 @@ function cleaningParams(config: RunConfig) {
     bot_max_events_per_minute: config.botMaxEventsPerMinute,
     bot_max_views_per_session: config.botMaxViewsPerSession,
     sample_per_10000: Math.round(config.sampleUsersFraction * 10_000),
-  };
-}
-
-async function buildSequences(connection: DuckDBConnection, config: RunConfig): Promise<void> {
-  const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean');
-  const buckets = Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents));
-  await runSqlFile(connection, 'sequences/build_sequences.sql', {
     session_gap_s: config.sessionGapMinutes * 60,
     holdout_mode: config.holdoutMode,
     holdout_last_n: config.holdoutLastN,
     holdout_cutoff: config.holdoutCutoff,
     min_events_per_user: config.minEventsPerUser,
-    user_buckets: buckets,
+    max_sequence_length: config.maxSequenceLength,
+  };
+}
+
+/**
+ * Exact duplicates are found by a 64-bit hash of the event's content and then compared field by
+ * field (clean_events.sql, copy_mismatches): a collision would merge two different events, so it
+ * stops the run instead.
+ */
+async function checkRemovedCopies(connection: DuckDBConnection): Promise<void> {
+  const mismatches = await queryRows(connection, 'SELECT copy, kept FROM copy_mismatches ORDER BY copy LIMIT 3');
+  if (mismatches.length > 0) {
+    const rows = mismatches.map((pair) => `drop rows ${pair.copy} and ${pair.kept}`).join(', ');
+    throw new Error(`duplicate detection: different events share a content hash (${rows}); please report this input`);
+  }
+}
+
+async function buildSequences(connection: DuckDBConnection, config: RunConfig): Promise<void> {
+  const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean WHERE in_sequence');
+  const bucketsPerShard = Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents / config.shardCount));
+  await runSqlFile(connection, 'sequences/build_sequences.sql', {
+    min_events_per_user: config.minEventsPerUser,
+    shard_count: config.shardCount,
+    buckets_per_shard: bucketsPerShard,
   });
+  // The buckets are appended in shard order and each is sorted: the table's order is the shards'.
+  await connection.run('SET preserve_insertion_order = true');
+  const buckets = bucketsPerShard * config.shardCount;
   for (let bucket = 0; bucket < buckets; bucket++) {
     const target = bucket === 0 ? 'CREATE OR REPLACE TABLE sequences AS' : 'INSERT INTO sequences';
-    await runSqlText(connection, `${target}\n${loadSql('sequences/aggregate_users.sql')}`, {
-      bucket, max_sequence_length: config.maxSequenceLength, min_events_per_user: config.minEventsPerUser,
-    }, 'sequences/aggregate_users.sql');
+    await runSqlText(connection, `${target}\n${loadSql('sequences/aggregate_users.sql')}`, { bucket }, 'sequences/aggregate_users.sql');
     heartbeat(`sequences ${bucket + 1}/${buckets}`);
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ShardRef, ShardUsersInput, ShardUsersOutput } from '../common/contracts';
 import { produceAtomically } from '../lib/atomic-write';
-import { openDuckDB, queryRows, runSqlFile, sqlStringLiteral } from '../lib/duckdb';
+import { openDuckDB, queryRows, sqlStringLiteral } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 
 /**
@@ -19,16 +19,21 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
       try {
         const { connection } = database;
         await connection.run(`ATTACH ${sqlStringLiteral(input.databasePath)} AS run (READ_ONLY)`);
-        await connection.run('CREATE TEMP VIEW sequences AS SELECT * FROM run.sequences');
-        await runSqlFile(connection, 'shard/assign_shards.sql', { shard_count: input.config.shardCount });
+        // cleanRawLogs assigned the shards (sql/sequences/build_sequences.sql) and stored the
+        // sequences in (shard, row_in_shard) order: each shard is a filtered copy, in table order.
+        const counts = await queryRows(connection, 'SELECT shard, count(*) AS users FROM run.sequences GROUP BY shard ORDER BY shard');
+        const outside = counts.filter((row) => Number(row.shard) >= input.config.shardCount);
+        if (outside.length > 0) {
+          throw new Error(`${input.databasePath}: sequences were assigned to shard ${outside[0].shard}, but shardCount is ${input.config.shardCount}; clean the drop again with this config`);
+        }
         for (let index = 0; index < input.config.shardCount; index++) {
           const target = path.join(temporaryDir, shardFileName(index));
           await connection.run(
-            `COPY (SELECT * FROM sharded_sequences WHERE shard = ${index} ORDER BY row_in_shard) ` +
+            `COPY (SELECT * FROM run.sequences WHERE shard = ${index}) ` +
               `TO ${sqlStringLiteral(target)} (FORMAT parquet, ROW_GROUP_SIZE 10000)`,
           );
         }
-        return await queryRows(connection, 'SELECT shard, count(*) AS users FROM sharded_sequences GROUP BY shard');
+        return counts;
       } finally {
         database.close();
       }

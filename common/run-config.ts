@@ -96,7 +96,7 @@ export interface RunConfig {
   holdoutCutoff: string;
   /**
    * Sequences are aggregated for one bucket of users at a time, about this many events per
-   * bucket (DuckDB's grouped list aggregates do not spill; ~1 GB of memory per million events).
+   * bucket (DuckDB's grouped list aggregates do not spill; measure before raising it).
    */
   sequenceBucketEvents: number;
   /** Transformer encoder (docs/ENCODERS.md): a model directory (model.onnx + tokenizer.json); '' = the provisioned default. */
@@ -199,7 +199,7 @@ export const DEFAULT_RUN_CONFIG: RunConfig = {
   holdoutMode: 'last_n',
   holdoutLastN: 1,
   holdoutCutoff: '',
-  sequenceBucketEvents: 1_000_000,
+  sequenceBucketEvents: 3_000_000,
   transformerModelDir: '',
   transformerEventTemplate: '{gap}{action} {category} {brand} {title} {query} {price}',
   transformerEventSeparator: '; ',

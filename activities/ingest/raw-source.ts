@@ -19,7 +19,6 @@ function csvReader(mapping: FormatMapping, delimiter: string): string {
     'all_varchar = true',
     `delim = ${delimiter === '\t' ? "'\\t'" : `'${delimiter.replaceAll("'", "''")}'`}`,
     `quote = '"'`,
-    "filename = 'source_file'",
     'store_rejects = true',
     "rejects_table = 'csv_rejects'",
     "rejects_scan = 'csv_reject_scans'",
@@ -40,8 +39,8 @@ export async function stageEvents(
   const reader = mapping.reader.kind === 'csv'
     ? csvReader(mapping, delimiter)
     : mapping.reader.kind === 'jsonl'
-      ? "read_json($file, format = 'newline_delimited', filename = 'source_file')"
-      : "read_parquet($file, filename = 'source_file')";
+      ? "read_json($file, format = 'newline_delimited')"
+      : 'read_parquet($file)';
   const columns = CANONICAL_COLUMNS.map((canonical) => {
     const source = mapping.columns[canonical];
     return source ? `CAST(${quoteIdentifier(source)} AS VARCHAR) AS ${canonical}` : `NULL::VARCHAR AS ${canonical}`;
@@ -58,14 +57,20 @@ export async function stageEvents(
     appender.endRow();
   }
   appender.closeSync();
-  const rawSource = `SELECT source_file, ${columns.join(', ')} FROM ${reader}`;
+  // Trimming copies every string; most values have no surrounding spaces, so test first.
+  await connection.run("CREATE OR REPLACE TEMP MACRO trimmed(text) AS CASE WHEN starts_with(text, ' ') OR suffix(text, ' ') THEN trim(text) ELSE text END");
+  // Rows carry their file's index; the path is stored once per file.
+  await connection.run('CREATE OR REPLACE TEMP TABLE staged_files (file_index INTEGER, source_file VARCHAR)');
+  const rawSource = `SELECT ${columns.join(', ')} FROM ${reader}`;
   const createStatement = loadSql('ingest/stage_events.sql').replace('{{raw_source}}', rawSource);
   // One file at a time, in the drop's order: a scan of one file keeps its row order, a scan of
   // several reads them in parallel and interleaves them, and drop_row must follow the files.
   for (const [index, file] of files.entries()) {
     const statement = index === 0 ? createStatement : createStatement.replace('CREATE OR REPLACE TEMP TABLE staged_events AS', 'INSERT INTO staged_events');
+    await runSqlText(connection, 'INSERT INTO staged_files VALUES ($file_index, $file)', { file_index: index, file });
     await runSqlText(connection, statement, {
       file,
+      file_index: index,
       time_unit: mapping.eventTime.unit ?? 'format',
       // strptime is bound even when unused, and rejects an empty format.
       time_format: mapping.eventTime.format ?? '%Y',
