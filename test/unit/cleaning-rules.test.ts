@@ -112,6 +112,29 @@ describe('cleaning rules', () => {
     const database = await clean(file, { holdoutMode: 'none' });
     const [row] = await query(`${attach(database)} SELECT n_sessions FROM run.sequences`);
     expect(row.n_sessions).toBe(2);
+    const events = await query(`${attach(database)} SELECT item_id, position, gap_s, session_key FROM run.events_clean ORDER BY position`);
+    expect(events).toEqual([
+      { item_id: 'a', position: 1, gap_s: null, session_key: '1#1' },
+      { item_id: 'b', position: 2, gap_s: 29 * 60, session_key: '1#1' },
+      { item_id: 'c', position: 3, gap_s: 31 * 60, session_key: '1#2' },
+      { item_id: 'd', position: 4, gap_s: 10 * 60, session_key: '1#2' },
+    ]);
+  });
+
+  it('stores the sequences in shard order, numbered within each shard by user id', async () => {
+    const rows = Array.from({ length: 200 }, (_, u) => userEvents(`u${u}`, 2 + (u % 4), '2019-10-01T10:00:00', 300 + u)).flat();
+    const file = writeRees46(path.join(dir, 'shard-order.csv'), rows);
+    // Small buckets: several per shard, appended one after another.
+    const database = await clean(file, { shardCount: 3, sequenceBucketEvents: 50 });
+    const stored = await query(`${attach(database)} SELECT shard, row_in_shard, user_id FROM run.sequences`);
+    const expected = [...stored].sort((a, b) => Number(a.shard) - Number(b.shard) || Number(a.row_in_shard) - Number(b.row_in_shard));
+    expect(stored).toEqual(expected);
+    for (const shard of [0, 1, 2]) {
+      const members = stored.filter((row) => row.shard === shard);
+      expect(members.length).toBeGreaterThan(30);
+      expect(members.map((row) => row.row_in_shard)).toEqual(members.map((_, index) => index));
+      expect(members.map((row) => row.user_id)).toEqual(members.map((row) => String(row.user_id)).sort());
+    }
   });
 
   it.each([
