@@ -33,7 +33,8 @@ training AS (
             (e, i) -> struct_pack(id := e.session, number := CASE WHEN e.session IS NULL THEN session_numbers[i] END)) AS sessions
     FROM user_facts
     WHERE exclusion IS NULL AND training_count >= $min_events_per_user
-)
+),
+summarized AS (
 SELECT
     user_id,
     CAST(training_count AS BIGINT) AS n_events,
@@ -55,15 +56,13 @@ SELECT
     epoch(horizon.last_time_in_drop) - epoch(events[-1].event_time) AS recency_s,
     coalesce(list_avg(gaps), 0) AS mean_gap_s,
     CAST(md5_number(user_id) % CAST($shard_count AS UHUGEINT) AS INTEGER) AS shard
-FROM training, horizon;
-
-CREATE OR REPLACE TEMP TABLE user_summaries AS
-WITH placed AS (
+FROM training, horizon),
+placed AS (
     SELECT
         *,
         row_number() OVER (PARTITION BY shard ORDER BY user_id) - 1 AS row_in_shard,
         count(*) OVER (PARTITION BY shard) AS shard_users
-    FROM user_summaries
+    FROM summarized
 )
 SELECT
     shard,
