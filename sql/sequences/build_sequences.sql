@@ -11,10 +11,9 @@ WHERE is_holdout;
 -- 2. Summary columns over each sequenced user's events before the holdout, and the user's shard;
 -- aggregate_users.sql adds the events themselves.
 -- Shards: a stable hash of the user id (md5, not DuckDB's hash(), which may change between
--- versions), so a re-run puts every user in the same shard. The modulus is cast to UHUGEINT: a
--- bound integer parameter would otherwise turn the 128-bit hash into a DOUBLE, whose value is a
--- multiple of every small shard count. row_in_shard (0-based, in user_id order) lets embedding
--- batches read [from, to) ranges that Parquet's min/max statistics can skip to.
+-- versions), so a re-run puts every user in the same shard: md5_mod (clean_events.sql) is the
+-- 128-bit md5 number modulo the shard count. row_in_shard (0-based, in user_id order) lets
+-- embedding batches read [from, to) ranges that Parquet's min/max statistics can skip to.
 -- The sequences are aggregated in buckets (memory: see aggregate_users.sql) of consecutive users
 -- of one shard, $buckets_per_shard per shard, and appended in (shard, row_in_shard) order, so
 -- shardUsers copies each shard out without sorting it.
@@ -28,24 +27,34 @@ training AS (
         training_count,
         list_slice(events, 1, training_count) AS events,
         list_slice(gaps, 1, training_count) AS gaps,
-        -- A session is the log's session id (its hash), or else the gap-based session number.
-        list_transform(list_slice(events, 1, training_count),
-            (e, i) -> struct_pack(id := e.session, number := CASE WHEN e.session IS NULL THEN session_numbers[i] END)) AS sessions
+        list_slice(session_numbers, 1, training_count) AS session_numbers,
+        CAST(md5_mod(user_id, $shard_count) AS INTEGER) AS shard
     FROM user_facts
     WHERE exclusion IS NULL AND training_count >= $min_events_per_user
 ),
+counted AS (
+    SELECT
+        *,
+        -- One pass over the kinds: a map from kind to its count (absent kinds are missing).
+        list_aggregate(list_transform(events, e -> e.kind), 'histogram') AS kinds
+    FROM training
+),
 summarized AS (
 SELECT
+    shard,
     user_id,
     CAST(training_count AS BIGINT) AS n_events,
-    CAST(len(list_filter(events, e -> e.kind = 'view')) AS BIGINT) AS n_views,
-    CAST(len(list_filter(events, e -> e.kind = 'click')) AS BIGINT) AS n_clicks,
-    CAST(len(list_filter(events, e -> e.kind = 'cart')) AS BIGINT) AS n_carts,
-    CAST(len(list_filter(events, e -> e.kind = 'remove_from_cart')) AS BIGINT) AS n_cart_removals,
-    CAST(len(list_filter(events, e -> e.kind = 'fav')) AS BIGINT) AS n_favs,
-    CAST(len(list_filter(events, e -> e.kind = 'purchase')) AS BIGINT) AS n_purchases,
-    CAST(len(list_filter(events, e -> e.kind = 'search')) AS BIGINT) AS n_searches,
-    CAST(len(list_distinct(sessions)) AS BIGINT) AS n_sessions,
+    CAST(coalesce(kinds['view'], 0) AS BIGINT) AS n_views,
+    CAST(coalesce(kinds['click'], 0) AS BIGINT) AS n_clicks,
+    CAST(coalesce(kinds['cart'], 0) AS BIGINT) AS n_carts,
+    CAST(coalesce(kinds['remove_from_cart'], 0) AS BIGINT) AS n_cart_removals,
+    CAST(coalesce(kinds['fav'], 0) AS BIGINT) AS n_favs,
+    CAST(coalesce(kinds['purchase'], 0) AS BIGINT) AS n_purchases,
+    CAST(coalesce(kinds['search'], 0) AS BIGINT) AS n_searches,
+    -- A session is the log's session id (its hash), or else the gap-based session number
+    -- (list_distinct leaves NULLs out, so each count sees only its own kind of event).
+    CAST(len(list_distinct(list_transform(events, e -> e.session)))
+        + len(list_distinct(list_transform(events, (e, i) -> CASE WHEN e.session IS NULL THEN session_numbers[i] END))) AS BIGINT) AS n_sessions,
     CAST(len(list_distinct(list_transform(events, e -> e.item))) AS BIGINT) AS n_items,
     CAST(len(list_distinct(list_transform(events, e -> e.category))) AS BIGINT) AS n_categories,
     coalesce(list_sum(list_transform(list_filter(events, e -> e.kind = 'purchase'), e -> e.price)), 0) AS revenue,
@@ -54,9 +63,8 @@ SELECT
     events[-1].event_time AS last_event_time,
     epoch(events[-1].event_time) - epoch(events[1].event_time) AS active_span_s,
     epoch(horizon.last_time_in_drop) - epoch(events[-1].event_time) AS recency_s,
-    coalesce(list_avg(gaps), 0) AS mean_gap_s,
-    CAST(md5_number(user_id) % CAST($shard_count AS UHUGEINT) AS INTEGER) AS shard
-FROM training, horizon),
+    coalesce(list_avg(gaps), 0) AS mean_gap_s
+FROM counted, horizon),
 placed AS (
     SELECT
         *,

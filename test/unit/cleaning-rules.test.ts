@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
@@ -135,6 +136,19 @@ describe('cleaning rules', () => {
       expect(members.map((row) => row.row_in_shard)).toEqual(members.map((_, index) => index));
       expect(members.map((row) => row.user_id)).toEqual(members.map((row) => String(row.user_id)).sort());
     }
+  });
+
+  it('places users by md5(user_id) read as a 128-bit little-endian number, for shards and the sample', async () => {
+    const rows = Array.from({ length: 300 }, (_, u) => userEvents(`user-${u * 7919}`, 3, '2019-10-01T10:00:00', 60)).flat();
+    const file = writeRees46(path.join(dir, 'placement.csv'), rows);
+    const database = await clean(file, { shardCount: 7, sampleUsersFraction: 0.6 });
+    const md5Number = (text: string) => BigInt(`0x${Buffer.from(createHash('md5').update(text).digest()).reverse().toString('hex')}`);
+    const sequenced = await query(`${attach(database)} SELECT user_id, shard FROM run.sequences`);
+    expect(sequenced.length).toBeGreaterThan(100);
+    for (const row of sequenced) expect(BigInt(row.shard as number)).toBe(md5Number(String(row.user_id)) % 7n);
+    const users = Array.from({ length: 300 }, (_, u) => `user-${u * 7919}`);
+    const sampled = users.filter((user) => md5Number(user) % 10_000n < 6_000n).sort();
+    expect(sequenced.map((row) => String(row.user_id)).sort()).toEqual(sampled);
   });
 
   it.each([
