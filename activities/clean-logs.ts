@@ -4,7 +4,7 @@ import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '
 import type { RunConfig } from '../common/run-config';
 import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
-import { loadSql, openDuckDB, queryRows, runSqlFile, runSqlText } from '../lib/duckdb';
+import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
 import { mappingFor } from './ingest/mapping';
@@ -12,7 +12,7 @@ import { stageEvents } from './ingest/raw-source';
 
 /**
  * Cleans a drop into the run's DuckDB file (run.duckdb): events_clean, quarantine (reasoned),
- * holdout_events, sequences, accounting. The database is built under a temporary name and renamed
+ * holdout_events, user_summaries (with each sequenced user's shard), accounting. The database is built under a temporary name and renamed
  * when complete, so a failed or half-finished clean never looks like a result.
  */
 export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLogsOutput> {
@@ -46,7 +46,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
     await checkRemovedCopies(connection);
     heartbeat('cleaned');
-    await buildSequences(connection, config);
+    await summarizeUsers(connection, config);
     return await readAccounting(connection, input.files);
   } finally {
     database.close();
@@ -80,28 +80,23 @@ async function checkRemovedCopies(connection: DuckDBConnection): Promise<void> {
   }
 }
 
-async function buildSequences(connection: DuckDBConnection, config: RunConfig): Promise<void> {
+/**
+ * Summary columns and each sequenced user's place (shard, row_in_shard, bucket) in user_summaries;
+ * shardUsers aggregates the sequences' events from events_clean, a bucket of users at a time.
+ */
+async function summarizeUsers(connection: DuckDBConnection, config: RunConfig): Promise<void> {
   const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean WHERE in_sequence');
-  const bucketsPerShard = Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents / config.shardCount));
   await runSqlFile(connection, 'sequences/build_sequences.sql', {
     min_events_per_user: config.minEventsPerUser,
     shard_count: config.shardCount,
-    buckets_per_shard: bucketsPerShard,
+    buckets_per_shard: Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents / config.shardCount)),
   });
-  // The buckets are appended in shard order and each is sorted: the table's order is the shards'.
-  await connection.run('SET preserve_insertion_order = true');
-  const buckets = bucketsPerShard * config.shardCount;
-  for (let bucket = 0; bucket < buckets; bucket++) {
-    const target = bucket === 0 ? 'CREATE OR REPLACE TABLE sequences AS' : 'INSERT INTO sequences';
-    await runSqlText(connection, `${target}\n${loadSql('sequences/aggregate_users.sql')}`, { bucket }, 'sequences/aggregate_users.sql');
-    heartbeat(`sequences ${bucket + 1}/${buckets}`);
-  }
 }
 
 async function readAccounting(connection: DuckDBConnection, files: string[]): Promise<CleaningAccounting> {
   const [totals] = await queryRows(connection, 'SELECT * FROM accounting');
   const reasons = await queryRows(connection, 'SELECT reason, count(*) AS n FROM quarantine GROUP BY reason ORDER BY reason');
-  const [sequenced] = await queryRows(connection, 'SELECT count(*) AS n FROM sequences');
+  const [sequenced] = await queryRows(connection, 'SELECT count(*) AS n FROM user_summaries');
   const [holdout] = await queryRows(connection, 'SELECT count(*) AS events, count(DISTINCT user_id) AS users FROM holdout_events');
   const accounting: CleaningAccounting = {
     rawRows: Number(totals.raw_rows),

@@ -1,50 +1,102 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ShardRef, ShardUsersInput, ShardUsersOutput } from '../common/contracts';
+import { heartbeat } from '../lib/activity-progress';
 import { produceAtomically } from '../lib/atomic-write';
-import { openDuckDB, queryRows, sqlStringLiteral } from '../lib/duckdb';
+import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 
 /**
- * Splits the users' sequences into `shardCount` Parquet files by a stable hash of the user id
- * (schema: docs/DATA-CONTRACTS.md). The whole shard directory is produced under a temporary name
- * and renamed, so embedding never sees a partial set of shards.
+ * Writes the users' sequences into `shardCount` Parquet files (schema: docs/DATA-CONTRACTS.md),
+ * aggregated from run.events_clean straight into each shard: cleaning placed every sequenced user
+ * (run.user_summaries: shard by a stable hash of the user id, row_in_shard, bucket). The shard
+ * directory is produced under a temporary name and renamed, so embedding never sees a partial set
+ * of shards; then run.duckdb gets a `sequences` view over the shards.
  */
 export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutput> {
   return runStepOnce(input.runDir, 'shard', async () => {
     const shardDir = path.join(input.runDir, 'shards');
+    const { shardCount } = input.config;
     const counts = await produceAtomically(shardDir, async (temporaryDir) => {
       await fs.mkdir(temporaryDir, { recursive: true });
-      const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+      const database = await openDuckDB(':memory:', {
+        threads: input.config.duckdbThreads,
+        memoryLimit: input.config.duckdbMemoryLimit,
+        tempDirectory: path.join(input.runDir, 'duckdb-tmp'),
+      });
       try {
         const { connection } = database;
         await connection.run(`ATTACH ${sqlStringLiteral(input.databasePath)} AS run (READ_ONLY)`);
-        // cleanRawLogs assigned the shards (sql/sequences/build_sequences.sql) and stored the
-        // sequences in (shard, row_in_shard) order: each shard is a filtered copy, in table order.
-        const counts = await queryRows(connection, 'SELECT shard, count(*) AS users FROM run.sequences GROUP BY shard ORDER BY shard');
-        const outside = counts.filter((row) => Number(row.shard) >= input.config.shardCount);
-        if (outside.length > 0) {
-          throw new Error(`${input.databasePath}: sequences were assigned to shard ${outside[0].shard}, but shardCount is ${input.config.shardCount}; clean the drop again with this config`);
+        await connection.run('USE run');
+        const buckets = await bucketsByShard(connection, input.databasePath, shardCount);
+        // Buckets are aggregated in row_in_shard order and written in shard order.
+        await connection.run('SET preserve_insertion_order = true');
+        for (let index = 0; index < shardCount; index++) {
+          await writeShard(connection, buckets.get(index) ?? [], path.join(temporaryDir, shardFileName(index)));
+          heartbeat(`shard ${index + 1}/${shardCount}`);
         }
-        for (let index = 0; index < input.config.shardCount; index++) {
-          const target = path.join(temporaryDir, shardFileName(index));
-          await connection.run(
-            `COPY (SELECT * FROM run.sequences WHERE shard = ${index}) ` +
-              `TO ${sqlStringLiteral(target)} (FORMAT parquet, ROW_GROUP_SIZE 10000)`,
-          );
-        }
-        return counts;
+        return await queryRows(connection, 'SELECT shard, count(*) AS users FROM user_summaries GROUP BY shard');
       } finally {
         database.close();
       }
     });
-    const usersByShard = new Map(counts.map((row) => [Number(row.shard), Number(row.users)]));
     const shards: ShardRef[] = [];
-    for (let index = 0; index < input.config.shardCount; index++) {
+    const usersByShard = new Map(counts.map((row) => [Number(row.shard), Number(row.users)]));
+    for (let index = 0; index < shardCount; index++) {
       shards.push({ index, path: path.join(shardDir, shardFileName(index)), users: usersByShard.get(index) ?? 0 });
     }
+    await addSequencesView(input.databasePath, shards);
     return { shards };
   });
+}
+
+/** The buckets of each shard, in order; an error if cleaning placed users with another shardCount. */
+async function bucketsByShard(connection: DuckDBConnection, databasePath: string, shardCount: number): Promise<Map<number, number[]>> {
+  const rows = await queryRows(connection, 'SELECT DISTINCT shard, bucket FROM user_summaries ORDER BY shard, bucket');
+  const outside = rows.find((row) => Number(row.shard) >= shardCount);
+  if (outside) {
+    throw new Error(`${databasePath}: users were assigned to shard ${outside.shard}, but shardCount is ${shardCount}; clean the drop again with this config`);
+  }
+  const buckets = new Map<number, number[]>();
+  for (const row of rows) {
+    const shard = Number(row.shard);
+    buckets.set(shard, [...(buckets.get(shard) ?? []), Number(row.bucket)]);
+  }
+  return buckets;
+}
+
+/**
+ * One bucket is written straight to the shard file. Several (large drops) are written as parts
+ * and then copied into the shard in bucket order: Parquet files cannot be appended to, and the
+ * copy streams, while aggregating the whole shard at once would not fit in memory.
+ */
+async function writeShard(connection: DuckDBConnection, buckets: number[], target: string): Promise<void> {
+  const aggregate = loadSql('sequences/aggregate_users.sql');
+  const copyTo = (file: string) => `) TO ${sqlStringLiteral(file)} (FORMAT parquet, ROW_GROUP_SIZE 10000)`;
+  if (buckets.length <= 1) {
+    // A shard without users still gets a file with the schema (bucket -1 selects nobody).
+    await runSqlText(connection, `COPY (${aggregate}${copyTo(target)}`, { bucket: buckets[0] ?? -1 }, 'sequences/aggregate_users.sql');
+    return;
+  }
+  const parts = buckets.map((bucket) => `${target}.bucket-${bucket}`);
+  for (const [index, bucket] of buckets.entries()) {
+    await runSqlText(connection, `COPY (${aggregate}${copyTo(parts[index])}`, { bucket }, 'sequences/aggregate_users.sql');
+  }
+  const partList = `[${parts.map(sqlStringLiteral).join(', ')}]`;
+  await connection.run(`COPY (SELECT * FROM read_parquet(${partList})${copyTo(target)}`);
+  await Promise.all(parts.map((part) => fs.rm(part)));
+}
+
+/** run.sequences: the shards as one table, for SQL over the run (publish, evaluation, people). */
+async function addSequencesView(databasePath: string, shards: ShardRef[]): Promise<void> {
+  const database = await openDuckDB(databasePath);
+  try {
+    const files = `[${shards.map((shard) => sqlStringLiteral(path.resolve(shard.path))).join(', ')}]`;
+    await database.connection.run(`CREATE OR REPLACE VIEW sequences AS SELECT * FROM read_parquet(${files})`);
+  } finally {
+    database.close();
+  }
 }
 
 export function shardFileName(index: number): string {

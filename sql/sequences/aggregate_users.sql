@@ -1,9 +1,9 @@
 -- Sequences of one bucket of users (user_summaries.bucket = $bucket): their shard, summary columns
 -- and the events marked in_sequence (the newest $max_sequence_length before the holdout), oldest
--- first (position is the event's 1-based place in the user's whole ordered history).
--- clean-logs.ts creates the sequences table from bucket 0 and appends the others: DuckDB's
--- grouped list aggregates do not spill to disk, so all users at once would not fit the memory
--- limit on large drops.
+-- first (position is the event's 1-based place in the user's whole ordered history), in
+-- row_in_shard order. shardUsers writes each bucket straight to Parquet: DuckDB's grouped list
+-- aggregates do not spill to disk, so all users at once would not fit the memory limit on large
+-- drops.
 WITH bucket_users AS (
     SELECT * FROM user_summaries WHERE bucket = $bucket
 ),

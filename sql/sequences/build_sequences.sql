@@ -1,5 +1,5 @@
--- Per-user summary columns and the temporal holdout, from the per-user lists of clean_events.sql
--- (user_facts) and events_clean. Order is (event_time, drop_row): many events share a second, and
+-- Per-user summary columns, shard placement and the temporal holdout, from the per-user lists of
+-- clean_events.sql (user_facts) and events_clean. Order is (event_time, drop_row): many events share a second, and
 -- the drop order (files in name order, rows in file order) is the only stable tie-break.
 
 -- 1. Held-out events, for downstream (recommendation) evaluation.
@@ -8,16 +8,15 @@ SELECT user_id, item_id, category_id, event_type, event_time, price, position
 FROM events_clean
 WHERE is_holdout;
 
--- 2. Summary columns over each sequenced user's events before the holdout, and the user's shard;
--- aggregate_users.sql adds the events themselves.
+-- 2. Summary columns over each sequenced user's events before the holdout, and the user's place:
+-- shard, row_in_shard, bucket. shardUsers (aggregate_users.sql) adds the events themselves.
 -- Shards: a stable hash of the user id (md5, not DuckDB's hash(), which may change between
 -- versions), so a re-run puts every user in the same shard: md5_mod (clean_events.sql) is the
 -- 128-bit md5 number modulo the shard count. row_in_shard (0-based, in user_id order) lets
 -- embedding batches read [from, to) ranges that Parquet's min/max statistics can skip to.
--- The sequences are aggregated in buckets (memory: see aggregate_users.sql) of consecutive users
--- of one shard, $buckets_per_shard per shard, and appended in (shard, row_in_shard) order, so
--- shardUsers copies each shard out without sorting it.
-CREATE OR REPLACE TEMP TABLE user_summaries AS
+-- Buckets: consecutive users of one shard, $buckets_per_shard per shard; shardUsers aggregates one
+-- bucket at a time (memory: see aggregate_users.sql).
+CREATE OR REPLACE TABLE user_summaries AS
 WITH horizon AS (
     SELECT max(events[-1].event_time) AS last_time_in_drop FROM user_facts WHERE exclusion IS NULL
 ),
@@ -78,5 +77,3 @@ SELECT
     * EXCLUDE (shard, row_in_shard, shard_users),
     CAST(shard * $buckets_per_shard + row_in_shard * $buckets_per_shard // shard_users AS INTEGER) AS bucket
 FROM placed;
-
--- 3. Sequences: sql/sequences/aggregate_users.sql, one bucket of users at a time.

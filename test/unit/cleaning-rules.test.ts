@@ -3,16 +3,22 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
+import { shardUsers } from '../../activities/shard-users';
 import { validateDrop } from '../../activities/validate-drop';
 import { resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';
 import { userEvents, writeRees46 } from '../helpers/rees46-fixture';
 
-/** Cleans a fixture into a DuckDB file and returns its path (for table assertions). */
+/**
+ * Cleans a fixture into a DuckDB file and writes its shards (run.sequences is a view over them);
+ * returns the database's path, for table assertions.
+ */
 async function clean(file: string, overrides: Partial<RunConfig> = {}): Promise<string> {
   const database = path.join(path.dirname(file), `${path.basename(file)}-${Object.keys(overrides).join('-')}.duckdb`);
-  await cleanInto(database, { runDir: path.dirname(file), files: [file], format: 'rees46', delimiter: ',', config: resolveRunConfig(overrides) });
+  const config = resolveRunConfig(overrides);
+  await cleanInto(database, { runDir: path.dirname(file), files: [file], format: 'rees46', delimiter: ',', config });
+  await shardUsers({ runDir: `${database}.run`, databasePath: database, config });
   return database;
 }
 
@@ -96,7 +102,9 @@ describe('cleaning rules', () => {
     ]);
     const inspected = await inspectDrop({ runDir: drop, source: drop, mappingFile: '' });
     const database = path.join(drop, 'run.duckdb');
-    await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config: resolveRunConfig({ holdoutMode: 'none' }) });
+    const config = resolveRunConfig({ holdoutMode: 'none' });
+    await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config });
+    await shardUsers({ runDir: drop, databasePath: database, config });
     const [sequence] = await query(`${attach(database)} SELECT [e.item_id FOR e IN events] AS items FROM run.sequences`);
     expect(sequence.items).toEqual(['early', 'from-a', 'from-b']);
     const [quarantined] = await query(`${attach(database)} SELECT source_file, drop_row FROM run.quarantine`);
