@@ -34,7 +34,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const config = resolveRunConfig(); // the defaults, 4 GB DuckDB memory limit included
   try {
     resetPeakRss();
-    let started = performance.now();
+    const started = performance.now();
     const runDir = path.join(scratch, 'run');
     const inspected = await inspectDrop({ runDir, source: input, mappingFile: '' });
     const cleaned = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
