@@ -66,11 +66,11 @@ SELECT
         session := rows[first].session,
         copies := coalesce(firsts[k + 1], len(rows) + 1) - first
     ))) AS events,
-    -- (removed copy, kept copy) pairs, for the field-by-field check.
-    flatten(list_transform(firsts, (first, k) -> list_transform(
+    -- (removed copy, kept copy) pairs, for the field-by-field check (most users have none).
+    CASE WHEN len(firsts) < len(rows) THEN flatten(list_transform(firsts, (first, k) -> list_transform(
         range(first + 1, coalesce(firsts[k + 1], len(rows) + 1)),
         i -> struct_pack(copy := rows[i].drop_row, kept := rows[first].drop_row)
-    ))) AS removed_copies
+    ))) ELSE [] END AS removed_copies
 FROM first_copies;
 
 -- 3. A removed copy must equal its kept copy in every canonical column; anything else is a hash
