@@ -12,8 +12,9 @@ import { stageEvents } from './ingest/raw-source';
 
 /**
  * Cleans a drop into the run's DuckDB file (run.duckdb): events_clean, quarantine (reasoned),
- * holdout_events, user_summaries (with each sequenced user's shard), accounting. The database is built under a temporary name and renamed
- * when complete, so a failed or half-finished clean never looks like a result.
+ * holdout_events, user_summaries (with each sequenced user's shard), accounting. The database is
+ * built under a temporary name and renamed when complete, so a failed or half-finished clean never
+ * looks like a result.
  */
 export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLogsOutput> {
   return runStepOnce(input.runDir, 'clean', async () => {
