@@ -18,7 +18,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
   return runStepOnce(input.runDir, 'shard', async () => {
     const shardDir = path.join(input.runDir, 'shards');
     const { shardCount } = input.config;
-    const counts = await produceAtomically(shardDir, async (temporaryDir) => {
+    const placement = await produceAtomically(shardDir, async (temporaryDir) => {
       await fs.mkdir(temporaryDir, { recursive: true });
       const database = await openDuckDB(':memory:', {
         threads: input.config.duckdbThreads,
@@ -29,41 +29,42 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
         const { connection } = database;
         await connection.run(`ATTACH ${sqlStringLiteral(input.databasePath)} AS run (READ_ONLY)`);
         await connection.run('USE run');
-        const buckets = await bucketsByShard(connection, input.databasePath, shardCount);
+        const byShard = await placementByShard(connection, input.databasePath, shardCount);
         // Buckets are aggregated in row_in_shard order and written in shard order.
         await connection.run('SET preserve_insertion_order = true');
         for (let index = 0; index < shardCount; index++) {
-          await writeShard(connection, buckets.get(index) ?? [], path.join(temporaryDir, shardFileName(index)));
+          await writeShard(connection, byShard.get(index)?.buckets ?? [], path.join(temporaryDir, shardFileName(index)));
           heartbeat(`shard ${index + 1}/${shardCount}`);
         }
-        return await queryRows(connection, 'SELECT shard, count(*) AS users FROM user_summaries GROUP BY shard');
+        return byShard;
       } finally {
         database.close();
       }
     });
     const shards: ShardRef[] = [];
-    const usersByShard = new Map(counts.map((row) => [Number(row.shard), Number(row.users)]));
     for (let index = 0; index < shardCount; index++) {
-      shards.push({ index, path: path.join(shardDir, shardFileName(index)), users: usersByShard.get(index) ?? 0 });
+      shards.push({ index, path: path.join(shardDir, shardFileName(index)), users: placement.get(index)?.users ?? 0 });
     }
     await addSequencesView(input.databasePath, shards);
     return { shards };
   });
 }
 
-/** The buckets of each shard, in order; an error if cleaning placed users with another shardCount. */
-async function bucketsByShard(connection: DuckDBConnection, databasePath: string, shardCount: number): Promise<Map<number, number[]>> {
-  const rows = await queryRows(connection, 'SELECT DISTINCT shard, bucket FROM user_summaries ORDER BY shard, bucket');
+/** Each shard's buckets, in order, and its users; an error if cleaning placed users with another shardCount. */
+async function placementByShard(connection: DuckDBConnection, databasePath: string, shardCount: number) {
+  const rows = await queryRows(connection, 'SELECT shard, bucket, count(*) AS users FROM user_summaries GROUP BY shard, bucket ORDER BY shard, bucket');
   const outside = rows.find((row) => Number(row.shard) >= shardCount);
   if (outside) {
     throw new Error(`${databasePath}: users were assigned to shard ${outside.shard}, but shardCount is ${shardCount}; clean the drop again with this config`);
   }
-  const buckets = new Map<number, number[]>();
+  const shards = new Map<number, { buckets: number[]; users: number }>();
   for (const row of rows) {
-    const shard = Number(row.shard);
-    buckets.set(shard, [...(buckets.get(shard) ?? []), Number(row.bucket)]);
+    const shard = shards.get(Number(row.shard)) ?? { buckets: [], users: 0 };
+    shard.buckets.push(Number(row.bucket));
+    shard.users += Number(row.users);
+    shards.set(Number(row.shard), shard);
   }
-  return buckets;
+  return shards;
 }
 
 /**

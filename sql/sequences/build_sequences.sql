@@ -1,6 +1,7 @@
 -- Per-user summary columns, shard placement and the temporal holdout, from the per-user lists of
--- clean_events.sql (user_facts) and events_clean. Order is (event_time, drop_row): many events share a second, and
--- the drop order (files in name order, rows in file order) is the only stable tie-break.
+-- clean_events.sql (user_facts) and events_clean. Order is (event_time, drop_row): many events
+-- share a second, and the drop order (files in name order, rows in file order) is the only stable
+-- tie-break.
 
 -- 1. Held-out events, for downstream (recommendation) evaluation.
 CREATE OR REPLACE TABLE holdout_events AS

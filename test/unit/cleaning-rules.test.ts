@@ -147,14 +147,13 @@ describe('cleaning rules', () => {
   });
 
   it('places users by md5(user_id) read as a 128-bit little-endian number, for shards and the sample', async () => {
-    const rows = Array.from({ length: 300 }, (_, u) => userEvents(`user-${u * 7919}`, 3, '2019-10-01T10:00:00', 60)).flat();
-    const file = writeRees46(path.join(dir, 'placement.csv'), rows);
+    const users = Array.from({ length: 300 }, (_, u) => `user-${u * 7919}`);
+    const file = writeRees46(path.join(dir, 'placement.csv'), users.flatMap((user) => userEvents(user, 3, '2019-10-01T10:00:00', 60)));
     const database = await clean(file, { shardCount: 7, sampleUsersFraction: 0.6 });
-    const md5Number = (text: string) => BigInt(`0x${Buffer.from(createHash('md5').update(text).digest()).reverse().toString('hex')}`);
+    const md5Number = (text: string) => BigInt(`0x${createHash('md5').update(text).digest().reverse().toString('hex')}`);
     const sequenced = await query(`${attach(database)} SELECT user_id, shard FROM run.sequences`);
     expect(sequenced.length).toBeGreaterThan(100);
     for (const row of sequenced) expect(BigInt(row.shard as number)).toBe(md5Number(String(row.user_id)) % 7n);
-    const users = Array.from({ length: 300 }, (_, u) => `user-${u * 7919}`);
     const sampled = users.filter((user) => md5Number(user) % 10_000n < 6_000n).sort();
     expect(sequenced.map((row) => String(row.user_id)).sort()).toEqual(sampled);
   });
