@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
 import type { RunConfig } from '../common/run-config';
@@ -6,6 +5,7 @@ import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
+import { runFiles } from '../common/run-layout';
 import { heartbeat } from '../lib/activity-progress';
 import { mappingFor } from './ingest/mapping';
 import { stageEvents } from './ingest/raw-source';
@@ -18,7 +18,7 @@ import { stageEvents } from './ingest/raw-source';
  */
 export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLogsOutput> {
   return runStepOnce(input.runDir, 'clean', async () => {
-    const databasePath = path.join(input.runDir, 'run.duckdb');
+    const databasePath = runFiles.database(input.runDir);
     const accounting = await produceAtomically(databasePath, (temporaryPath) => cleanInto(temporaryPath, input));
     return { databasePath, accounting };
   });
@@ -30,7 +30,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
   const database = await openDuckDB(databaseFile, {
     threads: config.duckdbThreads,
     memoryLimit: config.duckdbMemoryLimit,
-    tempDirectory: path.join(input.runDir, 'duckdb-tmp'),
+    tempDirectory: runFiles.duckdbTemp(input.runDir),
   });
   try {
     const { connection } = database;

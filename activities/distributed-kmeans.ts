@@ -1,12 +1,13 @@
-import path from 'node:path';
 import type { ColumnStats, ShardPartialSums } from '../common/distributed-kmeans';
-import type { CandidateRef, ClusterCandidateOutput } from '../common/contracts';
+import { candidateRef, type SweepCandidate } from '../common/candidates';
+import type { ClusterCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
 import { readLabelsFile, writeLabelsFile } from '../lib/labels-file';
 import { jsBackend } from './clustering/distance-backend';
 import { kmeansPlusPlus } from './clustering/kmeans';
 import { sampleIndices, seededRandom } from './clustering/random';
+import { runFiles } from '../common/run-layout';
 
 /**
  * The shard side of distributed k-means (workflows/distributed-kmeans.ts drives the iterations):
@@ -112,7 +113,7 @@ export async function kmeansAssignShard(input: { embeddingPath: string; centers:
 
 /** Concatenates the shards' labels (shard order, as the evaluation loads embeddings) into the candidate's labels file. */
 export async function mergeShardLabels(input: {
-  runDir: string; candidate: CandidateRef; candidateKey: string; shardLabelPaths: string[]; centers: number[]; dimensions: number;
+  runDir: string; candidate: SweepCandidate; candidateKey: string; shardLabelPaths: string[]; centers: number[]; dimensions: number;
   inertia: number; iterations: number; seconds: number;
 }): Promise<ClusterCandidateOutput> {
   const userIds: string[] = [];
@@ -128,12 +129,11 @@ export async function mergeShardLabels(input: {
     labels.set(part, offset);
     offset += part.length;
   }
-  const directory = path.join(input.runDir, 'clusters', input.candidateKey);
-  const labelsPath = path.join(directory, 'labels.arrow');
+  const labelsPath = runFiles.labelsFile(input.runDir, input.candidateKey);
   await writeLabelsFile(labelsPath, userIds, labels);
-  const k = input.candidate.k;
-  await writeJsonAtomic(path.join(directory, 'centroids.json'), {
-    candidate: input.candidate,
+  const k = input.centers.length / input.dimensions;
+  await writeJsonAtomic(runFiles.centroidsFile(input.runDir, input.candidateKey), {
+    candidate: candidateRef(input.candidate),
     dimensions: input.dimensions,
     distributed: { shards: input.shardLabelPaths.length, iterations: input.iterations },
     centroids: Array.from({ length: k }, (_, c) => input.centers.slice(c * input.dimensions, (c + 1) * input.dimensions)),

@@ -9,6 +9,7 @@ import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from
 import { createEncoder } from './encoders';
 import type { EncoderStats } from './encoders/encoder';
 import type { SessionSettings } from './encoders/transformer/session';
+import { runFiles, shardName } from '../common/run-layout';
 
 export interface EmbedShardDeps {
   /** Fault-injection knob for crash tests: sleep this long after each batch. 0 in production. */
@@ -22,10 +23,6 @@ export interface EmbedHeartbeat {
   batches: number;
 }
 
-export function embeddingPathFor(runDir: string, encoder: string, shardIndex: number): string {
-  return path.join(runDir, 'embeddings', encoder, `shard-${String(shardIndex).padStart(4, '0')}.arrow`);
-}
-
 /**
  * Encodes one shard in batches of `embedBatchSize` users. Each finished batch is written
  * atomically to `<shard>.parts/batch-NNNNN.arrow` and then heartbeated ({nextBatch}); a retry
@@ -34,11 +31,11 @@ export function embeddingPathFor(runDir: string, encoder: string, shardIndex: nu
  * `<shard>.batches.log` (batch, attempt, pid): the audit trail that shows it.
  */
 export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): Promise<EmbedShardOutput> {
-  const step = `embed-${input.encoder}-shard-${String(input.shard.index).padStart(4, '0')}`;
+  const step = `embed-${input.encoder}-${shardName(input.shard.index)}`;
   return runStepOnce(input.runDir, step, async () => {
-    const finalPath = embeddingPathFor(input.runDir, input.encoder, input.shard.index);
-    const partsDir = `${finalPath.replace(/\.arrow$/, '')}.parts`;
-    const logPath = `${finalPath.replace(/\.arrow$/, '')}.batches.log`;
+    const finalPath = runFiles.embeddingFile(input.runDir, input.encoder, input.shard.index);
+    const partsDir = runFiles.embeddingPartsDir(input.runDir, input.encoder, input.shard.index);
+    const logPath = runFiles.embeddingBatchLog(input.runDir, input.encoder, input.shard.index);
     const batchSize = input.config.embedBatchSize;
     const batches = Math.ceil(input.shard.users / batchSize);
     await preparePartsDir(partsDir, batchSize);
@@ -56,7 +53,7 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         warn: (message) => console.warn(`[${step}] ${message}`),
       });
       for (let batch = 0; batch < batches; batch++) {
-        const partPath = path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`);
+        const partPath = runFiles.embeddingBatchFile(partsDir, batch);
         // The heartbeat offset says where the last attempt got to, but a batch may have finished
         // after its heartbeat was sent (or a part may have been deleted): the part file decides.
         if (await pathExists(partPath)) {
@@ -77,7 +74,7 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
       const parts = [];
       const encoderStats: EncoderStats = {};
       for (let batch = 0; batch < batches; batch++) {
-        const partPath = path.join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`);
+        const partPath = runFiles.embeddingBatchFile(partsDir, batch);
         parts.push(await readEmbeddingFile(partPath));
         addStats(encoderStats, await readStats(statsPathFor(partPath)));
       }

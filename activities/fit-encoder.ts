@@ -3,7 +3,7 @@ import type { FitEncoderInput, FitEncoderOutput } from '../common/contracts';
 import { heartbeat } from '../lib/activity-progress';
 import { openDuckDB } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
-import { fittedModelDir, item2vecVectorsPath, tfidfModelPaths } from './encoders/fitted';
+import { runFiles } from '../common/run-layout';
 import { fitItem2Vec } from './encoders/item2vec/fit';
 import { fitTfidfModel } from './encoders/tfidf/fit';
 
@@ -14,7 +14,7 @@ import { fitTfidfModel } from './encoders/tfidf/fit';
  */
 export async function fitEncoder(input: FitEncoderInput): Promise<FitEncoderOutput> {
   return runStepOnce(input.runDir, `fit-${input.encoder}`, async () => {
-    const modelDir = fittedModelDir(input.runDir, input.encoder);
+    const modelDir = runFiles.encoderModelDir(input.runDir, input.encoder);
     await fs.mkdir(modelDir, { recursive: true });
     const shardPaths = input.shards.map((shard) => shard.path);
     const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
@@ -22,10 +22,10 @@ export async function fitEncoder(input: FitEncoderInput): Promise<FitEncoderOutp
       let stats: Record<string, number>;
       switch (input.encoder) {
         case 'item2vec':
-          stats = await fitItem2Vec(database.connection, shardPaths, input.config, input.seed, item2vecVectorsPath(input.runDir), (share) => heartbeat({ trained: share }));
+          stats = await fitItem2Vec(database.connection, shardPaths, input.config, input.seed, runFiles.item2vecVectors(input.runDir), (share) => heartbeat({ trained: share }));
           break;
         case 'tfidf':
-          stats = await fitTfidfModel(database.connection, shardPaths, input.config, input.seed, tfidfModelPaths(input.runDir));
+          stats = await fitTfidfModel(database.connection, shardPaths, input.config, input.seed, { vectorizerPath: runFiles.tfidfVectorizer(input.runDir), componentsPath: runFiles.tfidfComponents(input.runDir) });
           break;
         default:
           throw new Error(`encoder ${input.encoder} has no per-run model to fit`);

@@ -8,6 +8,7 @@ import { embedShard, type EmbedShardDeps } from './embed-shard';
 import { evaluateCandidates } from './evaluate';
 import { fitEncoder } from './fit-encoder';
 import { kmeansAssignShard, kmeansInitFromSamples, kmeansPartialSums, mergeShardLabels, shardColumnStats, shardSample } from './distributed-kmeans';
+import { planSweep } from './plan-sweep';
 import { scoreCandidate } from './score-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     shardUsers,
     fitEncoder,
     embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
+    planSweep,
     clusterCandidate,
     scoreCandidate,
     shardColumnStats,

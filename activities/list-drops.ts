@@ -4,7 +4,7 @@ import type { ListDayPartitionsInput, ListDayPartitionsOutput, ListDropsInput, L
 import { badInput } from '../lib/bad-input';
 import { pathExists } from '../lib/atomic-write';
 import { dropRefFor } from '../lib/drop-id';
-import { runDirFor } from '../lib/run-dir';
+import { runDirFor, runFiles } from '../common/run-layout';
 
 /**
  * New drops in an inbox directory: every visible file or directory whose run has not been
@@ -19,7 +19,7 @@ export async function listNewDrops(input: ListDropsInput): Promise<ListDropsOutp
   const drops = [];
   for (const entry of entries.filter((candidate) => !candidate.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
     const drop = dropRefFor(path.join(input.inboxDir, entry.name));
-    if (!(await pathExists(path.join(runDirFor(input.dataDir, drop.dropId), 'manifest.json')))) drops.push(drop);
+    if (!(await pathExists(runFiles.manifest(runDirFor(input.dataDir, drop.dropId))))) drops.push(drop);
   }
   return { drops };
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 import { createSegmentsTable } from './evaluation/segments-table';
@@ -7,6 +6,8 @@ import { produceAtomically, writeFileAtomic, writeJsonAtomic } from '../lib/atom
 import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/duckdb';
 import { readLabelsFile } from '../lib/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/run-dir';
+import { openRunDatabase } from '../lib/run-database';
+import { runFiles } from '../common/run-layout';
 import { renderReport } from './report/render-report';
 import { representativeUsers } from './report/segment-representatives';
 import { serializationOptions } from './encoders/transformer';
@@ -21,15 +22,15 @@ import type { RunConfig } from '../common/run-config';
  */
 export async function publishSegmentation(input: PublishSegmentationInput): Promise<PublishSegmentationOutput> {
   return runStepOnce(input.runDir, 'publish', async () => {
-    const outputDir = path.join(input.runDir, 'output');
-    const segmentsPath = path.join(outputDir, 'segments.parquet');
-    const metricsPath = path.join(outputDir, 'metrics.parquet');
-    const reportPath = path.join(outputDir, 'report.html');
-    const manifestPath = path.join(input.runDir, 'manifest.json');
+    const segmentsPath = runFiles.segments(input.runDir);
+    const metricsPath = runFiles.metrics(input.runDir);
+    const reportPath = runFiles.report(input.runDir);
+    const profilesPath = runFiles.segmentProfiles(input.runDir);
+    const manifestPath = runFiles.manifest(input.runDir);
     const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
 
-    const database = await openDuckDB(':memory:');
+    const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
     let topTerms: Array<Record<string, unknown>> = [];
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
@@ -39,7 +40,6 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       await produceAtomically(segmentsPath, (temporary) =>
         connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
-      await connection.run(`ATTACH ${sqlStringLiteral(path.join(input.runDir, 'run.duckdb'))} AS run (READ_ONLY)`);
       profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
       if (input.embeddingPaths) {
@@ -67,7 +67,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       config: input.config,
       generatedAt: new Date().toISOString(),
     }));
-    await writeJsonAtomic(path.join(outputDir, 'segment-profiles.json'), { profiles, topTerms, representatives });
+    await writeJsonAtomic(profilesPath, { profiles, topTerms, representatives });
     await writeJsonAtomic(manifestPath, {
       dropId: input.dropId,
       workflowId: input.workflowId,
@@ -76,7 +76,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       accounting: input.accounting,
       config: input.config,
       encoders: input.encoderReports ?? {},
-      outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: path.join(outputDir, 'segment-profiles.json') },
+      outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: profilesPath },
       steps,
     });
     return { segmentsPath, reportPath, manifestPath };

@@ -1,25 +1,21 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { CandidateMetrics, ScoreCandidateInput, ScoreCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/atomic-write';
-import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
+import { openRunDatabase } from '../lib/run-database';
+import { runFiles } from '../common/run-layout';
 import { readLabelsFile } from '../lib/labels-file';
 import { heartbeat } from '../lib/activity-progress';
 import { runStepOnce } from '../lib/run-dir';
-import { candidateKey, hdbscanSettings } from './cluster-sweep';
+import { candidateKey, candidateRef } from '../common/candidates';
+import { algorithmFor } from './clustering/algorithms';
 import { loadEmbeddingMatrix } from './embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
-import { kmeansRefit, stability, type Refit } from './evaluation/stability';
-import { dbscan } from './clustering/dbscan';
-import { hdbscanSampled } from './clustering/hdbscan-sampled';
-import { hierarchical, type Linkage } from './clustering/hierarchical';
-import { miniBatchKMeans } from './clustering/minibatch-kmeans';
+import { stability } from './evaluation/stability';
 import { clusterShape } from './metrics/cluster-shape';
 import { calinskiHarabasz, centroids, daviesBouldin, inertia } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
-import type { EncoderName } from '../common/run-config';
 
 /**
  * Scores one sweep candidate (docs/EVALUATION.md): internal metrics in its encoder's space,
@@ -32,20 +28,21 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<ScoreC
   const key = candidateKey(input.clustering.candidate);
   return runStepOnce(input.runDir, `score-${key}`, async () => {
     const metrics = await computeCandidateMetrics(input);
-    const scorePath = path.join(input.runDir, 'evaluation', 'candidates', `${key}.json`);
+    const scorePath = runFiles.candidateScore(input.runDir, key);
     await writeJsonAtomic(scorePath, metrics);
     return { candidate: input.clustering.candidate, scorePath };
   });
 }
 
-export async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
+async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
   const started = performance.now();
   const { config, clustering } = input;
-  const { candidate } = clustering;
-  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, candidate.encoder as EncoderName, config.pcaComponents);
+  const { params, encoder } = clustering.candidate;
+  const candidate = candidateRef(clustering.candidate);
+  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, encoder, config.pcaComponents);
   const { labels, userIds: labelledIds } = await readLabelsFile(clustering.labelsPath);
   if (labelledIds.length !== userIds.length || labelledIds.some((id, i) => id !== userIds[i])) {
-    throw new Error(`${clustering.labelsPath} is not aligned with the ${candidate.encoder} embeddings`);
+    throw new Error(`${clustering.labelsPath} is not aligned with the ${encoder} embeddings`);
   }
   // Noise (DBSCAN's -1) is left out by every internal metric and reported as a fraction instead.
   const clusterSizes = Array.from(centroids(matrix, labels).sizes).filter((size) => size > 0);
@@ -69,8 +66,7 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
     clusterSeconds: clustering.seconds,
     shape: clusterShape(matrix, labels, 'euclidean'),
   };
-  // Only DBSCAN needs what its clustering decided (the eps) to refit the same way.
-  const refit = refitFor(input, candidate.algorithm === 'dbscan' ? await clusteringDetails(clustering.labelsPath) : {});
+  const refit = algorithmFor(params).refit(params, { config, details: await clusteringDetails(input.runDir, candidateKey(clustering.candidate)) });
   metrics.stability = config.stabilitySeedRuns + config.stabilitySubsampleRuns > 0
     ? await stability(matrix, labels, refit.fit, {
       seedRuns: refit.seeded ? config.stabilitySeedRuns : 0,
@@ -89,50 +85,23 @@ export async function computeCandidateMetrics(input: ScoreCandidateInput): Promi
   return metrics;
 }
 
-async function clusteringDetails(labelsPath: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await fs.readFile(path.join(path.dirname(labelsPath), 'centroids.json'), 'utf8')) as Record<string, unknown>;
-}
-
-/** Refits with the candidate's own algorithm and parameters (DBSCAN: the eps it used); `seeded` = seeds change the result. */
-function refitFor(input: ScoreCandidateInput, details: Record<string, unknown>): { fit: Refit; seeded: boolean } {
-  const { candidate } = input.clustering;
-  const { config } = input;
-  switch (candidate.algorithm) {
-    case 'kmeans':
-    case 'distributed-kmeans':
-      return { seeded: true, fit: kmeansRefit(candidate.k, config.kmeansMaxIterations) };
-    case 'minibatch-kmeans':
-      return { seeded: true, fit: async (part, seed) => (await miniBatchKMeans(part.data, part.n, part.d, { k: candidate.k, seed, batchSize: config.minibatchSize })).labels };
-    case 'ward':
-    case 'average':
-      return {
-        // Only a sampled tree depends on the seed.
-        seeded: input.config.stabilityMaxUsers > config.hierarchicalSampleSize,
-        fit: async (part, seed) => hierarchical(part.data, part.n, part.d, { k: Math.min(candidate.k, part.n), linkage: candidate.algorithm as Linkage, sampleSize: config.hierarchicalSampleSize, seed }),
-      };
-    case 'dbscan':
-      return { seeded: false, fit: async (part) => (await dbscan(part.data, part.n, part.d, Number(details.eps), Number(details.minSamples))).labels };
-    case 'hdbscan':
-      return {
-        seeded: input.config.stabilityMaxUsers > config.hdbscanSampleSize,
-        fit: async (part, seed) => (await hdbscanSampled(part.data, part.n, part.d, { ...hdbscanSettings(candidate.params, part.n, config), seed })).labels,
-      };
-  }
+/** What the fit recorded in centroids.json (e.g. DBSCAN's eps): a refit repeats the same choice. */
+async function clusteringDetails(runDir: string, key: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await fs.readFile(runFiles.centroidsFile(runDir, key), 'utf8')) as Record<string, unknown>;
 }
 
 async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {
-  const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
   try {
     const { connection } = database;
     await createSegmentsTable(connection, userIds, labels);
-    await connection.run(`ATTACH ${sqlStringLiteral(path.join(input.runDir, 'run.duckdb'))} AS run (READ_ONLY)`);
     const result = await downstreamValue(connection, {
       ks: input.config.downstreamKs,
       excludeSeen: input.config.downstreamExcludeSeen,
       bootstrapSamples: input.config.bootstrapSamples,
       folds: input.config.nextPurchaseFolds,
       seed: input.seed,
-      baselineCache: path.join(input.runDir, 'evaluation', 'baselines.json'),
+      baselineCache: runFiles.downstreamBaselines(input.runDir),
     });
     const external = input.config.truthLabelsFile
       ? externalSummary(await readTruthLabels(connection, input.config.truthLabelsFile), userIds, labels)

@@ -6,6 +6,8 @@ import { heartbeat } from '../lib/activity-progress';
 import { produceAtomically } from '../lib/atomic-write';
 import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
+import { openRunDatabase } from '../lib/run-database';
+import { runFiles, shardName } from '../common/run-layout';
 
 /**
  * Writes the users' sequences into `shardCount` Parquet files (schema: docs/DATA-CONTRACTS.md),
@@ -16,24 +18,22 @@ import { runStepOnce } from '../lib/run-dir';
  */
 export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutput> {
   return runStepOnce(input.runDir, 'shard', async () => {
-    const shardDir = path.join(input.runDir, 'shards');
+    const shardDir = runFiles.shardsDir(input.runDir);
     const { shardCount } = input.config;
     const placement = await produceAtomically(shardDir, async (temporaryDir) => {
       await fs.mkdir(temporaryDir, { recursive: true });
-      const database = await openDuckDB(':memory:', {
+      const database = await openRunDatabase(input.runDir, 'read-only', {
         threads: input.config.duckdbThreads,
         memoryLimit: input.config.duckdbMemoryLimit,
-        tempDirectory: path.join(input.runDir, 'duckdb-tmp'),
-      });
+        tempDirectory: runFiles.duckdbTemp(input.runDir),
+      }, { use: true });
       try {
         const { connection } = database;
-        await connection.run(`ATTACH ${sqlStringLiteral(input.databasePath)} AS run (READ_ONLY)`);
-        await connection.run('USE run');
         const byShard = await placementByShard(connection, input.databasePath, shardCount);
         // Buckets are aggregated in row_in_shard order and written in shard order.
         await connection.run('SET preserve_insertion_order = true');
         for (let index = 0; index < shardCount; index++) {
-          await writeShard(connection, byShard.get(index)?.buckets ?? [], path.join(temporaryDir, shardFileName(index)));
+          await writeShard(connection, byShard.get(index)?.buckets ?? [], path.join(temporaryDir, `${shardName(index)}.parquet`));
           heartbeat(`shard ${index + 1}/${shardCount}`);
         }
         return byShard;
@@ -43,7 +43,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
     });
     const shards: ShardRef[] = [];
     for (let index = 0; index < shardCount; index++) {
-      shards.push({ index, path: path.join(shardDir, shardFileName(index)), users: placement.get(index)?.users ?? 0 });
+      shards.push({ index, path: runFiles.shardFile(input.runDir, index), users: placement.get(index)?.users ?? 0 });
     }
     await addSequencesView(input.databasePath, shards);
     return { shards };
@@ -98,8 +98,4 @@ async function addSequencesView(databasePath: string, shards: ShardRef[]): Promi
   } finally {
     database.close();
   }
-}
-
-export function shardFileName(index: number): string {
-  return `shard-${String(index).padStart(4, '0')}.parquet`;
 }

@@ -6,11 +6,10 @@
 import { createActivities } from '../activities';
 import type { ScoreCandidateOutput, SegmentDataDropOutput } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
-import { sameCandidate } from '../common/ids';
+import { candidateSeed, sameCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
 import { dropRefFor } from '../lib/drop-id';
-import { runDirFor } from '../lib/run-dir';
-import { sweepCandidates } from '../workflows/segment-data-drop';
+import { runDirFor } from '../common/run-layout';
 import { settleWithConcurrency } from '../workflows/concurrency';
 
 export async function runPipelineDirectly(source: string, dataDir: string, overrides: Partial<RunConfig> = {}): Promise<SegmentDataDropOutput> {
@@ -32,13 +31,13 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
       return result.value.path;
     });
   }
-  const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
+  const { candidates } = await activities.planSweep({ users: cleaned.accounting.sequencedUsers, config });
   const evaluationSeed = deriveSeed(config.seed || drop.dropId, 'evaluate');
   const scores: ScoreCandidateOutput[] = [];
   const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
     const clustering = await activities.clusterCandidate({
       runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
-      seed: deriveSeed(config.seed || drop.dropId, candidate.encoder, candidate.algorithm, candidate.params), config,
+      seed: candidateSeed(config.seed || drop.dropId, candidate), config,
     });
     scores.push(await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config }));
     return clustering;
@@ -46,7 +45,8 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
     if (result.status === 'rejected') throw result.reason;
     return result.value;
   });
-  const evaluation = await activities.evaluateCandidates({ runDir, embeddingPaths: embeddings, clusterings, scores, seed: evaluationSeed, config });
+  const scoresInOrder = candidates.map((candidate) => scores.find((score) => sameCandidate(score.candidate, candidate))!);
+  const evaluation = await activities.evaluateCandidates({ runDir, scores: scoresInOrder, config });
   const chosen = clusterings.find((clustering) => sameCandidate(clustering.candidate, evaluation.chosen))!;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,

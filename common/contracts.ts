@@ -2,6 +2,7 @@
  * Payloads between workflows and activities. They carry references (paths, counts, small
  * summaries), never data: embeddings, labels and events stay in the run directory.
  */
+import type { SweepCandidate } from './candidates';
 import type { ClusteringAlgorithm, EncoderName, RunConfig } from './run-config';
 import type { TaskQueues } from './task-queues';
 
@@ -105,23 +106,35 @@ export interface EmbedShardOutput {
   encoderStats: Record<string, number>;
 }
 
+/**
+ * A sweep candidate as files record it (leaderboard, score files, centroids.json): derived from
+ * its typed parameters by common/candidates.ts candidateRef.
+ */
 export interface CandidateRef {
   encoder: EncoderName;
   algorithm: ClusteringAlgorithm;
-  /** e.g. "k=5"; unique per (encoder, algorithm). */
+  /** The parameters' label, e.g. "k=5" or "q=0.75,min_samples=10"; unique per (encoder, algorithm). */
   params: string;
+  /** Segments asked for (0 when the algorithm decides, as DBSCAN does). */
   k: number;
 }
 
+export interface PlanSweepInput {
+  /** Users to segment: k-based grids stop there. */
+  users: number;
+  config: RunConfig;
+}
+export interface PlanSweepOutput { candidates: SweepCandidate[] }
+
 export interface ClusterCandidateInput {
   runDir: string;
-  candidate: CandidateRef;
+  candidate: SweepCandidate;
   embeddingPaths: string[];
   seed: number;
   config: RunConfig;
 }
 export interface ClusterCandidateOutput {
-  candidate: CandidateRef;
+  candidate: SweepCandidate;
   labelsPath: string;
   inertia: number;
   iterations: number;
@@ -140,19 +153,15 @@ export interface ScoreCandidateInput {
   config: RunConfig;
 }
 export interface ScoreCandidateOutput {
-  candidate: CandidateRef;
+  candidate: SweepCandidate;
   /** evaluation/candidates/<candidate>.json: the candidate's CandidateMetrics. */
   scorePath: string;
 }
 
 export interface EvaluateCandidatesInput {
   runDir: string;
-  /** Embedding files per encoder, in shard order (labels are aligned with this order). */
-  embeddingPaths: Record<string, string[]>;
-  clusterings: ClusterCandidateOutput[];
-  /** Score files from scoreCandidate; candidates without one are scored here (runs started before scoring moved). */
-  scores?: ScoreCandidateOutput[];
-  seed: number;
+  /** Every candidate's score file, written by scoreCandidate in the sweep. */
+  scores: ScoreCandidateOutput[];
   config: RunConfig;
 }
 export interface AriSummary { mean: number; sd: number; runs: number[] }

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic-write';
+import { runFiles } from '../common/run-layout';
 
 /**
  * A run directory holds every output of one data drop's pipeline plus one marker file per
@@ -15,13 +16,7 @@ export interface StepMarker<T> {
   output: T;
 }
 
-export function runDirFor(dataDir: string, dropId: string): string {
-  return path.join(dataDir, 'runs', dropId);
-}
-
-function markerPath(runDir: string, step: string): string {
-  return path.join(runDir, 'steps', `${step}.json`);
-}
+const markerPath = runFiles.stepMarker;
 
 export async function readStepMarker<T>(runDir: string, step: string): Promise<StepMarker<T> | undefined> {
   try {
@@ -49,14 +44,14 @@ export async function runStepOnce<T>(runDir: string, step: string, run: () => Pr
 export async function listStepMarkers(runDir: string): Promise<Array<StepMarker<unknown>>> {
   let names: string[];
   try {
-    names = await fs.readdir(path.join(runDir, 'steps'));
+    names = await fs.readdir(runFiles.stepsDir(runDir));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
   const markers = await Promise.all(
     names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort()
-      .map(async (name) => JSON.parse(await fs.readFile(path.join(runDir, 'steps', name), 'utf8')) as StepMarker<unknown>),
+      .map(async (name) => JSON.parse(await fs.readFile(path.join(runFiles.stepsDir(runDir), name), 'utf8')) as StepMarker<unknown>),
   );
   return markers;
 }

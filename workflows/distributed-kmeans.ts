@@ -1,14 +1,16 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CandidateRef, ClusterCandidateOutput } from '../common/contracts';
+import type { DistributedKMeansParams } from '../activities/clustering/algorithms/distributed-kmeans';
+import type { ClusterCandidateOutput } from '../common/contracts';
 import { combineColumnStats, lloydUpdate } from '../common/distributed-kmeans';
-import { STANDARDIZED_ENCODERS, type RunConfig } from '../common/run-config';
+import { STANDARDIZED_ENCODERS, type EncoderName, type RunConfig } from '../common/run-config';
 import type { TaskQueues } from '../common/task-queues';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
+import { runFiles } from '../common/run-layout';
 
 export interface DistributedKMeansInput {
   runDir: string;
-  candidate: CandidateRef;
+  candidate: { encoder: EncoderName; params: DistributedKMeansParams };
   /** The directory name of the candidate under clusters/ (cluster-sweep's candidateKey). */
   candidateKey: string;
   /** The encoder's embedding files, one per shard, in shard order. */
@@ -48,15 +50,14 @@ export async function distributedKMeans(input: DistributedKMeansInput): Promise<
   const meanVariance = standardize ? combined.scale.filter((value) => value > 0).length / combined.scale.length : combined.meanVariance;
   const total = stats.reduce((sum, part) => sum + part.n, 0);
   const d = stats[0].sums.length;
-  const k = candidate.k;
+  const { k } = candidate.params;
   if (total < k) throw ApplicationFailure.nonRetryable(`cannot cluster ${total} users into k=${k} segments`, 'RunConfigError');
 
-  const directory = `${runDir}/clusters/${input.candidateKey}`;
   const samples = await Promise.all(input.embeddingPaths.map((embeddingPath, index) => shard.shardSample({
     embeddingPath,
     count: Math.max(1, Math.ceil((INIT_SAMPLE * stats[index].n) / total)),
     seed: input.seed + index,
-    samplePath: `${directory}/init-sample-${String(index).padStart(4, '0')}.arrow`,
+    samplePath: runFiles.distributedInitSample(runDir, input.candidateKey, index),
     standardization,
   })));
   let { centers } = await shard.kmeansInitFromSamples({ samplePaths: samples.map((sample) => sample.samplePath), k, seed: input.seed, seedings: config.kmeansInit });
@@ -73,7 +74,7 @@ export async function distributedKMeans(input: DistributedKMeansInput): Promise<
     }
   }
   const assigned = await Promise.all(input.embeddingPaths.map((embeddingPath, index) => shard.kmeansAssignShard({
-    embeddingPath, centers, k, standardization, labelsPath: `${directory}/shard-${String(index).padStart(4, '0')}.labels.arrow`,
+    embeddingPath, centers, k, standardization, labelsPath: runFiles.distributedShardLabels(runDir, input.candidateKey, index),
   })));
   return shard.mergeShardLabels({
     runDir,

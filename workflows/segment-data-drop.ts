@@ -1,18 +1,19 @@
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, executeChild, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
+  ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
-import { candidateKey as clusterKey, sameCandidate } from '../common/ids';
+import { candidateKey, candidateSeed, sameCandidate, type SweepCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
 import { settleWithConcurrency } from './concurrency';
 import { distributedKMeans } from './distributed-kmeans';
+import { runDirFor } from '../common/run-layout';
 
 export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Re-runs the shards that failed for good; sent by `client retry-failed` or from the Temporal UI. */
@@ -29,7 +30,7 @@ export const retryFailedShardsSignal = defineSignal('retryFailedShards');
  */
 export async function segmentDataDrop(input: SegmentDataDropInput): Promise<SegmentDataDropOutput> {
   const config = validatedConfig(input);
-  const runDir = `${input.dataDir.replace(/\/+$/, '')}/runs/${input.drop.dropId}`;
+  const runDir = runDirFor(input.dataDir, input.drop.dropId);
   // Every seed of the run derives from this: the drop id, unless the config names a seed.
   const seedBase = config.seed || input.drop.dropId;
   const activities = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
@@ -77,26 +78,28 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('embed');
     const { paths: embeddings, outputs: embedOutputs } = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
 
+    const clusterOneCandidate = (candidate: SweepCandidate): Promise<ClusterCandidateOutput> => {
+      const seed = candidateSeed(seedBase, candidate);
+      const embeddingPaths = embeddings[candidate.encoder];
+      const { params } = candidate;
+      // distributed k-means is a workflow of its own: it fans out over the shards' embedding files.
+      return params.algorithm === 'distributed-kmeans'
+        ? executeChild(distributedKMeans, {
+          workflowId: `${workflowInfo().workflowId}-${candidateKey(candidate)}`,
+          args: [{ runDir, candidate: { encoder: candidate.encoder, params }, candidateKey: candidateKey(candidate), embeddingPaths, seed, config, taskQueues: input.taskQueues }],
+        })
+        : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config });
+    };
     enterStage('cluster');
-    const candidates = sweepCandidates(config, cleaned.accounting.sequencedUsers);
+    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, config });
     progress.candidatesTotal = candidates.length;
-    // Runs started before candidates were scored in the fan-out score them all in evaluateCandidates.
-    const scoreInSweep = patched(SCORE_IN_SWEEP_PATCH);
     const evaluationSeed = deriveSeed(seedBase, 'evaluate');
     const scores: ScoreCandidateOutput[] = [];
     const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
-      const seed = deriveSeed(seedBase, candidate.encoder, candidate.algorithm, candidate.params);
-      const output = candidate.algorithm === 'distributed-kmeans'
-        ? await executeChild(distributedKMeans, {
-          workflowId: `${workflowInfo().workflowId}-${clusterKey(candidate)}`,
-          args: [{ runDir, candidate, candidateKey: clusterKey(candidate), embeddingPaths: embeddings[candidate.encoder], seed, config, taskQueues: input.taskQueues }],
-        })
-        : await activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths: embeddings[candidate.encoder], seed, config });
-      if (scoreInSweep) {
-        scores.push(await activities.evaluate.scoreCandidate({
-          runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,
-        }));
-      }
+      const output = await clusterOneCandidate(candidate);
+      scores.push(await activities.evaluate.scoreCandidate({
+        runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,
+      }));
       progress.candidatesDone++;
       return output;
     });
@@ -107,14 +110,9 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     }
 
     enterStage('evaluate');
-    const evaluation = await activities.evaluate.evaluateCandidates({
-      runDir,
-      embeddingPaths: embeddings,
-      clusterings: finished.map((result) => result.value),
-      scores,
-      seed: evaluationSeed,
-      config,
-    });
+    // Scores in sweep order, whatever order the fan-out finished them in.
+    const scoresInOrder = candidates.map((candidate) => scores.find((score) => sameCandidate(score.candidate, candidate))!);
+    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: scoresInOrder, config });
     const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
 
     enterStage('publish');
@@ -146,19 +144,9 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
   }
 }
 
-/**
- * The default encoders changed (behavior-stats -> transformer + behavior-stats). A run that started
- * before, and did not name its encoders, keeps the old default when its history is replayed.
- */
-const TRANSFORMER_DEFAULT_PATCH = 'default-encoders-transformer';
-/** Candidates are scored (stability, downstream value) right after their clustering, in the fan-out. */
-const SCORE_IN_SWEEP_PATCH = 'score-candidates-in-sweep';
-
 function validatedConfig(input: SegmentDataDropInput): RunConfig {
   try {
-    const overrides = { ...input.config };
-    if (overrides.encoders === undefined && !patched(TRANSFORMER_DEFAULT_PATCH)) overrides.encoders = ['behavior-stats'];
-    return resolveRunConfig(overrides);
+    return resolveRunConfig(input.config);
   } catch (error) {
     throw ApplicationFailure.nonRetryable((error as Error).message, 'RunConfigError');
   }
@@ -170,31 +158,6 @@ function surfaceBadInput(error: unknown): unknown {
     return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
   }
   return error;
-}
-
-export function sweepCandidates(config: RunConfig, users: number): CandidateRef[] {
-  const candidates: CandidateRef[] = [];
-  for (const encoder of config.encoders) {
-    for (const algorithm of config.algorithms) {
-      if (algorithm === 'dbscan') {
-        // eps is not known before the data is: each candidate names a quantile of the k-distances.
-        for (const minSamples of config.dbscanMinSamples) {
-          for (const quantile of config.dbscanEpsQuantiles) candidates.push({ encoder, algorithm, params: `q=${quantile},min_samples=${minSamples}`, k: 0 });
-        }
-        continue;
-      }
-      if (algorithm === 'hdbscan') {
-        for (const share of config.hdbscanMinClusterShares) candidates.push({ encoder, algorithm, params: `min_cluster_share=${share}`, k: 0 });
-        continue;
-      }
-      const hierarchicalTree = algorithm === 'ward' || algorithm === 'average';
-      const kMax = Math.min(config.kMax, users, hierarchicalTree ? config.hierarchicalSampleSize : users);
-      for (let k = config.kMin; k <= kMax; k++) {
-        candidates.push({ encoder, algorithm, params: `k=${k}`, k });
-      }
-    }
-  }
-  return candidates;
 }
 
 type Profiles = ReturnType<typeof activityProfiles>;

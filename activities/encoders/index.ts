@@ -1,7 +1,7 @@
 import { STANDARDIZED_ENCODERS, type EncoderName } from '../../common/run-config';
 import { behaviorStatsEncoder } from './behavior-stats';
 import type { EncoderContext, SequenceEncoder } from './encoder';
-import { item2vecVectorsPath, tfidfModelPaths } from './fitted';
+import { runFiles } from '../../common/run-layout';
 import { item2vecEncoder } from './item2vec/encoder';
 import { tfidfEncoder } from './tfidf/encoder';
 import { transformerEncoder } from './transformer';
@@ -13,9 +13,9 @@ export async function createEncoder(name: EncoderName, context: EncoderContext):
     case 'transformer':
       return transformerEncoder(context);
     case 'item2vec':
-      return item2vecEncoder(context, item2vecVectorsPath(context.runDir));
+      return item2vecEncoder(context, runFiles.item2vecVectors(context.runDir));
     case 'tfidf':
-      return tfidfEncoder(context, tfidfModelPaths(context.runDir));
+      return tfidfEncoder(context, { vectorizerPath: runFiles.tfidfVectorizer(context.runDir), componentsPath: runFiles.tfidfComponents(context.runDir) });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CandidateMetrics, CandidateRef } from '../../common/contracts';
-import { sameCandidate } from '../../common/ids';
+import { sameCandidate } from '../../common/candidates';
 
 /** The leaderboard's flat columns (metrics.parquet and run.duckdb's `leaderboard`); `details` holds everything as JSON. */
 const COLUMNS: Array<[name: string, type: 'VARCHAR' | 'INTEGER' | 'DOUBLE' | 'BOOLEAN', value: (row: CandidateMetrics, chosen: boolean) => unknown]> = [

@@ -1,5 +1,5 @@
 import type { CandidateMetrics, CandidateRef, CleaningAccounting, LiftEstimate } from '../../common/contracts';
-import { sameCandidate } from '../../common/ids';
+import { sameCandidate } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */

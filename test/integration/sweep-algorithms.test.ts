@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CandidateMetrics } from '../../common/contracts';
-import { candidateKey } from '../../common/ids';
+import { candidateKey } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
 import { dropRefFor } from '../../lib/drop-id';
 import { startDrop } from '../../lib/pipeline-client';
@@ -52,7 +52,7 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
       expect(eps(high)).toBeGreaterThan(eps(low));
       expect(high.shape!.noiseFraction).toBeLessThanOrEqual(low.shape!.noiseFraction);
       // HDBSCAN: the minimum cluster size follows the share of the 300 sampled users; every user gets a label.
-      const hdbscanDetails = (share: number) => JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', candidateKey({ encoder: 'behavior-stats', algorithm: 'hdbscan', params: `min_cluster_share=${share}` }), 'centroids.json'), 'utf8'));
+      const hdbscanDetails = (share: number) => JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', candidateKey({ encoder: 'behavior-stats', params: { algorithm: 'hdbscan', min_cluster_share: share } }), 'centroids.json'), 'utf8'));
       expect(hdbscanDetails(0.02)).toMatchObject({ minClusterSize: 6, minSamples: 6, sampled: 300 });
       expect(hdbscanDetails(0.1)).toMatchObject({ minClusterSize: 30, minSamples: 10, sampled: 300 });
       const small = leaderboard.rows.find((row) => row.candidate.params === 'min_cluster_share=0.02')!;

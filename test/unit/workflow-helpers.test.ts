@@ -4,7 +4,14 @@ import { escapeHtml, renderReport } from '../../activities/report/render-report'
 import type { CandidateMetrics } from '../../common/contracts';
 import { resolveRunConfig } from '../../common/run-config';
 import { settleWithConcurrency } from '../../workflows/concurrency';
-import { sweepCandidates } from '../../workflows/segment-data-drop';
+import { planSweep } from '../../activities/plan-sweep';
+import { candidateRef } from '../../common/candidates';
+import type { RunConfig } from '../../common/run-config';
+
+/** The sweep's candidates as files record them. */
+async function sweepCandidates(config: RunConfig, users: number) {
+  return (await planSweep({ config, users })).candidates.map(candidateRef);
+}
 
 function row(k: number, silhouette: number): CandidateMetrics {
   return {
@@ -14,14 +21,14 @@ function row(k: number, silhouette: number): CandidateMetrics {
 }
 
 describe('sweep and selection', () => {
-  it('sweeps every k in range, capped by the number of users', () => {
+  it('sweeps every k in range, capped by the number of users', async () => {
     const config = resolveRunConfig({ kMin: 2, kMax: 6, encoders: ['behavior-stats'] });
-    expect(sweepCandidates(config, 100).map((candidate) => candidate.k)).toEqual([2, 3, 4, 5, 6]);
-    const twoEncoders = sweepCandidates({ ...config, encoders: ['transformer', 'behavior-stats'] }, 100);
+    expect((await sweepCandidates(config, 100)).map((candidate) => candidate.k)).toEqual([2, 3, 4, 5, 6]);
+    const twoEncoders = await sweepCandidates({ ...config, encoders: ['transformer', 'behavior-stats'] }, 100);
     expect(twoEncoders.map((candidate) => `${candidate.encoder}:${candidate.k}`)).toEqual([
       ...[2, 3, 4, 5, 6].map((k) => `transformer:${k}`), ...[2, 3, 4, 5, 6].map((k) => `behavior-stats:${k}`),
     ]);
-    expect(sweepCandidates(config, 4).map((candidate) => candidate.params)).toEqual(['k=2', 'k=3', 'k=4']);
+    expect((await sweepCandidates(config, 4)).map((candidate) => candidate.params)).toEqual(['k=2', 'k=3', 'k=4']);
   });
 
   it('picks the highest silhouette, and the smallest k among near-ties', () => {
@@ -45,14 +52,14 @@ describe('sweep and selection', () => {
     expect(selectCandidate([unstableBest, { ...row(2, 0.1), stability: stable(0.2) }], 'stable-silhouette', 0.75).chosen.candidate.k).toBe(4);
   });
 
-  it('sweeps DBSCAN over eps quantiles and min_samples, and hierarchical over k', () => {
+  it('sweeps DBSCAN over eps quantiles and min_samples, and hierarchical over k', async () => {
     const config = resolveRunConfig({ kMin: 2, kMax: 4, encoders: ['behavior-stats'], algorithms: ['ward', 'dbscan'], dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [5, 10] });
-    expect(sweepCandidates(config, 100).map((candidate) => `${candidate.algorithm}:${candidate.params}`)).toEqual([
+    expect((await sweepCandidates(config, 100)).map((candidate) => `${candidate.algorithm}:${candidate.params}`)).toEqual([
       'ward:k=2', 'ward:k=3', 'ward:k=4',
       'dbscan:q=0.5,min_samples=5', 'dbscan:q=0.9,min_samples=5', 'dbscan:q=0.5,min_samples=10', 'dbscan:q=0.9,min_samples=10',
     ]);
     const withHdbscan = resolveRunConfig({ encoders: ['behavior-stats'], algorithms: ['hdbscan'], hdbscanMinClusterShares: [0.01, 0.05] });
-    expect(sweepCandidates(withHdbscan, 100).map((candidate) => `${candidate.algorithm}:${candidate.params}:${candidate.k}`)).toEqual([
+    expect((await sweepCandidates(withHdbscan, 100)).map((candidate) => `${candidate.algorithm}:${candidate.params}:${candidate.k}`)).toEqual([
       'hdbscan:min_cluster_share=0.01:0', 'hdbscan:min_cluster_share=0.05:0',
     ]);
   });

@@ -1,0 +1,61 @@
+/**
+ * Every file and table name of a run directory, in one place (docs/DATA-CONTRACTS.md describes
+ * each). Workflows and activities both build paths here, so nobody spells a path twice. Pure code:
+ * no node:path, because workflows import it; run directories use '/' on every platform we run on.
+ */
+
+/** `<dataDir>/runs/<dropId>`: one run directory per data drop. */
+export function runDirFor(dataDir: string, dropId: string): string {
+  return join(dataDir.replace(/\/+$/, ''), 'runs', dropId);
+}
+
+/** "shard-0007": shards, their embedding files and the per-shard files of distributed k-means. */
+export function shardName(index: number): string {
+  return `shard-${String(index).padStart(4, '0')}`;
+}
+
+/** Names inside a run directory. */
+export const runFiles = {
+  /** The cleaned events and everything derived from them in SQL (its tables are named by the SQL in sql/). */
+  database: (runDir: string) => join(runDir, 'run.duckdb'),
+  /** DuckDB's spill directory for the SQL steps. */
+  duckdbTemp: (runDir: string) => join(runDir, 'duckdb-tmp'),
+  /** The resolved run config, written once before any step. */
+  config: (runDir: string) => join(runDir, 'config.json'),
+  stepsDir: (runDir: string) => join(runDir, 'steps'),
+  stepMarker: (runDir: string, step: string) => join(runDir, 'steps', `${step}.json`),
+  shardsDir: (runDir: string) => join(runDir, 'shards'),
+  shardFile: (runDir: string, index: number) => join(runDir, 'shards', `${shardName(index)}.parquet`),
+  embeddingFile: (runDir: string, encoder: string, shard: number) => join(runDir, 'embeddings', encoder, `${shardName(shard)}.arrow`),
+  /** A shard's finished embedding batches while it runs (removed when the shard is merged). */
+  embeddingPartsDir: (runDir: string, encoder: string, shard: number) => join(runDir, 'embeddings', encoder, `${shardName(shard)}.parts`),
+  embeddingBatchFile: (partsDir: string, batch: number) => join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`),
+  /** One line per computed batch (batch, attempt, pid): the audit trail of resumed shards. */
+  embeddingBatchLog: (runDir: string, encoder: string, shard: number) => join(runDir, 'embeddings', encoder, `${shardName(shard)}.batches.log`),
+  /** A fitted encoder's model (item2vec, tfidf), fitted once per run. */
+  encoderModelDir: (runDir: string, encoder: string) => join(runDir, 'encoders', encoder),
+  item2vecVectors: (runDir: string) => join(runDir, 'encoders', 'item2vec', 'item-vectors.arrow'),
+  tfidfVectorizer: (runDir: string) => join(runDir, 'encoders', 'tfidf', 'vectorizer.json'),
+  tfidfComponents: (runDir: string) => join(runDir, 'encoders', 'tfidf', 'svd-components.arrow'),
+  candidateDir: (runDir: string, candidateKey: string) => join(runDir, 'clusters', candidateKey),
+  labelsFile: (runDir: string, candidateKey: string) => join(runDir, 'clusters', candidateKey, 'labels.arrow'),
+  centroidsFile: (runDir: string, candidateKey: string) => join(runDir, 'clusters', candidateKey, 'centroids.json'),
+  /** Distributed k-means: one shard's initialisation sample and its final labels. */
+  distributedInitSample: (runDir: string, candidateKey: string, shard: number) => join(runDir, 'clusters', candidateKey, `init-sample-${String(shard).padStart(4, '0')}.arrow`),
+  distributedShardLabels: (runDir: string, candidateKey: string, shard: number) => join(runDir, 'clusters', candidateKey, `${shardName(shard)}.labels.arrow`),
+  candidateScore: (runDir: string, candidateKey: string) => join(runDir, 'evaluation', 'candidates', `${candidateKey}.json`),
+  /** The downstream baselines (popularity, random), computed by the first candidate scored. */
+  downstreamBaselines: (runDir: string) => join(runDir, 'evaluation', 'baselines.json'),
+  leaderboard: (runDir: string) => join(runDir, 'evaluation', 'leaderboard.json'),
+  outputDir: (runDir: string) => join(runDir, 'output'),
+  segments: (runDir: string) => join(runDir, 'output', 'segments.parquet'),
+  metrics: (runDir: string) => join(runDir, 'output', 'metrics.parquet'),
+  segmentProfiles: (runDir: string) => join(runDir, 'output', 'segment-profiles.json'),
+  report: (runDir: string) => join(runDir, 'output', 'report.html'),
+  /** Written last by publish: its presence means the run's outputs are complete. */
+  manifest: (runDir: string) => join(runDir, 'manifest.json'),
+};
+
+function join(...parts: string[]): string {
+  return parts.join('/');
+}
