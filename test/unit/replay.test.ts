@@ -9,15 +9,18 @@ import { projectPath } from '../../lib/paths';
  * Determinism: histories recorded from real runs (scripts/record-history.ts) must replay against
  * the current workflow code. A change that reorders commands fails here, not in production.
  */
+const workflowIds = JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'histories', 'workflow-ids.json'), 'utf8')) as Record<string, string>;
+
 describe('workflow replay', () => {
-  // segment-data-drop: recorded before the default encoders changed (replays through the patch);
-  // -transformer: the default run since; -fitted: item2vec + tfidf (the fit stage).
-  for (const name of ['segment-data-drop', 'segment-data-drop-transformer', 'segment-data-drop-fitted', 'backfill-range']) {
+  // Recorded by `npm run record-history`: segment-data-drop, the default run config; -sweep, every
+  // algorithm and fitted encoder; distributed-kmeans, the sweep's child workflow; backfill-range.
+  for (const name of ['segment-data-drop', 'segment-data-drop-sweep', 'distributed-kmeans', 'backfill-range']) {
     it(`replays the recorded ${name} history`, async () => {
       const json = JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'histories', `${name}.json`), 'utf8'));
       const history = historyFromJSON(json);
       expect(history.events!.length).toBeGreaterThan(10);
-      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, `${name}-replay`);
+      // The recorded id: child workflow ids derive from it.
+      await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, workflowIds[name]);
     });
   }
 });
