@@ -11,6 +11,7 @@ import { kmeansAssignShard, kmeansInitFromSamples, kmeansPartialSums, mergeShard
 import { scoreCandidate } from './score-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
+import { preflightRun } from './preflight-run';
 import { publishSegmentation } from './publish';
 import { shardUsers } from './shard-users';
 import type { EmbedShardInput } from '../common/contracts';
@@ -23,6 +24,7 @@ export const DEFAULT_ACTIVITY_DEPS: ActivityDeps = { embed: { batchDelayMs: 0, o
 
 export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
   return {
+    preflightRun,
     inspectDrop,
     cleanRawLogs,
     shardUsers,

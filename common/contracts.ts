@@ -2,7 +2,9 @@
  * Payloads between workflows and activities. They carry references (paths, counts, small
  * summaries), never data: embeddings, labels and events stay in the run directory.
  */
-import type { ClusteringAlgorithm, EncoderName, RunConfig } from './run-config';
+import type {
+  ClusteringAlgorithm, EncoderName, EncodersConfig, EvaluationConfig, IngestConfig, RunConfig, RuntimeConfig, SweepConfig,
+} from './run-config';
 import type { TaskQueues } from './task-queues';
 
 /** A data drop: a file, a directory or a glob, named by a stable id derived from its path. */
@@ -29,6 +31,10 @@ export interface SegmentDataDropOutput {
   accounting: CleaningAccounting;
 }
 
+/** The whole resolved config: preflight stores it once in the run directory (config.json) and checks the files it names. */
+export interface PreflightRunInput { runDir: string; config: RunConfig }
+export interface PreflightRunOutput { configPath: string }
+
 export interface InspectDropInput { runDir: string; source: string; mappingFile: string }
 export interface InspectDropOutput {
   files: string[];
@@ -44,7 +50,7 @@ export interface CleanRawLogsInput {
   files: string[];
   format: string;
   delimiter: string;
-  config: RunConfig;
+  config: IngestConfig & RuntimeConfig;
 }
 
 export interface CleaningAccounting {
@@ -66,7 +72,7 @@ export interface CleanRawLogsOutput {
   accounting: CleaningAccounting;
 }
 
-export interface ShardUsersInput { runDir: string; databasePath: string; config: RunConfig }
+export interface ShardUsersInput { runDir: string; databasePath: string; config: RuntimeConfig }
 export interface ShardRef { index: number; path: string; users: number }
 export interface ShardUsersOutput { shards: ShardRef[] }
 
@@ -75,7 +81,7 @@ export interface FitEncoderInput {
   encoder: EncoderName;
   shards: ShardRef[];
   seed: number;
-  config: RunConfig;
+  config: EncodersConfig & RuntimeConfig;
 }
 export interface FitEncoderOutput {
   encoder: EncoderName;
@@ -88,7 +94,7 @@ export interface EmbedShardInput {
   runDir: string;
   shard: ShardRef;
   encoder: EncoderName;
-  config: RunConfig;
+  config: EncodersConfig & RuntimeConfig;
 }
 export interface EmbedShardOutput {
   shardIndex: number;
@@ -118,7 +124,7 @@ export interface ClusterCandidateInput {
   candidate: CandidateRef;
   embeddingPaths: string[];
   seed: number;
-  config: RunConfig;
+  config: SweepConfig;
 }
 export interface ClusterCandidateOutput {
   candidate: CandidateRef;
@@ -137,7 +143,8 @@ export interface ScoreCandidateInput {
   embeddingPaths: string[];
   /** The run's evaluation seed: every candidate is scored on the same samples. */
   seed: number;
-  config: RunConfig;
+  /** Sweep: PCA and each algorithm's settings, for the stability refits. */
+  config: SweepConfig & EvaluationConfig & RuntimeConfig;
 }
 export interface ScoreCandidateOutput {
   candidate: CandidateRef;
@@ -153,7 +160,8 @@ export interface EvaluateCandidatesInput {
   /** Score files from scoreCandidate; candidates without one are scored here (runs started before scoring moved). */
   scores?: ScoreCandidateOutput[];
   seed: number;
-  config: RunConfig;
+  /** Sweep and runtime only for candidates scored here (runs started before scoring moved into the sweep). */
+  config: SweepConfig & EvaluationConfig & RuntimeConfig;
 }
 export interface AriSummary { mean: number; sd: number; runs: number[] }
 export interface CandidateStability {
@@ -248,8 +256,6 @@ export interface PublishSegmentationInput {
   accounting: CleaningAccounting;
   labelsPath: string;
   workflowId: string;
-  /** The resolved run config, recorded in the manifest so a run can be reproduced. */
-  config: RunConfig;
   /** Per encoder: its fitted model's stats and its shard counters summed (e.g. transformer chunked_users). */
   encoderReports?: Record<string, EncoderReport>;
   /** The chosen encoder's embedding files (shard order): for the segments' representative users. */

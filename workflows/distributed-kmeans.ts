@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { CandidateRef, ClusterCandidateOutput } from '../common/contracts';
 import { combineColumnStats, lloydUpdate } from '../common/distributed-kmeans';
-import { STANDARDIZED_ENCODERS, type RunConfig } from '../common/run-config';
+import { STANDARDIZED_ENCODERS, type RuntimeConfig, type SweepConfig } from '../common/run-config';
 import type { TaskQueues } from '../common/task-queues';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
@@ -14,7 +14,7 @@ export interface DistributedKMeansInput {
   /** The encoder's embedding files, one per shard, in shard order. */
   embeddingPaths: string[];
   seed: number;
-  config: RunConfig;
+  config: SweepConfig & RuntimeConfig;
   taskQueues?: TaskQueues;
 }
 

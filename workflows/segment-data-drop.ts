@@ -5,7 +5,7 @@ import type {
   CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
-import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
+import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
 import { candidateKey as clusterKey, sameCandidate } from '../common/ids';
 import { deriveSeed } from '../common/seed';
@@ -59,11 +59,13 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
 
   try {
     enterStage('inspect');
+    // Stores the resolved config in the run directory and checks the files it names, before any heavy work.
+    await activities.io.preflightRun({ runDir, config });
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
-    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
     enterStage('shard');
-    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config: configSection(config, 'runtime') });
 
     // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
     const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));
@@ -71,7 +73,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     if (fitEncoders.length > 0) {
       enterStage('fit');
       fitted = await Promise.all(fitEncoders.map((encoder) =>
-        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config })));
+        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config: configSection(config, 'encoders', 'runtime') })));
     }
 
     enterStage('embed');
@@ -89,12 +91,12 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       const output = candidate.algorithm === 'distributed-kmeans'
         ? await executeChild(distributedKMeans, {
           workflowId: `${workflowInfo().workflowId}-${clusterKey(candidate)}`,
-          args: [{ runDir, candidate, candidateKey: clusterKey(candidate), embeddingPaths: embeddings[candidate.encoder], seed, config, taskQueues: input.taskQueues }],
+          args: [{ runDir, candidate, candidateKey: clusterKey(candidate), embeddingPaths: embeddings[candidate.encoder], seed, config: configSection(config, 'sweep', 'runtime'), taskQueues: input.taskQueues }],
         })
-        : await activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths: embeddings[candidate.encoder], seed, config });
+        : await activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths: embeddings[candidate.encoder], seed, config: configSection(config, 'sweep') });
       if (scoreInSweep) {
         scores.push(await activities.evaluate.scoreCandidate({
-          runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,
+          runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime'),
         }));
       }
       progress.candidatesDone++;
@@ -113,7 +115,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       clusterings: finished.map((result) => result.value),
       scores,
       seed: evaluationSeed,
-      config,
+      config: configSection(config, 'sweep', 'evaluation', 'runtime'),
     });
     const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
 
@@ -127,7 +129,6 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       accounting: cleaned.accounting,
       labelsPath: chosenClustering.labelsPath,
       workflowId: workflowInfo().workflowId,
-      config,
       encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
       embeddingPaths: embeddings[evaluation.chosen.encoder],
     });
@@ -164,10 +165,10 @@ function validatedConfig(input: SegmentDataDropInput): RunConfig {
   }
 }
 
-/** An activity's bad-input failure becomes the workflow's own failure, with the activity's message. */
+/** An activity's bad-input or bad-config failure becomes the workflow's own failure, with the activity's message. */
 function surfaceBadInput(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'BadInputError') {
-    return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && (error.cause.type === 'BadInputError' || error.cause.type === 'RunConfigError')) {
+    return ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
   }
   return error;
 }
@@ -220,7 +221,7 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   let pending = tasks;
   for (;;) {
     const results = await settleWithConcurrency(pending, config.embedConcurrency, async (task) => {
-      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config });
+      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config: configSection(config, 'encoders', 'runtime') });
       done.set(key(task), output);
       progress.shardsDone = done.size;
       return output;
