@@ -10,8 +10,8 @@ import { projectPath } from '../../lib/paths';
  * the current workflow code. A change that reorders commands fails here, not in production.
  */
 describe('workflow replay', () => {
-  // segment-data-drop: recorded before the default encoders changed (replays through the patch);
-  // -transformer: the default run since; -fitted: item2vec + tfidf (the fit stage).
+  // segment-data-drop: behavior-stats only; -transformer: the default run; -fitted: item2vec +
+  // tfidf (the fit stage). All three re-recorded when preflightRun became the first activity.
   for (const name of ['segment-data-drop', 'segment-data-drop-transformer', 'segment-data-drop-fitted', 'backfill-range']) {
     it(`replays the recorded ${name} history`, async () => {
       const json = JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'histories', `${name}.json`), 'utf8'));
