@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
-import type { RunConfig } from '../common/run-config';
+import type { IngestConfig, RuntimeConfig } from '../common/run-config';
 import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
@@ -54,7 +54,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
   }
 }
 
-function cleaningParams(config: RunConfig) {
+function cleaningParams(config: IngestConfig) {
   return {
     bot_max_events_per_minute: config.botMaxEventsPerMinute,
     bot_max_views_per_session: config.botMaxViewsPerSession,
@@ -85,7 +85,7 @@ async function checkRemovedCopies(connection: DuckDBConnection): Promise<void> {
  * Summary columns and each sequenced user's place (shard, row_in_shard, bucket) in user_summaries;
  * shardUsers aggregates the sequences' events from events_clean, a bucket of users at a time.
  */
-async function summarizeUsers(connection: DuckDBConnection, config: RunConfig): Promise<void> {
+async function summarizeUsers(connection: DuckDBConnection, config: IngestConfig & RuntimeConfig): Promise<void> {
   const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean WHERE in_sequence');
   await runSqlFile(connection, 'sequences/build_sequences.sql', {
     min_events_per_user: config.minEventsPerUser,

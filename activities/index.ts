@@ -12,6 +12,7 @@ import { planSweep } from './plan-sweep';
 import { scoreCandidate } from './score-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
+import { preflightRun } from './preflight-run';
 import { publishSegmentation } from './publish';
 import { shardUsers } from './shard-users';
 import type { EmbedShardInput } from '../common/contracts';
@@ -24,6 +25,7 @@ export const DEFAULT_ACTIVITY_DEPS: ActivityDeps = { embed: { batchDelayMs: 0, o
 
 export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
   return {
+    preflightRun,
     inspectDrop,
     cleanRawLogs,
     shardUsers,

@@ -7,7 +7,7 @@ import { algorithmNamed } from './clustering/algorithms';
  */
 export async function planSweep(input: PlanSweepInput): Promise<PlanSweepOutput> {
   const { config, users } = input;
-  const candidates = config.encoders.flatMap((encoder) => config.algorithms.flatMap((name) => {
+  const candidates = input.encoders.flatMap((encoder) => config.algorithms.flatMap((name) => {
     return algorithmNamed(name).grid(config, users).map((params) => ({ encoder, params }));
   }));
   return { candidates };

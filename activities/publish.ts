@@ -11,14 +11,16 @@ import { runFiles } from '../common/run-layout';
 import { renderReport } from './report/render-report';
 import { representativeUsers } from './report/segment-representatives';
 import { serializationOptions } from './encoders/transformer';
+import { readStoredConfig } from './preflight-run';
 import { serializeSequence, type SequenceEvent } from './encoders/transformer/serialize';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { RunConfig } from '../common/run-config';
+import type { EncodersConfig } from '../common/run-config';
 
 /**
  * Publishes the chosen segmentation: segments.parquet (user_id -> segment), metrics.parquet (the
  * leaderboard as a table), report.html and manifest.json. The manifest is written last, so its
- * presence means the run's outputs are complete.
+ * presence means the run's outputs are complete. The run config comes from config.json, stored
+ * once by preflightRun, not from the payload.
  */
 export async function publishSegmentation(input: PublishSegmentationInput): Promise<PublishSegmentationOutput> {
   return runStepOnce(input.runDir, 'publish', async () => {
@@ -29,6 +31,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const manifestPath = runFiles.manifest(input.runDir);
     const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
+    const config = await readStoredConfig(input.runDir);
 
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
@@ -43,8 +46,8 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
       if (input.embeddingPaths) {
-        const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, input.config.pcaComponents, userIds, labels, 3);
-        representatives = await sequencesOf(connection, chosen, input.config);
+        const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, userIds, labels, 3);
+        representatives = await sequencesOf(connection, chosen, config);
       }
     } finally {
       database.close();
@@ -64,7 +67,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       topTerms,
       representatives,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
-      config: input.config,
+      config,
       generatedAt: new Date().toISOString(),
     }));
     await writeJsonAtomic(profilesPath, { profiles, topTerms, representatives });
@@ -74,7 +77,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       accounting: input.accounting,
-      config: input.config,
+      config,
       encoders: input.encoderReports ?? {},
       outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: profilesPath },
       steps,
@@ -84,7 +87,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
 }
 
 /** The representatives' sequences, written with the transformer's text template (readable, and what that encoder saw). */
-async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, string[]>, config: RunConfig) {
+async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, string[]>, config: EncodersConfig) {
   const wanted = [...chosen].flatMap(([segment, users]) => users.map((userId) => ({ segment, userId })));
   const rows = await queryRows(connection, `SELECT user_id, events FROM run.sequences WHERE user_id IN (SELECT unnest($ids::VARCHAR[]))`,
     { ids: listValue(wanted.map((entry) => entry.userId)) });

@@ -17,6 +17,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const config = resolveRunConfig(overrides);
   const drop = dropRefFor(source);
   const runDir = runDirFor(dataDir, drop.dropId);
+  await activities.preflightRun({ runDir, config });
   const inspected = await activities.inspectDrop({ runDir, source: drop.source, mappingFile: config.mappingFile });
   const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
@@ -31,7 +32,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
       return result.value.path;
     });
   }
-  const { candidates } = await activities.planSweep({ users: cleaned.accounting.sequencedUsers, config });
+  const { candidates } = await activities.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config });
   const evaluationSeed = deriveSeed(config.seed || drop.dropId, 'evaluate');
   const scores: ScoreCandidateOutput[] = [];
   const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
@@ -50,7 +51,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const chosen = clusterings.find((clustering) => sameCandidate(clustering.candidate, evaluation.chosen))!;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
-    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', config, embeddingPaths: embeddings[evaluation.chosen.encoder],
+    selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', embeddingPaths: embeddings[evaluation.chosen.encoder],
   });
   return {
     runDir, reportPath: published.reportPath, segmentsPath: published.segmentsPath, leaderboardPath: evaluation.leaderboardPath,

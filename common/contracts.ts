@@ -3,7 +3,9 @@
  * summaries), never data: embeddings, labels and events stay in the run directory.
  */
 import type { SweepCandidate } from './candidates';
-import type { ClusteringAlgorithm, EncoderName, RunConfig } from './run-config';
+import type {
+  ClusteringAlgorithm, EncoderName, EncodersConfig, EvaluationConfig, IngestConfig, RunConfig, RuntimeConfig, SweepConfig,
+} from './run-config';
 import type { TaskQueues } from './task-queues';
 
 /** A data drop: a file, a directory or a glob, named by a stable id derived from its path. */
@@ -30,6 +32,10 @@ export interface SegmentDataDropOutput {
   accounting: CleaningAccounting;
 }
 
+/** The whole resolved config: preflight stores it once in the run directory (config.json) and checks the files it names. */
+export interface PreflightRunInput { runDir: string; config: RunConfig }
+export interface PreflightRunOutput { configPath: string }
+
 export interface InspectDropInput { runDir: string; source: string; mappingFile: string }
 export interface InspectDropOutput {
   files: string[];
@@ -45,7 +51,7 @@ export interface CleanRawLogsInput {
   files: string[];
   format: string;
   delimiter: string;
-  config: RunConfig;
+  config: IngestConfig & RuntimeConfig;
 }
 
 export interface CleaningAccounting {
@@ -67,7 +73,7 @@ export interface CleanRawLogsOutput {
   accounting: CleaningAccounting;
 }
 
-export interface ShardUsersInput { runDir: string; databasePath: string; config: RunConfig }
+export interface ShardUsersInput { runDir: string; databasePath: string; config: RuntimeConfig }
 export interface ShardRef { index: number; path: string; users: number }
 export interface ShardUsersOutput { shards: ShardRef[] }
 
@@ -76,7 +82,7 @@ export interface FitEncoderInput {
   encoder: EncoderName;
   shards: ShardRef[];
   seed: number;
-  config: RunConfig;
+  config: EncodersConfig & RuntimeConfig;
 }
 export interface FitEncoderOutput {
   encoder: EncoderName;
@@ -89,7 +95,7 @@ export interface EmbedShardInput {
   runDir: string;
   shard: ShardRef;
   encoder: EncoderName;
-  config: RunConfig;
+  config: EncodersConfig & RuntimeConfig;
 }
 export interface EmbedShardOutput {
   shardIndex: number;
@@ -122,7 +128,8 @@ export interface CandidateRef {
 export interface PlanSweepInput {
   /** Users to segment: k-based grids stop there. */
   users: number;
-  config: RunConfig;
+  encoders: EncoderName[];
+  config: SweepConfig;
 }
 export interface PlanSweepOutput { candidates: SweepCandidate[] }
 
@@ -131,7 +138,7 @@ export interface ClusterCandidateInput {
   candidate: SweepCandidate;
   embeddingPaths: string[];
   seed: number;
-  config: RunConfig;
+  config: SweepConfig;
 }
 export interface ClusterCandidateOutput {
   candidate: SweepCandidate;
@@ -150,7 +157,8 @@ export interface ScoreCandidateInput {
   embeddingPaths: string[];
   /** The run's evaluation seed: every candidate is scored on the same samples. */
   seed: number;
-  config: RunConfig;
+  /** Sweep: PCA and each algorithm's settings, for the stability refits. */
+  config: SweepConfig & EvaluationConfig & RuntimeConfig;
 }
 export interface ScoreCandidateOutput {
   candidate: SweepCandidate;
@@ -162,7 +170,8 @@ export interface EvaluateCandidatesInput {
   runDir: string;
   /** Every candidate's score file, written by scoreCandidate in the sweep. */
   scores: ScoreCandidateOutput[];
-  config: RunConfig;
+  /** The selection rule and its settings. */
+  config: EvaluationConfig;
 }
 export interface AriSummary { mean: number; sd: number; runs: number[] }
 export interface CandidateStability {
@@ -257,8 +266,6 @@ export interface PublishSegmentationInput {
   accounting: CleaningAccounting;
   labelsPath: string;
   workflowId: string;
-  /** The resolved run config, recorded in the manifest so a run can be reproduced. */
-  config: RunConfig;
   /** Per encoder: its fitted model's stats and its shard counters summed (e.g. transformer chunked_users). */
   encoderReports?: Record<string, EncoderReport>;
   /** The chosen encoder's embedding files (shard order): for the segments' representative users. */

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { DistributedKMeansParams } from '../activities/clustering/algorithms/distributed-kmeans';
 import type { ClusterCandidateOutput } from '../common/contracts';
 import { combineColumnStats, lloydUpdate } from '../common/distributed-kmeans';
-import { STANDARDIZED_ENCODERS, type EncoderName, type RunConfig } from '../common/run-config';
+import { STANDARDIZED_ENCODERS, type EncoderName, type RuntimeConfig, type SweepConfig } from '../common/run-config';
 import type { TaskQueues } from '../common/task-queues';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
@@ -16,7 +16,7 @@ export interface DistributedKMeansInput {
   /** The encoder's embedding files, one per shard, in shard order. */
   embeddingPaths: string[];
   seed: number;
-  config: RunConfig;
+  config: SweepConfig & RuntimeConfig;
   taskQueues?: TaskQueues;
 }
 

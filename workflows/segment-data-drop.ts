@@ -5,7 +5,7 @@ import type {
   ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
-import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
+import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
 import { candidateKey, candidateSeed, sameCandidate, type SweepCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
@@ -60,11 +60,13 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
 
   try {
     enterStage('inspect');
+    // Stores the resolved config in the run directory and checks the files it names, before any heavy work.
+    await activities.io.preflightRun({ runDir, config });
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
-    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
     enterStage('shard');
-    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config: configSection(config, 'runtime') });
 
     // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
     const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));
@@ -72,7 +74,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     if (fitEncoders.length > 0) {
       enterStage('fit');
       fitted = await Promise.all(fitEncoders.map((encoder) =>
-        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config })));
+        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config: configSection(config, 'encoders', 'runtime') })));
     }
 
     enterStage('embed');
@@ -86,19 +88,19 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       return params.algorithm === 'distributed-kmeans'
         ? executeChild(distributedKMeans, {
           workflowId: `${workflowInfo().workflowId}-${candidateKey(candidate)}`,
-          args: [{ runDir, candidate: { encoder: candidate.encoder, params }, candidateKey: candidateKey(candidate), embeddingPaths, seed, config, taskQueues: input.taskQueues }],
+          args: [{ runDir, candidate: { encoder: candidate.encoder, params }, candidateKey: candidateKey(candidate), embeddingPaths, seed, config: configSection(config, 'sweep', 'runtime'), taskQueues: input.taskQueues }],
         })
-        : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config });
+        : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config: configSection(config, 'sweep') });
     };
     enterStage('cluster');
-    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, config });
+    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     progress.candidatesTotal = candidates.length;
     const evaluationSeed = deriveSeed(seedBase, 'evaluate');
     const scores: ScoreCandidateOutput[] = [];
     const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
       const output = await clusterOneCandidate(candidate);
       scores.push(await activities.evaluate.scoreCandidate({
-        runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config,
+        runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime'),
       }));
       progress.candidatesDone++;
       return output;
@@ -112,7 +114,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('evaluate');
     // Scores in sweep order, whatever order the fan-out finished them in.
     const scoresInOrder = candidates.map((candidate) => scores.find((score) => sameCandidate(score.candidate, candidate))!);
-    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: scoresInOrder, config });
+    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: scoresInOrder, config: configSection(config, 'evaluation') });
     const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
 
     enterStage('publish');
@@ -125,7 +127,6 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       accounting: cleaned.accounting,
       labelsPath: chosenClustering.labelsPath,
       workflowId: workflowInfo().workflowId,
-      config,
       encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
       embeddingPaths: embeddings[evaluation.chosen.encoder],
     });
@@ -152,10 +153,10 @@ function validatedConfig(input: SegmentDataDropInput): RunConfig {
   }
 }
 
-/** An activity's bad-input failure becomes the workflow's own failure, with the activity's message. */
+/** An activity's bad-input or bad-config failure becomes the workflow's own failure, with the activity's message. */
 function surfaceBadInput(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'BadInputError') {
-    return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && (error.cause.type === 'BadInputError' || error.cause.type === 'RunConfigError')) {
+    return ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
   }
   return error;
 }
@@ -183,7 +184,7 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   let pending = tasks;
   for (;;) {
     const results = await settleWithConcurrency(pending, config.embedConcurrency, async (task) => {
-      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config });
+      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config: configSection(config, 'encoders', 'runtime') });
       done.set(key(task), output);
       progress.shardsDone = done.size;
       return output;

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { RunConfig } from '../../common/run-config';
+import type { EncodersConfig } from '../../common/run-config';
 import type { EmbeddingBlock } from '../../lib/embedding-file';
 import type { SessionSettings } from './transformer/session';
 
@@ -17,10 +17,10 @@ export interface SequenceEncoder {
   encodeBatch(shardPath: string, fromRow: number, toRow: number): Promise<EncodedBatch>;
 }
 
-/** What encoders are built from: the activity's DuckDB connection, the run config, and the run's fitted models. */
+/** What encoders are built from: the activity's DuckDB connection, the run config's encoder settings, and the run's fitted models. */
 export interface EncoderContext {
   connection: DuckDBConnection;
-  config: RunConfig;
+  config: EncodersConfig;
   runDir: string;
   onnx: SessionSettings;
   warn: (message: string) => void;

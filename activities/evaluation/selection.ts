@@ -1,4 +1,5 @@
 import type { CandidateMetrics } from '../../common/contracts';
+import type { SelectionRule } from '../../common/run-config';
 import { stabilityScore } from './stability';
 
 /** Candidates leaving more of the users as noise than this are passed over ('stable-silhouette'). */
@@ -8,9 +9,6 @@ export const MAX_NOISE_FRACTION = 0.25;
 function segmentCount(row: CandidateMetrics): number {
   return row.clusterSizes.length || row.candidate.k;
 }
-
-export const SELECTION_RULES = ['stable-lift', 'stable-silhouette', 'pareto', 'silhouette'] as const;
-export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 /** Candidates within this silhouette of the best are tied (the smallest k wins). */
 export const SILHOUETTE_TIE_MARGIN = 0.005;

@@ -31,9 +31,9 @@ describe('clustering algorithm registry', () => {
 
   it('caps k-based grids at the users to segment, and hierarchical ones at their sample', async () => {
     const config = resolveRunConfig({ encoders: ['behavior-stats'], algorithms: ['kmeans', 'ward'], kMin: 2, kMax: 20, hierarchicalSampleSize: 10 });
-    const labels = (await planSweep({ config, users: 6 })).candidates.map((candidate) => `${candidate.params.algorithm}:${paramsLabel(candidate.params)}`);
+    const labels = (await planSweep({ config, encoders: config.encoders, users: 6 })).candidates.map((candidate) => `${candidate.params.algorithm}:${paramsLabel(candidate.params)}`);
     expect(labels).toEqual(['kmeans:k=2', 'kmeans:k=3', 'kmeans:k=4', 'kmeans:k=5', 'kmeans:k=6', 'ward:k=2', 'ward:k=3', 'ward:k=4', 'ward:k=5', 'ward:k=6']);
-    const moreUsers = (await planSweep({ config, users: 1000 })).candidates.filter((candidate) => candidate.params.algorithm === 'ward');
+    const moreUsers = (await planSweep({ config, encoders: config.encoders, users: 1000 })).candidates.filter((candidate) => candidate.params.algorithm === 'ward');
     expect(moreUsers).toHaveLength(9);
   });
 

@@ -43,7 +43,7 @@ describe('cleaning rules', () => {
       ...userEvents('fast', 30, '2019-10-01T10:00:00', 1), // 30 events within one minute
       ...userEvents('human', 30, '2019-10-01T10:00:00', 90).map((row, i) => ({ ...row, session: `human-${i % 3}` })),
     ]);
-    const database = await clean(file, { botMaxEventsPerMinute: 20, holdoutMode: 'none' });
+    const database = await clean(file, { botMaxEventsPerMinute: 20, holdoutMode: 'none', selectionRule: 'stable-silhouette' });
     const rows = await query(`${attach(database)} SELECT reason, count(*) AS n, any_value(detail) AS detail FROM run.quarantine GROUP BY reason`);
     expect(rows).toEqual([{ reason: 'bot_user', n: 30, detail: 'user fast looks like a bot: up to 30 events in a minute, 30 views in a session' }]);
     const [kept] = await query(`${attach(database)} SELECT list(DISTINCT user_id) AS users FROM run.events_clean`);
@@ -72,7 +72,7 @@ describe('cleaning rules', () => {
       { time: '2019-10-01 10:00:00', type: 'view', item: 'b', user: '1' },
       { time: '2019-10-01 10:00:05', type: 'cart', item: 'd', user: '1' }, // exact duplicate of the third row
     ]);
-    const database = await clean(file, { maxSequenceLength: 3, holdoutMode: 'none' });
+    const database = await clean(file, { maxSequenceLength: 3, holdoutMode: 'none', selectionRule: 'stable-silhouette' });
     const [row] = await query(`${attach(database)} SELECT n_events, [e.item_id FOR e IN events] AS items FROM run.sequences`);
     expect(row).toEqual({ n_events: 4, items: ['b', 'c', 'd'] }); // a, b tie at 10:00:00: file order
     const [accounting] = await query(`${attach(database)} SELECT duplicate_rows FROM run.accounting`);
@@ -102,7 +102,7 @@ describe('cleaning rules', () => {
     ]);
     const inspected = await inspectDrop({ runDir: drop, source: drop, mappingFile: '' });
     const database = path.join(drop, 'run.duckdb');
-    const config = resolveRunConfig({ holdoutMode: 'none' });
+    const config = resolveRunConfig({ holdoutMode: 'none', selectionRule: 'stable-silhouette' });
     await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config });
     await shardUsers({ runDir: drop, databasePath: database, config });
     const [sequence] = await query(`${attach(database)} SELECT [e.item_id FOR e IN events] AS items FROM run.sequences`);
@@ -118,7 +118,7 @@ describe('cleaning rules', () => {
       { time: '2019-10-01 11:00:00', type: 'view', item: 'c', user: '1', session: '' },
       { time: '2019-10-01 11:10:00', type: 'view', item: 'd', user: '1', session: '' },
     ]);
-    const database = await clean(file, { holdoutMode: 'none' });
+    const database = await clean(file, { holdoutMode: 'none', selectionRule: 'stable-silhouette' });
     const [row] = await query(`${attach(database)} SELECT n_sessions FROM run.sequences`);
     expect(row.n_sessions).toBe(2);
     const events = await query(`${attach(database)} SELECT item_id, position, gap_s, session_key FROM run.events_clean ORDER BY position`);

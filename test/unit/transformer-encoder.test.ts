@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { embedTexts, type TextEmbeddingOptions } from '../../activities/encoders/transformer/embed-texts';
-import { DEFAULT_SERIALIZATION, serializeSequence, type SequenceEvent } from '../../activities/encoders/transformer/serialize';
+import { serializeSequence, type SequenceEvent } from '../../activities/encoders/transformer/serialize';
+import { serializationOptions } from '../../activities/encoders/transformer';
+import { DEFAULT_RUN_CONFIG } from '../../common/run-config';
 import { loadModel, type LoadedModel } from '../../activities/encoders/transformer/session';
 import { DEFAULT_MODEL, provisionDefaultModel } from '../../lib/models/default-model';
 import { readModelConfig } from '../../lib/models/model-config';
@@ -128,11 +130,11 @@ describe('sequence serialization', () => {
       event(4, { event_type: 'search', category_id: null, query_text: 'usb cable', gap_s: 3 * 86_400 }),
       event(5, { event_type: 'fav', price: 5, gap_s: 600 }),
     ];
-    expect(serializeSequence(events, DEFAULT_SERIALIZATION)).toBe(
+    expect(serializeSequence(events, serializationOptions(DEFAULT_RUN_CONFIG))).toBe(
       'viewed electronics audio headphone sony price 50 to 200 (2 times); ' +
       'after 2 h, bought electronics audio headphone sony price 50 to 200; ' +
       'after 3 days, searched "usb cable"; after 10 min, saved category 77 price under 10');
-    expect(serializeSequence(events, { ...DEFAULT_SERIALIZATION, order: 'newest-first', eventTemplate: '{action} {item}', eventSeparator: ' | ' }))
+    expect(serializeSequence(events, { ...serializationOptions(DEFAULT_RUN_CONFIG), order: 'newest-first', eventTemplate: '{action} {item}', eventSeparator: ' | ' }))
       .toBe('saved item i1 | searched item i1 | bought item i1 | viewed item i1 (2 times)');
   });
 });

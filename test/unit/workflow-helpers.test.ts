@@ -10,7 +10,7 @@ import type { RunConfig } from '../../common/run-config';
 
 /** The sweep's candidates as files record them. */
 async function sweepCandidates(config: RunConfig, users: number) {
-  return (await planSweep({ config, users })).candidates.map(candidateRef);
+  return (await planSweep({ config, encoders: config.encoders, users })).candidates.map(candidateRef);
 }
 
 function row(k: number, silhouette: number): CandidateMetrics {

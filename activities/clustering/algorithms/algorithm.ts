@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../../common/run-config';
+import type { EvaluationConfig, SweepConfig } from '../../../common/run-config';
 import type { Refit } from '../../evaluation/stability';
 import type { Matrix } from '../../metrics/internal';
 
@@ -18,17 +18,17 @@ export interface FitResult {
 export interface SweepAlgorithm<P extends { algorithm: string }> {
   name: P['algorithm'];
   /** The candidates' parameters for a run with `users` users to segment. */
-  grid(config: RunConfig, users: number): P[];
-  fit(matrix: Matrix, params: P, context: { config: RunConfig; seed: number }): Promise<FitResult>;
+  grid(config: SweepConfig, users: number): P[];
+  fit(matrix: Matrix, params: P, context: { config: SweepConfig; seed: number }): Promise<FitResult>;
   /**
    * The refit that stability compares the labels with (`details`: what the fit recorded), and
    * whether it depends on its seed (only then are seed refits run).
    */
-  refit(params: P, context: { config: RunConfig; details: Record<string, unknown> }): { fit: Refit; seeded: boolean };
+  refit(params: P, context: { config: SweepConfig & EvaluationConfig; details: Record<string, unknown> }): { fit: Refit; seeded: boolean };
 }
 
 /** Every k of the configured range that `users` users (and `limit`, for sampled algorithms) allow. */
-export function kGrid<A extends string>(algorithm: A, config: RunConfig, users: number, limit = users): Array<{ algorithm: A; k: number }> {
+export function kGrid<A extends string>(algorithm: A, config: SweepConfig, users: number, limit = users): Array<{ algorithm: A; k: number }> {
   const grid: Array<{ algorithm: A; k: number }> = [];
   for (let k = config.kMin; k <= Math.min(config.kMax, users, limit); k++) grid.push({ algorithm, k });
   return grid;

@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../../common/run-config';
+import type { EvaluationConfig, SweepConfig } from '../../../common/run-config';
 import { hierarchical, type Linkage } from '../hierarchical';
 import { inertia } from '../../metrics/internal';
 import { kGrid, type SweepAlgorithm } from './algorithm';
@@ -26,7 +26,7 @@ function hierarchicalAlgorithm<L extends Linkage>(linkage: L): SweepAlgorithm<{ 
   };
 }
 
-function sampledAtStabilitySize(config: RunConfig): boolean {
+function sampledAtStabilitySize(config: SweepConfig & EvaluationConfig): boolean {
   return config.stabilityMaxUsers > config.hierarchicalSampleSize;
 }
 

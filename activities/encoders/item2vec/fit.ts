@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { RunConfig } from '../../../common/run-config';
+import type { EncodersConfig } from '../../../common/run-config';
 import { loadSql } from '../../../lib/duckdb';
 import { writeEmbeddingFile } from '../../../lib/embedding-file';
 import { trainItem2VecInSlices, type TokenCorpus } from './sgns';
@@ -13,7 +13,7 @@ export const CATEGORY_TOKEN = 'c:';
  * sequence ("i:<item>") and the category sequence ("c:<category>"), so categories get vectors too
  * and stand in for items too rare to have their own.
  */
-export async function fitItem2Vec(connection: DuckDBConnection, shardPaths: string[], config: RunConfig, seed: number, vectorsPath: string, onProgress: (share: number) => void = () => {}) {
+export async function fitItem2Vec(connection: DuckDBConnection, shardPaths: string[], config: EncodersConfig, seed: number, vectorsPath: string, onProgress: (share: number) => void = () => {}) {
   const corpus = new CorpusBuilder();
   for (const shardPath of shardPaths) {
     const reader = await connection.runAndReadAll(loadSql('encoders/item_sequences.sql'), { shard_path: shardPath });

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { RunConfig } from '../../../common/run-config';
+import type { EncodersConfig } from '../../../common/run-config';
 import { writeJsonAtomic } from '../../../lib/atomic-write';
 import { loadSql } from '../../../lib/duckdb';
 import { writeEmbeddingFile } from '../../../lib/embedding-file';
@@ -18,7 +18,7 @@ export interface TfidfModelPaths {
  * spread evenly over the shards, and writes both for the shard steps. The SVD keeps
  * min(tfidfComponents, users - 1, terms - 1) components (a rank limit of small inputs).
  */
-export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: string[], config: RunConfig, seed: number, paths: TfidfModelPaths) {
+export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: string[], config: EncodersConfig, seed: number, paths: TfidfModelPaths) {
   const perShard = Math.ceil(config.tfidfFitUsers / shardPaths.length);
   const docs: string[][] = [];
   for (const shardPath of shardPaths) {

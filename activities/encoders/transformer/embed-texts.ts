@@ -1,9 +1,10 @@
 import ort from 'onnxruntime-node';
+import type { TransformerLongTexts } from '../../../common/run-config';
 import type { LoadedModel } from './session';
 
 export interface TextEmbeddingOptions {
   /** What to do with a text longer than the model's limit: split it into chunks and average them, or keep the newest tokens. */
-  longTexts: 'chunk' | 'truncate';
+  longTexts: TransformerLongTexts;
   /** At most this many chunks per text (the newest ones); the rest is dropped and counted as truncated. */
   maxChunks: number;
   /** At most this many token windows per onnxruntime call. */

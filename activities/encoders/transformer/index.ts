@@ -1,4 +1,4 @@
-import type { RunConfig } from '../../../common/run-config';
+import type { EncodersConfig } from '../../../common/run-config';
 import { provisionDefaultModel } from '../../../lib/models/default-model';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
 import { readShardSequences } from '../shard-sequences';
@@ -6,7 +6,7 @@ import { embedTexts } from './embed-texts';
 import { serializeSequence, type SerializationOptions } from './serialize';
 import { loadModel } from './session';
 
-export function serializationOptions(config: RunConfig): SerializationOptions {
+export function serializationOptions(config: EncodersConfig): SerializationOptions {
   return {
     eventTemplate: config.transformerEventTemplate,
     eventSeparator: config.transformerEventSeparator,

@@ -1,3 +1,5 @@
+import type { TransformerOrder } from '../../../common/run-config';
+
 /**
  * Turns a user's behavior sequence into text for a sentence-embedding model. The template is
  * applied to every event and the pieces are joined with `eventSeparator`; see docs/ENCODERS.md for
@@ -11,17 +13,10 @@ export interface SerializationOptions {
   eventTemplate: string;
   eventSeparator: string;
   /** 'newest-last' reads like a story (default); 'newest-first' keeps recent events if the text is truncated at the end. */
-  order: 'newest-last' | 'newest-first';
+  order: TransformerOrder;
   /** Ascending price boundaries; a price falls in the band between two of them. */
   priceBands: number[];
 }
-
-export const DEFAULT_SERIALIZATION: SerializationOptions = {
-  eventTemplate: '{gap}{action} {category} {brand} {title} {query} {price}',
-  eventSeparator: '; ',
-  order: 'newest-last',
-  priceBands: [10, 50, 200, 1000],
-};
 
 /** The shard's event struct (activities/shard-schema.ts), as DuckDB hands it to JavaScript. */
 export interface SequenceEvent {

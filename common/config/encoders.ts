@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ascendingPositiveList, integer, matching, oneOf, someOf, text, weights } from './field-types';
+
+export const ENCODERS = ['transformer', 'item2vec', 'tfidf', 'behavior-stats'] as const;
+export type EncoderName = (typeof ENCODERS)[number];
+/** Encoders with a model fitted once per run over all shards, before any shard is encoded. */
+export const FITTED_ENCODERS: readonly EncoderName[] = ['item2vec', 'tfidf'];
+/** Encoders whose vectors are z-scored over all users before clustering and evaluation (statistics, not embeddings). */
+export const STANDARDIZED_ENCODERS: readonly string[] = ['behavior-stats'];
+
+export const TRANSFORMER_ORDERS = ['newest-last', 'newest-first'] as const;
+export type TransformerOrder = (typeof TRANSFORMER_ORDERS)[number];
+export const TRANSFORMER_LONG_TEXTS = ['chunk', 'truncate'] as const;
+export type TransformerLongTexts = (typeof TRANSFORMER_LONG_TEXTS)[number];
+
+export const encodersSection = z.object({
+  encoders: someOf(ENCODERS).default(['transformer', 'behavior-stats']).describe(
+    'The sequence encoders to run; every encoder is clustered with every algorithm (docs/ENCODERS.md).',
+  ),
+  transformerModelDir: text("a directory path or ''").default('').describe(
+    "Transformer encoder (docs/ENCODERS.md): a model directory (model.onnx + tokenizer.json); '' = the provisioned default.",
+  ),
+  transformerEventTemplate: matching(/\{\w+\}/, 'a template with at least one {placeholder}')
+    .default('{gap}{action} {category} {brand} {title} {query} {price}')
+    .describe('Per-event text template; placeholders {gap} {action} {category} {brand} {title} {query} {price} {item}.'),
+  transformerEventSeparator: text().default('; ').describe("The text between two events of a user's sequence."),
+  transformerOrder: oneOf(TRANSFORMER_ORDERS).default('newest-last').describe(
+    'Event order in the text: newest last reads like a story; newest first keeps the recent events when a text is truncated at the end.',
+  ),
+  transformerPriceBands: ascendingPositiveList().default([10, 50, 200, 1000]).describe('Ascending price boundaries for the {price} band.'),
+  transformerLongTexts: oneOf(TRANSFORMER_LONG_TEXTS).default('chunk').describe(
+    "Texts longer than the model's limit: 'chunk' (embed windows, average) or 'truncate' (keep the newest tokens).",
+  ),
+  transformerMaxChunks: integer(1, 1000).default(4).describe('At most this many windows per user (the newest); more is counted as truncated.'),
+  transformerBatchSize: integer(1, 4096).default(64).describe(
+    'At most this many token windows per onnxruntime call (windows sorted by length, padded per call).',
+  ),
+  transformerBatchTokens: integer(0, 10_000_000).default(1024).describe(
+    'At most this many padded tokens per call (0 = no limit); small calls are faster on CPU, raise it on a GPU.',
+  ),
+  item2vecDimensions: integer(2, 1024).default(64).describe(
+    'item2vec (skip-gram, negative sampling) over item and category sequences, trained once per run: the vector dimensions.',
+  ),
+  item2vecWindow: integer(1, 100).default(5).describe('item2vec: the largest distance between an event and its context (each event draws a window in [1, this]).'),
+  item2vecNegatives: integer(1, 100).default(5).describe('item2vec: negative samples per positive pair.'),
+  item2vecEpochs: integer(1, 1000).default(5).describe('item2vec: training passes over the sequences.'),
+  item2vecMinCount: integer(1, 1_000_000).default(2).describe(
+    "Items seen fewer times get no vector of their own (their category's vector still counts).",
+  ),
+  item2vecEventWeights: weights()
+    .default({ purchase: 4, cart: 2, fav: 1.5, view: 1, click: 1, search: 0.5, remove_from_cart: 0.5 })
+    .describe('Event-type weights of the user vector (purchase > cart > fav > view); unknown types weigh 1.'),
+  item2vecRecencyHalfLife: integer(0, 1_000_000).default(20).describe(
+    'The weight of an event halves every this many newer events; 0 = no recency decay.',
+  ),
+  tfidfMaxFeatures: integer(10, 10_000_000).default(20_000).describe(
+    'TF-IDF over event/category/brand tokens (uni- and bigrams): vocabulary size cap.',
+  ),
+  tfidfMinDf: integer(1, 1_000_000).default(2).describe('A term must appear for at least this many users.'),
+  tfidfComponents: integer(1, 1024).default(64).describe("Truncated SVD components (the vector's dimensions)."),
+  tfidfFitUsers: integer(100, 100_000_000).default(200_000).describe('The vocabulary and SVD are fitted on at most this many users (seeded sample).'),
+}).describe(
+  'Which encoders run and their settings (read by fitEncoder and embedShard; docs/ENCODERS.md).',
+);
+
+export type EncodersConfig = z.output<typeof encodersSection>;

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { flag, integer, integerList, numberIn, oneOf, text } from './field-types';
+
+/** How the chosen candidate is picked; each rule is explained in docs/EVALUATION.md ("Selection rule"). */
+export const SELECTION_RULES = ['stable-lift', 'stable-silhouette', 'pareto', 'silhouette'] as const;
+export type SelectionRule = (typeof SELECTION_RULES)[number];
+
+export const evaluationSection = z.object({
+  silhouetteExactUpTo: integer(2, 1_000_000).default(20_000).describe(
+    'Silhouette is exact (blocked, bounded memory) for up to this many users... (20k x 384 takes ~8 s per variant here; ' +
+      '50k works too, ~75 s per variant and candidate)',
+  ),
+  silhouetteSampleSize: integer(100, 1_000_000).default(5000).describe(
+    '...and above that estimated from this many sampled users, scored against all users, with a 95% interval.',
+  ),
+  stabilitySeedRuns: integer(0, 100).default(3).describe('Stability: refits of each candidate with other seeds (0 = skip).'),
+  stabilitySubsampleRuns: integer(0, 100).default(3).describe('Stability: refits of each candidate on subsamples (0 = skip).'),
+  stabilitySubsampleShare: numberIn(0, 1, { min: true, max: true }).default(0.8).describe('Share of the points in each subsample refit.'),
+  stabilityMaxUsers: integer(100, 10_000_000).default(10_000).describe('Stability refits use at most this many users (a seeded sample).'),
+  downstreamKs: integerList(1, 1000).default([5, 10, 20]).describe('Cut-offs K of the downstream top-K recommendation metrics.'),
+  downstreamExcludeSeen: flag().default(true).describe('Whether recommendations skip items the user already interacted with.'),
+  bootstrapSamples: integer(100, 100_000).default(1000).describe('Resamples of the paired bootstrap behind every lift interval.'),
+  nextPurchaseFolds: integer(2, 20).default(5).describe('Folds of the next-purchase cross-validation.'),
+  selectionRule: oneOf(SELECTION_RULES).default('stable-lift').describe(
+    'How the chosen candidate is picked among all candidates; see docs/EVALUATION.md ("Selection rule").',
+  ),
+  selectionMinStability: numberIn(-1, 1).default(0.75).describe(
+    "'stable-lift' and 'stable-silhouette': the least stability (seed ARI) a chosen candidate needs.",
+  ),
+  truthLabelsFile: text("a file path or ''").default('').describe(
+    "Known segment labels (CSV or Parquet with user_id and label columns) for external metrics; '' = none.",
+  ),
+  seed: text("a string (e.g. '42'), or '' for the drop id").default('').describe(
+    "Every seed of a run (sampling, clustering, evaluation) derives from this; '' = from the drop id (the default).",
+  ),
+}).describe(
+  "Scoring and choosing candidates (read by scoreCandidate and evaluateCandidates; docs/EVALUATION.md), and the run's seed (read by the workflow).",
+);
+
+export type EvaluationConfig = z.output<typeof evaluationSection>;

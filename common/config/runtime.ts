@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { integer, matching } from './field-types';
+
+export const runtimeSection = z.object({
+  shardCount: integer(1, 1024).default(4).describe('Users are hashed into this many Parquet shards; each shard is one embedding activity.'),
+  embedConcurrency: integer(1, 256).default(4).describe('How many shard embeddings run at once.'),
+  embedBatchSize: integer(1, 1_000_000).default(2000).describe('Users per embedding batch; the heartbeat/checkpoint unit.'),
+  embedHeartbeatTimeoutSeconds: integer(1, 86_400).default(120).describe(
+    'A shard whose worker sends no heartbeat for this long is retried on another worker.',
+  ),
+  activityMaxAttempts: integer(1, 100).default(5).describe('Attempts per activity before a shard counts as failed.'),
+  failedShardWaitMinutes: integer(0, 525_600).default(60).describe(
+    'After shards fail for good, wait this long for `retryFailedShards` before failing the run.',
+  ),
+  sequenceBucketEvents: integer(1, 1_000_000_000).default(3_000_000).describe(
+    "Sequences are aggregated for one bucket of users at a time, about this many events per bucket (DuckDB's grouped list " +
+      'aggregates do not spill; measure before raising it).',
+  ),
+  duckdbThreads: integer(0, 1024).default(0).describe("DuckDB threads per activity (0 = DuckDB's default: all cores)."),
+  duckdbMemoryLimit: matching(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "a size like '4GB' (KB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+    .default('4GB')
+    .describe("DuckDB memory limit per activity, e.g. '4GB'."),
+}).describe(
+  'How the work is cut up, retried and resourced: shards, concurrency, batches, heartbeats, attempts, DuckDB (read by the workflow and most activities).',
+);
+
+export type RuntimeConfig = z.output<typeof runtimeSection>;
