@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
   CandidateRef, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
@@ -7,6 +7,7 @@ import type {
 } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
+import { cannotCluster, surfaceTaxonomyFailure, taxonomyFailureIn } from '../common/errors';
 import { candidateKey as clusterKey, sameCandidate } from '../common/ids';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
@@ -25,7 +26,8 @@ export const retryFailedShardsSignal = defineSignal('retryFailedShards');
  * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
  * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
  * fail after all attempts wait (up to failedShardWaitMinutes) for `retryFailedShards` instead of
- * failing the whole run; bad input fails at once, non-retryably, naming the file.
+ * failing the whole run; what retrying cannot fix (common/errors.ts: bad input, run config, model,
+ * internal invariant) ends the run at once with the failing step's message, naming the input.
  */
 export async function segmentDataDrop(input: SegmentDataDropInput): Promise<SegmentDataDropOutput> {
   const config = validatedConfig(input);
@@ -62,6 +64,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
     const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+    checkEnoughUsers(config, cleaned.accounting.sequencedUsers);
     enterStage('shard');
     const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
 
@@ -142,7 +145,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     };
   } catch (error) {
     enterStage('failed');
-    throw surfaceBadInput(error);
+    throw surfaceTaxonomyFailure(error);
   }
 }
 
@@ -164,12 +167,14 @@ function validatedConfig(input: SegmentDataDropInput): RunConfig {
   }
 }
 
-/** An activity's bad-input failure becomes the workflow's own failure, with the activity's message. */
-function surfaceBadInput(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === 'BadInputError') {
-    return ApplicationFailure.nonRetryable(error.cause.message, 'BadInputError');
-  }
-  return error;
+/**
+ * The k-based algorithms need at least kMin users; found here, before anything is embedded, and in
+ * the same words as the engines' own check (sweepCandidates caps k at the users, so without this a
+ * too-large kMin would silently leave an algorithm without candidates).
+ */
+function checkEnoughUsers(config: RunConfig, users: number): void {
+  const usesK = config.algorithms.some((algorithm) => algorithm !== 'dbscan' && algorithm !== 'hdbscan');
+  if (usesK && users < config.kMin) throw cannotCluster(users, config.kMin);
 }
 
 export function sweepCandidates(config: RunConfig, users: number): CandidateRef[] {
@@ -202,7 +207,10 @@ type Profiles = ReturnType<typeof activityProfiles>;
 /**
  * Embeds every (encoder, shard) with bounded concurrency. Shards that still fail after all
  * attempts are listed in progress.failures; the workflow then waits for `retryFailedShards` and
- * re-runs only those (finished shards return at once from their checkpoints).
+ * re-runs only those (finished shards return at once from their checkpoints). A shard that failed
+ * with a taxonomy error (common/errors.ts) does not wait: its cause lies in the config, the model
+ * or the data, which no retry changes, so the run ends at once with its message (shards not
+ * started yet are not started; the operator fixes the cause and runs the drop again).
  */
 async function embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest }: {
   shards: ShardRef[];
@@ -219,15 +227,23 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   progress.shardsTotal = tasks.length;
   let pending = tasks;
   for (;;) {
+    let fatal: unknown;
     const results = await settleWithConcurrency(pending, config.embedConcurrency, async (task) => {
-      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config });
-      done.set(key(task), output);
-      progress.shardsDone = done.size;
-      return output;
+      if (fatal) throw fatal;
+      try {
+        const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config });
+        done.set(key(task), output);
+        progress.shardsDone = done.size;
+        return output;
+      } catch (error) {
+        if (taxonomyFailureIn(error)) fatal ??= error;
+        throw error;
+      }
     });
     const failed = pending.filter((_, index) => results[index].status === 'rejected');
     progress.failures = results.flatMap((result, index) =>
       result.status === 'rejected' ? [{ step: `embed ${key(pending[index])}`, error: describeFailure(result.reason) }] : []);
+    if (fatal) throw fatal;
     if (failed.length === 0) break;
     enterStage('awaiting-retry');
     const retry = config.failedShardWaitMinutes > 0 && (await condition(() => retryRequest.pending, `${config.failedShardWaitMinutes}m`));
