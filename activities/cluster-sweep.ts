@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ClusterCandidateInput, ClusterCandidateOutput } from '../common/contracts';
+import { cannotCluster } from '../common/errors';
 import { candidateKey } from '../common/ids';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { writeLabelsFile } from '../lib/labels-file';
@@ -84,7 +85,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);
     heartbeat('loaded');
     if (input.candidate.k > 0 && matrix.n < input.candidate.k) {
-      throw new Error(`cannot cluster ${matrix.n} users into k=${input.candidate.k} segments`);
+      throw cannotCluster(matrix.n, input.candidate.k);
     }
     const result = await runAlgorithm(input, matrix);
     const directory = path.join(input.runDir, 'clusters', key);
