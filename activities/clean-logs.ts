@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
 import type { IngestConfig, RuntimeConfig } from '../common/run-config';
-import { badInput } from '../lib/bad-input';
+import { badInput, internalInvariantError } from '../common/errors';
 import { produceAtomically } from '../lib/atomic-write';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
@@ -45,7 +45,7 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     // (drop_row, position), and unordered writes can use every thread.
     await connection.run('SET preserve_insertion_order = false');
     await runSqlFile(connection, 'clean/clean_events.sql', cleaningParams(config));
-    await checkRemovedCopies(connection);
+    await checkRemovedCopies(connection, input.files);
     heartbeat('cleaned');
     await summarizeUsers(connection, config);
     return await readAccounting(connection, input.files);
@@ -73,11 +73,14 @@ function cleaningParams(config: IngestConfig) {
  * field (clean_events.sql, copy_mismatches): a collision would merge two different events, so it
  * stops the run instead.
  */
-async function checkRemovedCopies(connection: DuckDBConnection): Promise<void> {
+async function checkRemovedCopies(connection: DuckDBConnection, files: string[]): Promise<void> {
   const mismatches = await queryRows(connection, 'SELECT copy, kept FROM copy_mismatches ORDER BY copy LIMIT 3');
   if (mismatches.length > 0) {
     const rows = mismatches.map((pair) => `drop rows ${pair.copy} and ${pair.kept}`).join(', ');
-    throw new Error(`duplicate detection: different events share a content hash (${rows}); please report this input`);
+    throw internalInvariantError(
+      `duplicate detection: different events of ${files.join(', ')} share a content hash (${rows}, data rows counted from 1 across the files in order); ` +
+        'to go on meanwhile, change or remove one event of each pair',
+    );
   }
 }
 
@@ -111,7 +114,10 @@ async function readAccounting(connection: DuckDBConnection, files: string[]): Pr
     holdoutUsers: Number(holdout.users),
   };
   if (accounting.rawRows !== accounting.cleanedRows + accounting.quarantinedRows + accounting.duplicateRows) {
-    throw new Error(`row accounting does not add up: ${JSON.stringify(accounting)}`);
+    throw internalInvariantError(
+      `row accounting of ${files.join(', ')} does not add up: raw ${accounting.rawRows} != cleaned ${accounting.cleanedRows} + ` +
+        `quarantined ${accounting.quarantinedRows} + duplicates ${accounting.duplicateRows} (${JSON.stringify(accounting)})`,
+    );
   }
   if (accounting.rawRows === 0) {
     throw badInput(`${files.join(', ')}: no data rows (header only?); expected at least one event`);

@@ -1,5 +1,6 @@
 import type { ClusterCandidateInput, ClusterCandidateOutput } from '../common/contracts';
 import { candidateKey, candidateRef } from '../common/candidates';
+import { cannotCluster } from '../common/errors';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { writeLabelsFile } from '../lib/labels-file';
 import { runStepOnce } from '../lib/run-dir';
@@ -21,7 +22,7 @@ export async function clusterCandidate(input: ClusterCandidateInput): Promise<Cl
     const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);
     heartbeat('loaded');
     if ('k' in params && matrix.n < params.k) {
-      throw new Error(`cannot cluster ${matrix.n} users into k=${params.k} segments`);
+      throw cannotCluster(matrix.n, params.k);
     }
     const result = await algorithmFor(params).fit(matrix, params, { config: input.config, seed: input.seed });
     const labelsPath = runFiles.labelsFile(input.runDir, key);

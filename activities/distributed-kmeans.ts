@@ -1,6 +1,7 @@
 import type { ColumnStats, ShardPartialSums } from '../common/distributed-kmeans';
 import { candidateRef, type SweepCandidate } from '../common/candidates';
 import type { ClusterCandidateOutput } from '../common/contracts';
+import { cannotCluster } from '../common/errors';
 import { writeJsonAtomic } from '../lib/atomic-write';
 import { readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
 import { readLabelsFile, writeLabelsFile } from '../lib/labels-file';
@@ -60,7 +61,7 @@ export async function kmeansInitFromSamples(input: { samplePaths: string[]; k: n
   const blocks = await Promise.all(input.samplePaths.map((file) => readEmbeddingFile(file)));
   const d = blocks[0].dimensions;
   const n = blocks.reduce((total, block) => total + block.userIds.length, 0);
-  if (n < input.k) throw new Error(`distributed k-means: ${n} sampled users cannot seed k=${input.k} centres`);
+  if (n < input.k) throw cannotCluster(n, input.k);
   const data = new Float32Array(n * d);
   let offset = 0;
   for (const block of blocks) {

@@ -1,4 +1,5 @@
-import { RunConfigError, type EncoderName } from '../common/run-config';
+import { runConfigError } from '../common/errors';
+import type { EncoderName } from '../common/run-config';
 import { fitPca, transformPca, type PcaModel } from './clustering/pca';
 import { concatBlocks, readEmbeddingFile } from '../lib/embedding-file';
 import type { Matrix } from './metrics/internal';
@@ -20,7 +21,7 @@ export async function loadEmbeddingMatrix(
   if (encoderStandardizes(encoder)) standardizeColumns(matrix);
   if (pcaComponents === 0) return { userIds: merged.userIds, matrix };
   if (pcaComponents >= matrix.d) {
-    throw new RunConfigError(`run config field "pcaComponents" (${pcaComponents}) must be below the ${encoder} width (${matrix.d}), or 0 for no PCA`);
+    throw runConfigError(`run config field "pcaComponents" (${pcaComponents}) must be below the ${encoder} width (${matrix.d}), or 0 for no PCA`);
   }
   const pca = fitPca(matrix.data, matrix.n, matrix.d, pcaComponents);
   return { userIds: merged.userIds, matrix: { data: transformPca(pca, matrix.data, matrix.n), n: matrix.n, d: pcaComponents }, pca };

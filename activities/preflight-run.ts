@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import path from 'node:path';
 import type { PreflightRunInput, PreflightRunOutput } from '../common/contracts';
 import { resolveRunConfig, type EncoderName, type RunConfig, type RunConfigField } from '../common/run-config';
 import { writeJsonAtomic } from '../lib/atomic-write';
-import { badInput } from '../lib/bad-input';
+import { badInput, modelError, runConfigError } from '../common/errors';
 import { openDuckDB } from '../lib/duckdb';
 import { defaultModelDir } from '../lib/models/default-model';
 import { readModelConfig } from '../lib/models/model-config';
@@ -15,7 +15,7 @@ import { readMappingFile } from './ingest/mapping';
 /** A problem preflight found: a file the config names is missing or broken, or a setting does not fit the files. */
 interface Problem {
   field: RunConfigField;
-  kind: 'file' | 'config';
+  kind: 'file' | 'model' | 'config';
   message: string;
 }
 
@@ -24,7 +24,8 @@ interface Problem {
  * directory (config.json; publish records it in the manifest from there) and checks every file
  * the config names and what depends on them (the mapping file, the truth labels, the transformer
  * model, PCA against every encoder's dimensions). All problems end the run at once, in one
- * non-retryable error: BadInputError when a file is missing or broken, else RunConfigError.
+ * non-retryable error (common/errors.ts): BadInputError when a file is missing or broken, else
+ * ModelError when the transformer model is, else RunConfigError.
  */
 export async function preflightRun(input: PreflightRunInput): Promise<PreflightRunOutput> {
   const configPath = storedConfigPath(input.runDir);
@@ -33,7 +34,8 @@ export async function preflightRun(input: PreflightRunInput): Promise<PreflightR
   if (problems.length > 0) {
     const message = `the run config names files or settings that cannot work (${problems.length}):\n` +
       problems.map((problem) => `  ${problem.field}: ${problem.message}`).join('\n');
-    throw problems.some((problem) => problem.kind === 'file') ? badInput(message) : ApplicationFailure.nonRetryable(message, 'RunConfigError');
+    throw problems.some((problem) => problem.kind === 'file') ? badInput(message)
+      : problems.some((problem) => problem.kind === 'model') ? modelError(message) : runConfigError(message);
   }
   return { configPath };
 }
@@ -105,7 +107,7 @@ async function checkTransformerModel(config: RunConfig): Promise<{ problems: Pro
         "docs/ENCODERS.md), or '' for the default model"
       : `the default transformer model is not provisioned (${reason}); run 'npm run model:provision' where the embedding workers run, ` +
         'or set transformerModelDir';
-    return { problems: [{ field: 'transformerModelDir', kind: 'file', message }] };
+    return { problems: [{ field: 'transformerModelDir', kind: 'model', message }] };
   }
 }
 

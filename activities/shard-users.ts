@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ShardRef, ShardUsersInput, ShardUsersOutput } from '../common/contracts';
+import { runConfigError } from '../common/errors';
 import { heartbeat } from '../lib/activity-progress';
 import { produceAtomically } from '../lib/atomic-write';
 import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/duckdb';
@@ -29,7 +30,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
       }, { use: true });
       try {
         const { connection } = database;
-        const byShard = await placementByShard(connection, input.databasePath, shardCount);
+        const byShard = await placementByShard(connection, input, shardCount);
         // Buckets are aggregated in row_in_shard order and written in shard order.
         await connection.run('SET preserve_insertion_order = true');
         for (let index = 0; index < shardCount; index++) {
@@ -50,12 +51,18 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
   });
 }
 
-/** Each shard's buckets, in order, and its users; an error if cleaning placed users with another shardCount. */
-async function placementByShard(connection: DuckDBConnection, databasePath: string, shardCount: number) {
+/**
+ * Each shard's buckets, in order, and its users. Cleaning placed the users (and is checkpointed),
+ * so a re-run of the drop with a smaller shardCount finds users beyond the last shard: a config error.
+ */
+async function placementByShard(connection: DuckDBConnection, input: ShardUsersInput, shardCount: number) {
   const rows = await queryRows(connection, 'SELECT shard, bucket, count(*) AS users FROM user_summaries GROUP BY shard, bucket ORDER BY shard, bucket');
-  const outside = rows.find((row) => Number(row.shard) >= shardCount);
-  if (outside) {
-    throw new Error(`${databasePath}: users were assigned to shard ${outside.shard}, but shardCount is ${shardCount}; clean the drop again with this config`);
+  const last = rows.reduce((highest, row) => Math.max(highest, Number(row.shard)), -1);
+  if (last >= shardCount) {
+    throw runConfigError(
+      `${input.databasePath} was cleaned with shardCount >= ${last + 1} (it has users in shard ${last}), but this run's shardCount is ${shardCount}: ` +
+        `re-run with the shardCount the drop was cleaned with, or delete ${input.runDir} to clean it again with shardCount=${shardCount}`,
+    );
   }
   const shards = new Map<number, { buckets: number[]; users: number }>();
   for (const row of rows) {

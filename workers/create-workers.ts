@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../activities';
 import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
+import { provisionDefaultModel } from '../lib/models/default-model';
 import { projectPath } from '../lib/paths';
 
 export type WorkerRole = 'cpu' | 'embedding' | 'all';
@@ -19,6 +20,8 @@ export interface WorkerSetup {
   maxConcurrentActivities?: number;
   /** Worker interceptors (metrics, tracing, fault injection in tests). */
   interceptors?: WorkerOptions['interceptors'];
+  /** Progress lines of the default model's provisioning (embedding role). */
+  log?: (line: string) => void;
 }
 
 export const WORKFLOWS_SOURCE = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -27,7 +30,9 @@ export const DEFAULT_WORKFLOW_BUNDLE = projectPath('dist', 'workflow-bundle.js')
 /**
  * The CPU worker serves workflows plus SQL, clustering, evaluation and publishing; the embedding
  * worker serves only embedShard on its own queue (so GPU machines can serve just that queue);
- * role 'all' runs both in one process (the embedded default and tests).
+ * role 'all' runs both in one process (the embedded default and tests). The embedding worker
+ * provisions (or verifies) the default transformer model before it polls: a machine that cannot
+ * get the model fails here, loudly, instead of in every shard it picks up.
  */
 export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   const queues = setup.taskQueues ?? TASK_QUEUES;
@@ -38,6 +43,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   if (setup.workflowBundlePath && !fs.existsSync(setup.workflowBundlePath)) {
     throw new Error(`workflow bundle ${setup.workflowBundlePath} not found; build it with 'npm run build:workflows'`);
   }
+  if (setup.role !== 'cpu') await provisionDefaultModel(setup.log);
   const workers: Worker[] = [];
   if (setup.role === 'cpu' || setup.role === 'all') {
     workers.push(await Worker.create({

@@ -5,6 +5,7 @@
  *   npm run worker:embedding       # only the embedding queue (e.g. on a GPU machine)
  * Options: --role cpu|embedding|all, --bundle [path] (pre-built workflow bundle; the default when
  * NODE_ENV=production), --task-queue-prefix P (tests and multi-tenant setups).
+ * The embedding roles provision (or verify) the default transformer model before polling.
  * Environment: the connection profile (temporal-config/connection.json, TEMPORAL_* overrides);
  * BSEG_EMBED_BATCH_DELAY_MS (fault injection for crash tests; leave unset).
  */
@@ -41,6 +42,7 @@ const workers = await createWorkers({
   taskQueues,
   workflowBundlePath: bundle,
   activityDeps: { embed: { batchDelayMs: Number(process.env.BSEG_EMBED_BATCH_DELAY_MS ?? 0), onnx: sessionSettingsFromEnv() } },
+  log: (line) => console.log(`[worker] ${line}`),
 });
 const stop = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());

@@ -1,7 +1,7 @@
-import { ApplicationFailure } from '@temporalio/workflow';
 import type { DistributedKMeansParams } from '../activities/clustering/algorithms/distributed-kmeans';
 import type { ClusterCandidateOutput } from '../common/contracts';
 import { combineColumnStats, lloydUpdate } from '../common/distributed-kmeans';
+import { cannotCluster, runConfigError } from '../common/errors';
 import { STANDARDIZED_ENCODERS, type EncoderName, type RuntimeConfig, type SweepConfig } from '../common/run-config';
 import type { TaskQueues } from '../common/task-queues';
 import { TASK_QUEUES } from '../common/task-queues';
@@ -35,7 +35,7 @@ const INIT_SAMPLE = 10_000;
 export async function distributedKMeans(input: DistributedKMeansInput): Promise<ClusterCandidateOutput> {
   const { config, candidate, runDir } = input;
   if (config.pcaComponents > 0) {
-    throw ApplicationFailure.nonRetryable('distributed-kmeans clusters the encoder space itself; set pcaComponents to 0 or use kmeans', 'RunConfigError');
+    throw runConfigError('distributed-kmeans clusters the encoder space itself; set pcaComponents to 0 or use kmeans');
   }
   const started = Date.now();
   const shard = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
@@ -51,7 +51,7 @@ export async function distributedKMeans(input: DistributedKMeansInput): Promise<
   const total = stats.reduce((sum, part) => sum + part.n, 0);
   const d = stats[0].sums.length;
   const { k } = candidate.params;
-  if (total < k) throw ApplicationFailure.nonRetryable(`cannot cluster ${total} users into k=${k} segments`, 'RunConfigError');
+  if (total < k) throw cannotCluster(total, k);
 
   const samples = await Promise.all(input.embeddingPaths.map((embeddingPath, index) => shard.shardSample({
     embeddingPath,

@@ -1,5 +1,5 @@
 import {
-  ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, executeChild, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure, condition, defineQuery, defineSignal, executeChild, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
   ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
@@ -7,6 +7,7 @@ import type {
 } from '../common/contracts';
 import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
+import { surfaceTaxonomyFailure, taxonomyFailureIn } from '../common/errors';
 import { candidateKey, candidateSeed, sameCandidate, type SweepCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
@@ -26,7 +27,8 @@ export const retryFailedShardsSignal = defineSignal('retryFailedShards');
  * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
  * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
  * fail after all attempts wait (up to failedShardWaitMinutes) for `retryFailedShards` instead of
- * failing the whole run; bad input fails at once, non-retryably, naming the file.
+ * failing the whole run; what retrying cannot fix (common/errors.ts: bad input, run config, model,
+ * internal invariant) ends the run at once with the failing step's message, naming the input.
  */
 export async function segmentDataDrop(input: SegmentDataDropInput): Promise<SegmentDataDropOutput> {
   const config = validatedConfig(input);
@@ -65,6 +67,8 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
     const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
+    // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
+    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     enterStage('shard');
     const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config: configSection(config, 'runtime') });
 
@@ -93,7 +97,6 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
         : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config: configSection(config, 'sweep') });
     };
     enterStage('cluster');
-    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     progress.candidatesTotal = candidates.length;
     const evaluationSeed = deriveSeed(seedBase, 'evaluate');
     const scores: ScoreCandidateOutput[] = [];
@@ -141,7 +144,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     };
   } catch (error) {
     enterStage('failed');
-    throw surfaceBadInput(error);
+    throw surfaceTaxonomyFailure(error);
   }
 }
 
@@ -153,20 +156,15 @@ function validatedConfig(input: SegmentDataDropInput): RunConfig {
   }
 }
 
-/** An activity's bad-input or bad-config failure becomes the workflow's own failure, with the activity's message. */
-function surfaceBadInput(error: unknown): unknown {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && (error.cause.type === 'BadInputError' || error.cause.type === 'RunConfigError')) {
-    return ApplicationFailure.nonRetryable(error.cause.message, error.cause.type);
-  }
-  return error;
-}
-
 type Profiles = ReturnType<typeof activityProfiles>;
 
 /**
  * Embeds every (encoder, shard) with bounded concurrency. Shards that still fail after all
  * attempts are listed in progress.failures; the workflow then waits for `retryFailedShards` and
- * re-runs only those (finished shards return at once from their checkpoints).
+ * re-runs only those (finished shards return at once from their checkpoints). A shard that failed
+ * with a taxonomy error (common/errors.ts) does not wait: its cause lies in the config, the model
+ * or the data, which no retry changes, so the run ends at once with its message (shards not
+ * started yet are not started; the operator fixes the cause and runs the drop again).
  */
 async function embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest }: {
   shards: ShardRef[];
@@ -183,15 +181,23 @@ async function embedAllShards({ shards, config, runDir, activities, progress, en
   progress.shardsTotal = tasks.length;
   let pending = tasks;
   for (;;) {
+    let fatal: unknown;
     const results = await settleWithConcurrency(pending, config.embedConcurrency, async (task) => {
-      const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config: configSection(config, 'encoders', 'runtime') });
-      done.set(key(task), output);
-      progress.shardsDone = done.size;
-      return output;
+      if (fatal) throw fatal;
+      try {
+        const output = await activities.embed.embedShard({ runDir, shard: task.shard, encoder: task.encoder, config: configSection(config, 'encoders', 'runtime') });
+        done.set(key(task), output);
+        progress.shardsDone = done.size;
+        return output;
+      } catch (error) {
+        if (taxonomyFailureIn(error)) fatal ??= error;
+        throw error;
+      }
     });
     const failed = pending.filter((_, index) => results[index].status === 'rejected');
     progress.failures = results.flatMap((result, index) =>
       result.status === 'rejected' ? [{ step: `embed ${key(pending[index])}`, error: describeFailure(result.reason) }] : []);
+    if (fatal) throw fatal;
     if (failed.length === 0) break;
     enterStage('awaiting-retry');
     const retry = config.failedShardWaitMinutes > 0 && (await condition(() => retryRequest.pending, `${config.failedShardWaitMinutes}m`));

@@ -1,3 +1,4 @@
+import { runConfigError } from '../../common/errors';
 import { sampleIndices, seededRandom } from './random';
 import { keepSmallest } from './smallest-values';
 import { kernelThreads, kernelsFor, type Engine, type NativeKernels } from './native';
@@ -11,7 +12,7 @@ import { kernelThreads, kernelsFor, type Engine, type NativeKernels } from './na
 export async function epsFromKDistance(
   data: Float32Array, n: number, d: number, minSamples: number, quantile: number, seed: number, probes = 1000, engine?: Engine,
 ): Promise<number> {
-  if (minSamples > n) throw new Error(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users`);
+  if (minSamples > n) throw runConfigError(`DBSCAN: min_samples=${minSamples} exceeds the ${n} users: set dbscanMinSamples to at most ${n}, or give the run more users`);
   const chosen = sampleIndices(n, Math.min(probes, n), seededRandom(seed));
   const kernels = kernelsFor(engine, 'DBSCAN eps');
   const kDistances = kernels ? await nativeKDistances(kernels, data, n, d, chosen, minSamples) : kDistancesOf(data, n, d, chosen, minSamples);

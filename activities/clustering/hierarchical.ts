@@ -1,3 +1,4 @@
+import { cannotCluster, runConfigError } from '../../common/errors';
 import { kernelThreads, kernelsFor, type Engine } from './native';
 import { sampleIndices, seededRandom } from './random';
 
@@ -23,7 +24,11 @@ export interface HierarchicalOptions {
 
 export async function hierarchical(data: Float32Array, n: number, d: number, options: HierarchicalOptions): Promise<Int32Array> {
   const sampleSize = options.sampleSize ?? 10_000;
-  if (options.k < 1 || options.k > Math.min(n, sampleSize)) throw new Error(`hierarchical: k=${options.k} must be in [1, ${Math.min(n, sampleSize)}]`);
+  if (options.k < 1) throw new Error(`hierarchical: k=${options.k} must be at least 1`);
+  if (options.k > n) throw cannotCluster(n, options.k);
+  if (options.k > sampleSize) {
+    throw runConfigError(`${options.linkage} linkage clusters a sample of hierarchicalSampleSize=${sampleSize} users, too few for k=${options.k}: raise hierarchicalSampleSize or lower kMax`);
+  }
   const rows = n <= sampleSize ? Int32Array.from({ length: n }, (_, i) => i) : sampleIndices(n, sampleSize, seededRandom(options.seed ?? 0)).sort();
   const sampleLabels = cutTree(await merges(data, d, rows, options.linkage, options.engine), rows.length, options.k);
   if (rows.length === n) return sampleLabels;

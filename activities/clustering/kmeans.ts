@@ -1,3 +1,4 @@
+import { cannotCluster } from '../../common/errors';
 import { jsBackend, nativeBackend, onnxBackend, type DistanceBackend } from './distance-backend';
 import { kernelThreads, kernelsFor, nativeKernels } from './native';
 import type { Assignment } from './distance-backend';
@@ -49,7 +50,8 @@ export interface KMeansResult {
 
 export async function kmeans(data: Float32Array, n: number, d: number, options: KMeansOptions): Promise<KMeansResult> {
   const { k } = options;
-  if (k < 1 || k > n) throw new Error(`k-means: k=${k} must be in [1, n=${n}]`);
+  if (k < 1) throw new Error(`k-means: k=${k} must be at least 1`);
+  if (k > n) throw cannotCluster(n, k);
   const random = seededRandom(options.seed);
   const backendName = resolveBackend(options.backend);
   const variance = backendName === 'native' ? kernelsFor('native', 'k-means')!.meanColumnVariance(data, n, d, kernelThreads()) : meanFeatureVariance(data, n, d);

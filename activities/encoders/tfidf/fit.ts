@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { runConfigError } from '../../../common/errors';
 import type { EncodersConfig } from '../../../common/run-config';
 import { writeJsonAtomic } from '../../../lib/atomic-write';
 import { loadSql } from '../../../lib/duckdb';
@@ -6,7 +7,7 @@ import { writeEmbeddingFile } from '../../../lib/embedding-file';
 import type { SequenceEvent } from '../transformer/serialize';
 import { eventDocument } from './documents';
 import { fitTruncatedSvd } from './truncated-svd';
-import { fitTfidf, tfidfModelToJson, transformTfidf } from './vectorizer';
+import { EmptyVocabularyError, fitTfidf, tfidfModelToJson, transformTfidf, type TfidfModel } from './vectorizer';
 
 export interface TfidfModelPaths {
   vectorizerPath: string;
@@ -25,8 +26,15 @@ export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: st
     const reader = await connection.runAndReadAll(loadSql('encoders/tfidf_fit_sample.sql'), { shard_path: shardPath, max_users: perShard });
     for (const row of reader.getRowObjectsJS()) docs.push(eventDocument(row.events as unknown as SequenceEvent[]));
   }
-  const vectorizer = fitTfidf(docs, { ngramMax: 2, minDf: Math.min(config.tfidfMinDf, Math.max(1, docs.length)), maxFeatures: config.tfidfMaxFeatures, sublinearTf: true });
-  if (vectorizer.terms.length < 2) throw new Error(`TF-IDF: only ${vectorizer.terms.length} term(s) appear in at least ${config.tfidfMinDf} users' sequences; lower tfidfMinDf`);
+  const minDf = Math.min(config.tfidfMinDf, Math.max(1, docs.length));
+  const vectorizer = fitVocabulary(docs, minDf, config);
+  const terms = vectorizer?.terms.length ?? 0;
+  if (!vectorizer || terms < 2) {
+    throw runConfigError(
+      `TF-IDF: only ${terms} term(s) appear in at least ${minDf} of the ${docs.length} users' sequences it was fitted on ` +
+        `(tfidfMinDf=${config.tfidfMinDf}); it needs 2. Lower tfidfMinDf, or leave tfidf out of encoders`,
+    );
+  }
   const matrix = transformTfidf(vectorizer, docs);
   const components = Math.max(1, Math.min(config.tfidfComponents, matrix.rows - 1, matrix.cols - 1));
   const svd = fitTruncatedSvd(matrix, components, { seed });
@@ -42,4 +50,14 @@ export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: st
     components,
     explained_variance_ratio: svd.explainedVarianceRatio.reduce((sum, value) => sum + value, 0),
   };
+}
+
+/** The vectorizer, or undefined when minDf leaves no term (the caller says which setting to change). */
+function fitVocabulary(docs: string[][], minDf: number, config: EncodersConfig): TfidfModel | undefined {
+  try {
+    return fitTfidf(docs, { ngramMax: 2, minDf, maxFeatures: config.tfidfMaxFeatures, sublinearTf: true });
+  } catch (error) {
+    if (error instanceof EmptyVocabularyError) return undefined;
+    throw error;
+  }
 }

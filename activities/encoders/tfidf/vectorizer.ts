@@ -54,6 +54,11 @@ interface TermStats {
   count: number;
 }
 
+/** minDf left no term (scikit-learn: "After pruning, no terms remain"). */
+export class EmptyVocabularyError extends Error {
+  override name = 'EmptyVocabularyError';
+}
+
 export function fitTfidf(docs: Iterable<readonly string[]>, options: Partial<TfidfOptions> = {}): TfidfModel {
   const resolved = resolveOptions(options);
   const seen = new Map<string, TermStats>();
@@ -75,7 +80,7 @@ export function fitTfidf(docs: Iterable<readonly string[]>, options: Partial<Tfi
   if (resolved.maxFeatures !== undefined && terms.length > resolved.maxFeatures) {
     terms = mostFrequent(terms, seen, resolved.maxFeatures);
   }
-  if (terms.length === 0) throw new Error(`TF-IDF: no terms appear in at least minDf=${resolved.minDf} documents`);
+  if (terms.length === 0) throw new EmptyVocabularyError(`TF-IDF: no terms appear in at least minDf=${resolved.minDf} documents`);
   const idf = Float64Array.from(terms, (term) => inverseDocumentFrequency(documents, seen.get(term)!.documents, resolved.smoothIdf));
   return buildModel(resolved, documents, terms, idf);
 }

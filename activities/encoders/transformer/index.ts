@@ -1,5 +1,5 @@
 import type { EncodersConfig } from '../../../common/run-config';
-import { provisionDefaultModel } from '../../../lib/models/default-model';
+import { provisionedDefaultModelDir } from '../../../lib/models/default-model';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
 import { readShardSequences } from '../shard-sequences';
 import { embedTexts } from './embed-texts';
@@ -18,10 +18,11 @@ export function serializationOptions(config: EncodersConfig): SerializationOptio
 /**
  * The pretrained-transformer encoder: serialize each user's sequence to text, embed it with the
  * sentence-embedding model (lib/models; default all-MiniLM-L6-v2), one L2-normalized vector per user.
+ * The model is only resolved here, never provisioned: a missing or broken one is a ModelError.
  */
 export async function transformerEncoder(context: EncoderContext): Promise<SequenceEncoder> {
   const { config } = context;
-  const modelDir = config.transformerModelDir || await provisionDefaultModel();
+  const modelDir = config.transformerModelDir || await provisionedDefaultModelDir();
   const model = await loadModel(modelDir, context.onnx, context.warn);
   const serialization = serializationOptions(config);
   return {

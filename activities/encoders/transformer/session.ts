@@ -2,7 +2,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/models/model-config';
+import { modelError } from '../../../common/errors';
+import { MODEL_DIRECTORY_FIX, MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/models/model-config';
 
 export type ExecutionDevice = 'cpu' | 'cuda';
 
@@ -50,23 +51,35 @@ export function loadModel(dir: string, settings: SessionSettings, warn: (message
 
 async function load(dir: string, settings: SessionSettings, warn: (message: string) => void): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
-  const tokenizerJson = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILES.tokenizer), 'utf8')) as object;
+  const tokenizer = await readTokenizer(dir);
+  const { session, device } = await createSession(path.join(dir, MODEL_FILES.onnx), settings, warn);
+  for (const input of ['input_ids', 'attention_mask']) {
+    if (!session.inputNames.includes(input)) {
+      throw modelError(`${dir}/model.onnx has no ${input} input (inputs: ${session.inputNames.join(', ')}); it is not a text-embedding model: ${MODEL_DIRECTORY_FIX}`);
+    }
+  }
+  if (!session.outputNames.includes(config.outputName)) {
+    throw modelError(`${dir}/model.onnx has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
+  }
+  const { prefixIds, suffixIds } = specialTokens(tokenizer);
+  return { dir, config, session, tokenizer, device, prefixIds, suffixIds };
+}
+
+/** A file that does not parse is a broken model directory: the same on every attempt. */
+async function readTokenizer(dir: string): Promise<Tokenizer> {
+  const file = path.join(dir, MODEL_FILES.tokenizer);
   let tokenizerConfig: object = {};
   try {
     tokenizerConfig = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILES.tokenizerConfig), 'utf8')) as object;
   } catch {
     // optional: tokenizer.json alone is enough for BERT-style tokenizers
   }
-  const tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
-  const { session, device } = await createSession(path.join(dir, MODEL_FILES.onnx), settings, warn);
-  for (const input of ['input_ids', 'attention_mask']) {
-    if (!session.inputNames.includes(input)) throw new Error(`${dir}/model.onnx has no ${input} input (inputs: ${session.inputNames.join(', ')})`);
+  const text = await fs.readFile(file, 'utf8');
+  try {
+    return new Tokenizer(JSON.parse(text) as object, tokenizerConfig);
+  } catch (error) {
+    throw modelError(`${file} is not a tokenizer (${(error as Error).message}): ${MODEL_DIRECTORY_FIX}`);
   }
-  if (!session.outputNames.includes(config.outputName)) {
-    throw new Error(`${dir}/model.onnx has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
-  }
-  const { prefixIds, suffixIds } = specialTokens(tokenizer);
-  return { dir, config, session, tokenizer, device, prefixIds, suffixIds };
 }
 
 async function createSession(file: string, settings: SessionSettings, warn: (message: string) => void) {
@@ -79,7 +92,13 @@ async function createSession(file: string, settings: SessionSettings, warn: (mes
       warn(`CUDA execution provider unavailable (${(error as Error).message.split('\n')[0]}); running ${path.basename(file)} on CPU`);
     }
   }
-  return { session: await ort.InferenceSession.create(file, { ...options, executionProviders: ['cpu'] }), device: 'cpu' as const };
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(file, { ...options, executionProviders: ['cpu'] });
+  } catch (error) {
+    throw modelError(`onnxruntime cannot load ${file} (${(error as Error).message.split('\n')[0]}): ${MODEL_DIRECTORY_FIX}`);
+  }
+  return { session, device: 'cpu' as const };
 }
 
 /** Finds what the tokenizer adds around a text by encoding one word with and without special tokens. */
