@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
-import path from 'node:path';
 import type { PreflightRunInput, PreflightRunOutput } from '../common/contracts';
 import { resolveRunConfig, type EncoderName, type RunConfig, type RunConfigField } from '../common/run-config';
 import { writeJsonAtomic } from '../lib/atomic-write';
+import { runFiles } from '../common/run-layout';
 import { badInput, modelError, runConfigError } from '../common/errors';
 import { openDuckDB } from '../lib/duckdb';
 import { defaultModelDir } from '../lib/models/default-model';
@@ -28,7 +28,7 @@ interface Problem {
  * ModelError when the transformer model is, else RunConfigError.
  */
 export async function preflightRun(input: PreflightRunInput): Promise<PreflightRunOutput> {
-  const configPath = storedConfigPath(input.runDir);
+  const configPath = runFiles.config(input.runDir);
   await writeJsonAtomic(configPath, input.config);
   const problems = await findProblems(input.config);
   if (problems.length > 0) {
@@ -40,13 +40,9 @@ export async function preflightRun(input: PreflightRunInput): Promise<PreflightR
   return { configPath };
 }
 
-export function storedConfigPath(runDir: string): string {
-  return path.join(runDir, 'config.json');
-}
-
 /** The run's resolved config as preflight stored it. */
 export async function readStoredConfig(runDir: string): Promise<RunConfig> {
-  const file = storedConfigPath(runDir);
+  const file = runFiles.config(runDir);
   return resolveRunConfig(JSON.parse(await fs.readFile(file, 'utf8')) as Partial<RunConfig>);
 }
 

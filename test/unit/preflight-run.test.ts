@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { preflightRun, readStoredConfig, storedConfigPath } from '../../activities/preflight-run';
+import { preflightRun, readStoredConfig } from '../../activities/preflight-run';
+import { runFiles } from '../../common/run-layout';
 import { resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { freshDataDir } from '../helpers/pipeline-harness';
 
@@ -53,7 +54,7 @@ describe('preflightRun', () => {
       encoders: ['transformer', 'tfidf'], transformerModelDir: smallModel(), mappingFile: goodMapping(), truthLabelsFile: truth, pcaComponents: 4,
     });
     expect(failure).toBeUndefined();
-    expect(JSON.parse(fs.readFileSync(storedConfigPath(runDir), 'utf8'))).toEqual(config);
+    expect(JSON.parse(fs.readFileSync(runFiles.config(runDir), 'utf8'))).toEqual(config);
     expect(await readStoredConfig(runDir)).toEqual(config);
     expect(fs.readdirSync(runDir)).toEqual(['config.json']);
   });
@@ -76,7 +77,7 @@ describe('preflightRun', () => {
         "model-config.json or config.json; docs/ENCODERS.md), or '' for the default model",
     ]);
     // The config is stored even so: the failed run's directory says what it was asked to do.
-    expect(fs.existsSync(storedConfigPath(runDir))).toBe(true);
+    expect(fs.existsSync(runFiles.config(runDir))).toBe(true);
   });
 
   it('lists every broken file and a PCA that does not fit, in one error', async () => {
