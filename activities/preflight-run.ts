@@ -97,12 +97,14 @@ async function checkTransformerModel(config: RunConfig): Promise<{ problems: Pro
   try {
     return { problems: [], dimensions: (await readModelConfig(dir)).dimensions };
   } catch (error) {
-    const reason = await fs.stat(dir).then(() => (error as Error).message, () => `${dir} does not exist`);
-    const message = config.transformerModelDir
-      ? `${reason}; point transformerModelDir at a model directory (model.onnx, tokenizer.json, model-config.json or config.json; ` +
-        "docs/ENCODERS.md), or '' for the default model"
-      : `the default transformer model is not provisioned (${reason}); run 'npm run model:provision' where the embedding workers run, ` +
-        'or set transformerModelDir';
+    const exists = await fs.stat(dir).then(() => true, () => false);
+    // readModelConfig's own message names the file and the fix.
+    const message = !config.transformerModelDir
+      ? `the default transformer model is not provisioned (${exists ? (error as Error).message : `${dir} does not exist`}); ` +
+        "run 'npm run model:provision' where the embedding workers run, or set transformerModelDir"
+      : exists ? (error as Error).message
+        : `${dir} does not exist; point transformerModelDir at a model directory (model.onnx, tokenizer.json, model-config.json or config.json; ` +
+          "docs/ENCODERS.md), or '' for the default model";
     return { problems: [{ field: 'transformerModelDir', kind: 'model', message }] };
   }
 }

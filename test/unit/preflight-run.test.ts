@@ -96,7 +96,7 @@ describe('preflightRun', () => {
     expect(lines[0]).toBe('the run config names files or settings that cannot work (4):');
     expect(lines[1]).toMatch(/^ {2}mappingFile: mapping file .*broken-mapping\.json cannot be read as JSON: .*; give a JSON format mapping/);
     expect(lines[2]).toMatch(/^ {2}truthLabelsFile: truthLabelsFile .*truth-without-label\.csv has columns user_id, group; expected user_id and label \(or segment\); give a CSV/);
-    expect(lines[3]).toMatch(/^ {2}transformerModelDir: model directory .*model-without-onnx lacks model\.onnx; .*; point transformerModelDir at a model directory/);
+    expect(lines[3]).toMatch(/^ {2}transformerModelDir: model directory .*model-without-onnx lacks model\.onnx: set the run config field transformerModelDir to a directory with model\.onnx/);
     // The transformer's width is unknown here (its directory is broken), so PCA is checked against the others.
     expect(lines[4]).toBe('  pcaComponents: 32 must be below the dimensions of every encoder of the run, but behavior-stats has 19 (fixed), ' +
       'item2vec has 16 (item2vecDimensions); set pcaComponents below 16, or 0 for no PCA');
@@ -119,7 +119,7 @@ describe('preflightRun', () => {
   it('an unprovisioned default model says how to provision it', async () => {
     process.env.BSEG_CACHE_DIR = path.join(dir, 'empty-cache');
     const { failure } = await preflight({ encoders: ['transformer'] });
-    expect(failure!.type).toBe('BadInputError');
+    expect(failure!.type).toBe('ModelError');
     expect(failure!.message).toMatch(/transformerModelDir: the default transformer model is not provisioned \(.*empty-cache\/models\/.* does not exist\); run 'npm run model:provision'/);
   });
 
