@@ -87,7 +87,7 @@ async function checkRemovedCopies(connection: DuckDBConnection): Promise<void> {
  */
 async function summarizeUsers(connection: DuckDBConnection, config: RunConfig): Promise<void> {
   const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean WHERE in_sequence');
-  await runSqlFile(connection, 'sequences/build_sequences.sql', {
+  await runSqlFile(connection, 'clean/build_user_summaries.sql', {
     min_events_per_user: config.minEventsPerUser,
     shard_count: config.shardCount,
     buckets_per_shard: Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents / config.shardCount)),
