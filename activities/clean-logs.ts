@@ -4,6 +4,7 @@ import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '
 import type { RunConfig } from '../common/run-config';
 import { badInput } from '../lib/bad-input';
 import { produceAtomically } from '../lib/atomic-write';
+import { runColumnChecks } from '../lib/column-checks';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { heartbeat } from '../lib/activity-progress';
@@ -23,6 +24,12 @@ export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLo
     return { databasePath, accounting };
   });
 }
+
+/**
+ * The column contracts of the tables cleaning builds (docs/DATA-CONTRACTS.md, "Column checks"),
+ * beside the SQL files that build them.
+ */
+export const CLEANING_CHECKS = ['clean/clean_events.checks.json', 'clean/build_user_summaries.checks.json'];
 
 /** The cleaning itself, into any database file (also used by `client validate`). */
 export async function cleanInto(databaseFile: string, input: CleanRawLogsInput): Promise<CleaningAccounting> {
@@ -48,7 +55,9 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     await checkRemovedCopies(connection);
     heartbeat('cleaned');
     await summarizeUsers(connection, config);
-    return await readAccounting(connection, input.files);
+    const accounting = await readAccounting(connection, input.files);
+    for (const checks of CLEANING_CHECKS) await runColumnChecks(connection, checks);
+    return accounting;
   } finally {
     database.close();
   }

@@ -1,7 +1,7 @@
 -- Per-user summary columns, shard placement and the temporal holdout, from the per-user lists of
 -- clean_events.sql (user_facts) and events_clean. Order is (event_time, drop_row): many events
 -- share a second, and the drop order (files in name order, rows in file order) is the only stable
--- tie-break.
+-- tie-break. The columns' contracts are checked by build_user_summaries.checks.json.
 -- Needs:
 --   user_facts (temporary), events_clean (clean_events.sql)
 --   the macro md5_mod(text, n) (macros.sql)

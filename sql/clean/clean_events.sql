@@ -1,7 +1,8 @@
 -- Cleaning, shared by every format. Every staged row ends up in exactly one place: events_clean,
 -- quarantine (with a reason), or counted as an exact duplicate of an earlier row
 -- (events_clean.copies - 1). Malformed CSV lines join the quarantine from csv_rejects. The
--- accounting table must add up; clean-logs.ts checks it.
+-- accounting table must add up (clean-logs.ts checks it); clean_events.checks.json holds the
+-- columns' contracts.
 -- Needs:
 --   staged_events, staged_rows (staged_events with drop_row), staged_files
 --     (ingest/staging_tables.sql, filled by ingest/stage_events.sql)
