@@ -3,6 +3,7 @@ import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '
 import type { IngestConfig, RuntimeConfig } from '../common/run-config';
 import { badInput, internalInvariantError } from '../common/errors';
 import { produceAtomically } from '../lib/atomic-write';
+import { runColumnChecks } from '../lib/column-checks';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
 import { runStepOnce } from '../lib/run-dir';
 import { runFiles } from '../common/run-layout';
@@ -23,6 +24,12 @@ export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLo
     return { databasePath, accounting };
   });
 }
+
+/**
+ * The column contracts of the tables cleaning builds (docs/DATA-CONTRACTS.md, "Column checks"),
+ * beside the SQL files that build them.
+ */
+export const CLEANING_CHECKS = ['clean/clean_events.checks.json', 'clean/build_user_summaries.checks.json'];
 
 /** The cleaning itself, into any database file (also used by `client validate`). */
 export async function cleanInto(databaseFile: string, input: CleanRawLogsInput): Promise<CleaningAccounting> {
@@ -48,7 +55,9 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
     await checkRemovedCopies(connection, input.files);
     heartbeat('cleaned');
     await summarizeUsers(connection, config);
-    return await readAccounting(connection, input.files);
+    const accounting = await readAccounting(connection, input.files);
+    for (const checks of CLEANING_CHECKS) await runColumnChecks(connection, checks);
+    return accounting;
   } finally {
     database.close();
   }
@@ -90,7 +99,7 @@ async function checkRemovedCopies(connection: DuckDBConnection, files: string[])
  */
 async function summarizeUsers(connection: DuckDBConnection, config: IngestConfig & RuntimeConfig): Promise<void> {
   const [{ events }] = await queryRows(connection, 'SELECT count(*) AS events FROM events_clean WHERE in_sequence');
-  await runSqlFile(connection, 'sequences/build_sequences.sql', {
+  await runSqlFile(connection, 'clean/build_user_summaries.sql', {
     min_events_per_user: config.minEventsPerUser,
     shard_count: config.shardCount,
     buckets_per_shard: Math.max(1, Math.ceil(Number(events) / config.sequenceBucketEvents / config.shardCount)),

@@ -4,7 +4,8 @@ import { projectPath } from './paths';
 
 /**
  * One DuckDB instance per database file per activity, closed in `finally` by the caller via
- * `close()`. SQL lives in sql/ and is loaded by path; values are bound as parameters.
+ * `close()`. SQL lives in sql/ and is loaded by path; values are bound as parameters. Every
+ * connection starts with the shared macros of sql/macros.sql.
  */
 export interface DuckDBSettings {
   threads?: number;
@@ -17,6 +18,9 @@ export interface OpenDatabase {
   close(): void;
 }
 
+/** The macros every SQL file may use; the only place a macro is defined. */
+const SHARED_MACROS = 'macros.sql';
+
 export async function openDuckDB(file: string, settings: DuckDBSettings = {}): Promise<OpenDatabase> {
   const options: Record<string, string> = {};
   if (settings.threads && settings.threads > 0) options.threads = String(settings.threads);
@@ -24,13 +28,17 @@ export async function openDuckDB(file: string, settings: DuckDBSettings = {}): P
   if (settings.tempDirectory) options.temp_directory = settings.tempDirectory;
   const instance = await DuckDBInstance.create(file, options);
   const connection = await instance.connect();
-  return {
-    connection,
-    close() {
-      connection.closeSync();
-      instance.closeSync();
-    },
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
   };
+  try {
+    await runSqlFile(connection, SHARED_MACROS);
+  } catch (error) {
+    close();
+    throw error;
+  }
+  return { connection, close };
 }
 
 const sqlCache = new Map<string, string>();
@@ -93,5 +101,10 @@ export async function queryRows(connection: DuckDBConnection, sql: string, param
  */
 export function sqlStringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Table and column names cannot be bound either: those SQL is generated with are quoted here. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 

@@ -2,19 +2,20 @@ import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ExternalSummary } from '../../common/contracts';
 import { badInput } from '../../lib/bad-input';
-import { loadSql, queryRows, sqlStringLiteral } from '../../lib/duckdb';
+import { loadSql, queryRows, runSqlText } from '../../lib/duckdb';
 import { denseCounts, externalMetrics } from '../metrics/external';
 
 /** Reads a truth-labels file (user_id + label/segment; CSV or Parquet) into user id -> integer label. */
 export async function readTruthLabels(connection: DuckDBConnection, file: string): Promise<Map<string, number>> {
   if (!fs.existsSync(file)) throw badInput(`truthLabelsFile ${file} does not exist`);
-  const reader = file.endsWith('.parquet') ? `read_parquet(${sqlStringLiteral(file)})` : `read_csv(${sqlStringLiteral(file)}, header = true, all_varchar = true)`;
-  const columns = (await queryRows(connection, `DESCRIBE SELECT * FROM ${reader}`)).map((row) => String(row.column_name));
+  // The path is bound ($file), never pasted into the SQL.
+  const reader = file.endsWith('.parquet') ? 'read_parquet($file)' : 'read_csv($file, header = true, all_varchar = true)';
+  const columns = (await queryRows(connection, `DESCRIBE SELECT * FROM ${reader}`, { file })).map((row) => String(row.column_name));
   const labelColumn = ['label', 'segment'].find((name) => columns.includes(name));
   if (!columns.includes('user_id') || !labelColumn) {
     throw badInput(`truthLabelsFile ${file} has columns ${columns.join(', ')}; expected user_id and label (or segment)`);
   }
-  await connection.run(`CREATE OR REPLACE TEMP TABLE truth_raw AS SELECT user_id, "${labelColumn}" AS label FROM ${reader}`);
+  await runSqlText(connection, `CREATE OR REPLACE TEMP TABLE truth_raw AS SELECT user_id, "${labelColumn}" AS label FROM ${reader}`, { file }, 'truth labels');
   const rows = await queryRows(connection, loadSql('evaluation/truth_labels.sql'));
   return new Map(rows.map((row) => [String(row.user_id), Number(row.label)]));
 }

@@ -1,8 +1,20 @@
--- Cleaning, shared by every format (all of them produce staged_events, read here through the
--- view staged_rows, which adds drop_row).
--- Every staged row ends up in exactly one place: events_clean, quarantine (with a reason), or
--- counted as an exact duplicate of an earlier row (events_clean.copies - 1). Malformed CSV lines
--- join the quarantine from csv_rejects. The accounting table must add up; clean-logs.ts checks it.
+-- Cleaning, shared by every format. Every staged row ends up in exactly one place: events_clean,
+-- quarantine (with a reason), or counted as an exact duplicate of an earlier row
+-- (events_clean.copies - 1). Malformed CSV lines join the quarantine from csv_rejects. The
+-- accounting table must add up (clean-logs.ts checks it); clean_events.checks.json holds the
+-- columns' contracts.
+-- Needs:
+--   staged_events, staged_rows (staged_events with drop_row), staged_files
+--     (ingest/staging_tables.sql, filled by ingest/stage_events.sql)
+--   csv_rejects, csv_reject_scans (the CSV reader's log of the lines it could not parse; for other
+--     readers, empty ones from ingest/empty_csv_rejects.sql)
+--   the macro md5_mod(text, n) (macros.sql)
+--   parameters $session_gap_s, $bot_max_events_per_minute, $bot_max_views_per_session,
+--     $sample_per_10000, $holdout_mode, $holdout_last_n, $holdout_cutoff, $min_events_per_user,
+--     $max_sequence_length
+-- Creates: events_clean, quarantine, accounting (stored); user_facts (temporary: the per-user lists
+-- build_user_summaries.sql reads), copy_mismatches (temporary, read by clean-logs.ts), the type
+-- event_kind. Drops the staged rows and its own intermediate tables when done.
 --
 -- Why per-user lists: every per-user question (duplicates, order, gaps, sessions, bots, holdout,
 -- summaries) is answered on one small, fixed-width list per user, built in one GROUP BY. The
@@ -13,14 +25,6 @@
 -- 1. Row-level checks happened at staging (quarantine_reason; see stage_events.sql).
 
 CREATE OR REPLACE TEMP TYPE event_kind AS ENUM ('view', 'click', 'cart', 'remove_from_cart', 'fav', 'purchase', 'search');
-
--- md5_mod(text, n): the 128-bit md5 number of text modulo n (< 2^32), the stable hash behind user
--- sampling and shards. md5_number(text) % n is the same value, but a 128-bit modulo costs about
--- 2 µs a row; here it is taken on the two 64-bit halves (md5_number = lower * 2^64 + upper).
-CREATE OR REPLACE TEMP MACRO md5_mod(text, n) AS (
-    (md5_number_lower(text) % CAST(n AS UBIGINT)) * ((18446744073709551615::UBIGINT % CAST(n AS UBIGINT) + 1) % CAST(n AS UBIGINT))
-    + md5_number_upper(text) % CAST(n AS UBIGINT)
-) % CAST(n AS UBIGINT);
 
 -- 2. Each user's events in order, exact duplicates removed.
 -- Exact copies share the event time and a hash of every other canonical column (content), so in
@@ -256,8 +260,8 @@ SELECT
     (SELECT coalesce(sum(duplicates), 0) FROM user_facts) AS duplicate_rows,
     (SELECT count(*) FROM user_facts WHERE exclusion IS NULL) AS users;
 
--- The staged rows and per-event facts are in events_clean and quarantine now; the sequences
--- (build_sequences.sql) get the memory back.
+-- The staged rows and per-event facts are in events_clean and quarantine now; the user summaries
+-- (build_user_summaries.sql) get the memory back.
 DROP VIEW staged_rows;
 DROP TABLE staged_events;
 DROP TABLE event_facts;

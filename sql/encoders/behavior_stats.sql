@@ -2,6 +2,7 @@
 -- recency, monetary value, breadth, category entropy, session shape). Counts are log-scaled because they are
 -- heavy-tailed; columns are z-scored later over all users (not per shard). Column order is the
 -- vector order; keep BEHAVIOR_STATS_FEATURES in activities/encoders/behavior-stats.ts in sync.
+-- Needs: parameters $shard_path (a shard file, docs/DATA-CONTRACTS.md), $from_row, $to_row.
 SELECT
     user_id,
     ln(1 + n_events) AS log_events,

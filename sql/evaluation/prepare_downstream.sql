@@ -1,7 +1,9 @@
--- Downstream evaluation inputs, shared by every recommender of one candidate. Expects the run
--- database attached as `run` and `segments(user_id, segment)` filled with the candidate's labels.
+-- Downstream evaluation inputs, shared by every recommender of one candidate.
 -- Training interactions are the users' sequences (what the segmentation saw); relevant items are
 -- the temporal holdout (docs/EVALUATION.md, "Downstream value").
+-- Needs: the run database attached as `run` (run.sequences, run.holdout_events) and
+-- segments(user_id, segment) filled with the candidate's labels.
+-- Creates: seen, catalogue, relevant, eval_users (temporary; recommend_*.sql read them).
 CREATE OR REPLACE TEMP TABLE seen AS
 SELECT DISTINCT user_id, e.item_id AS item_id
 FROM (SELECT user_id, unnest(events) AS e FROM run.sequences)

@@ -1,7 +1,9 @@
 -- "Segment -> recommend": each evaluated user gets the items most popular among the users of
--- `group_column`'s value (their segment; a constant 0 for the global-popularity baseline), ranked by
--- how many of those users interacted with the item (ties: item id), skipping items the user has
--- already seen when $exclude_seen. Returns the top $k_max per user as (user_id, rank, item_id).
+-- their segment (of everyone when $global: the global-popularity baseline), ranked by how many of
+-- those users interacted with the item (ties: item id), skipping items the user has already seen
+-- when $exclude_seen. Returns the top $k_max per user as (user_id, item_id, rank).
+-- Needs: segments(user_id, segment); seen, eval_users (prepare_downstream.sql); parameters
+-- $global, $exclude_seen, $k_max.
 WITH grouped AS (
     SELECT user_id, CASE WHEN $global THEN 0 ELSE segment END AS grp FROM segments
 ),

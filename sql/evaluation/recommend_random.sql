@@ -1,5 +1,7 @@
 -- Random baseline: for each evaluated user, catalogue items drawn by a seeded hash of
 -- (user, draw number), duplicates and (when $exclude_seen) seen items skipped, first $k_max kept.
+-- Needs: seen, catalogue, eval_users (prepare_downstream.sql); parameters $seed, $exclude_seen,
+-- $k_max.
 WITH draws AS (
     SELECT u.user_id, d.draw,
            CAST(hash(u.user_id || ':' || d.draw || ':' || CAST($seed AS VARCHAR)) % CAST((SELECT count(*) FROM catalogue) AS UBIGINT) AS BIGINT) AS item_index

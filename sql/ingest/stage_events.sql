@@ -1,18 +1,23 @@
--- Typing and mapping to the canonical event columns, for every format; one file per statement
--- ($file_index is the file's place in the drop, staged_files names it).
--- The raw_source placeholder below is replaced by the reader query that activities/ingest/raw-source.ts builds from
--- the format's mapping (sql/ingest/formats/*.json or a user's mapping file): every canonical
--- column as VARCHAR. It is the only generated part (column names from the mapping, as quoted
--- identifiers); values ($file, $time_unit, $time_format) are bound.
--- Expects the table event_type_vocabulary(raw, canonical) and the macro trimmed(text).
+-- Stages one file of a drop: its rows, typed and mapped to the canonical event columns, are
+-- appended to staged_events, and its path to staged_files. Run once per file, in the drop's order
+-- (drop_row follows the files; see staging_tables.sql).
+-- Needs:
+--   raw_rows(file)    table macro: the file read with the format's reader, every canonical column
+--                     as VARCHAR (activities/ingest/raw-source.ts generates it from the format's
+--                     mapping, sql/ingest/formats/*.json or a user's mapping file)
+--   event_type_vocabulary(raw, canonical), staged_files, staged_events (staging_tables.sql)
+--   the macro trimmed(text) (macros.sql)
+--   parameters $file, $file_index (the file's place in the drop), $time_unit ('s', 'ms', 'iso' or
+--   'format'), $time_format (strptime, used when $time_unit = 'format'), $window_start,
+--   $window_end ('' for no bound)
+-- Appends to: staged_files, staged_events.
 -- Nothing is filtered here: each row gets its first failing check as quarantine_reason (NULL when
 -- it passes), and clean_events.sql routes it. The raw text of the checked fields is kept for
 -- quarantined rows only (their detail quotes it): for the rest it would only cost memory.
-CREATE OR REPLACE TEMP TABLE staged_events AS
-WITH raw_source AS (
-    {{raw_source}}
-),
-typed AS (
+INSERT INTO staged_files VALUES ($file_index, $file);
+
+INSERT INTO staged_events BY NAME
+WITH typed AS (
 SELECT
     -- Whole-number ids written as floats by pandas ("562076640.0") lose the ".0"; ids stay text.
     nullif(CASE WHEN contains(raw.user_id, '.') THEN regexp_replace(trim(raw.user_id), '\.0+$', '') ELSE trimmed(raw.user_id) END, '') AS user_id,
@@ -34,7 +39,7 @@ SELECT
     raw.price AS price_raw,
     TRY_CAST(trimmed(raw.price) AS DOUBLE) AS price,
     nullif(trimmed(raw.session_id), '') AS session_id
-FROM raw_source AS raw
+FROM raw_rows($file) AS raw
 LEFT JOIN event_type_vocabulary AS vocabulary ON vocabulary.raw = lower(trimmed(raw.event_type))),
 classified AS (
 SELECT

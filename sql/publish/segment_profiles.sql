@@ -1,5 +1,5 @@
 -- Segment profiles: who is in each segment, from the run's per-user summary columns.
--- Expects the run database attached as `run` and a `segments(user_id, segment)` table.
+-- Needs: the run database attached as `run` (run.sequences) and segments(user_id, segment).
 SELECT
     segments.segment,
     count(*) AS users,

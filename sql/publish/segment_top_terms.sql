@@ -1,7 +1,9 @@
 -- What sets each segment apart: categories, brands and items its users interacted with far more
 -- often than the population did. lift = (share of the segment's users with the term) / (share of
 -- all segmented users with it); terms seen by fewer than $min_users users of the segment are left
--- out (a lift from two users is noise). Expects `run` attached and `segments(user_id, segment)`.
+-- out (a lift from two users is noise).
+-- Needs: the run database attached as `run` (run.sequences), segments(user_id, segment);
+-- parameters $min_users, $top.
 WITH events AS (
     SELECT user_id, e.item_id, coalesce(e.category_code, e.category_id) AS category, e.brand
     FROM (SELECT user_id, unnest(events) AS e FROM run.sequences)

@@ -1,9 +1,12 @@
 -- Sequences of one bucket of users (user_summaries.bucket = $bucket): their shard, summary columns
--- and the events marked in_sequence (the newest $max_sequence_length before the holdout), oldest
+-- and the events marked in_sequence (the newest maxSequenceLength before the holdout), oldest
 -- first (position is the event's 1-based place in the user's whole ordered history), in
 -- row_in_shard order. shardUsers writes each bucket straight to Parquet: DuckDB's grouped list
 -- aggregates do not spill to disk, so all users at once would not fit the memory limit on large
 -- drops.
+-- Needs: user_summaries, events_clean (the run database: clean/build_user_summaries.sql,
+-- clean/clean_events.sql); parameter $bucket. A query without a closing semicolon: shard-users.ts
+-- writes it with COPY (...) TO <file>, whose target DuckDB cannot bind.
 WITH bucket_users AS (
     SELECT * FROM user_summaries WHERE bucket = $bucket
 ),

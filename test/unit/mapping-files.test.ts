@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cleanInto } from '../../activities/clean-logs';
+import { inspectDrop } from '../../activities/inspect-drop';
 import { validateDrop } from '../../activities/validate-drop';
+import { resolveRunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';
 
@@ -51,6 +54,18 @@ describe('mapping files', () => {
     const result = await validateDrop(csv, { mappingFile: writeJson('tsv.json', mapping({ kind: 'csv', header: true, delimiter: '\t' })) });
     expect(result.accounting.rawRows).toBe(3000);
     expect(result.accounting.quarantinedRows).toBe(0);
+  });
+
+  it('read a source column named like the reader macro\'s parameter (file) from the file, not the path', async () => {
+    const csv = path.join(dir, 'file-column.csv');
+    fs.writeFileSync(csv, ['visitor,file,cat,action,at', ...lines.slice(0, 50).map((fields) => fields.join(','))].join('\n') + '\n');
+    const mappingFile = writeJson('file-column.json', { ...mapping({ kind: 'csv' }), columns: { ...mapping({}).columns, item_id: 'file' } });
+    const runDir = freshDataDir('file-column');
+    const inspected = await inspectDrop({ runDir, source: csv, mappingFile });
+    const databaseFile = path.join(runDir, 'run.duckdb');
+    await cleanInto(databaseFile, { runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig({ mappingFile }) });
+    const items = await query(`ATTACH '${databaseFile}' AS run (READ_ONLY); SELECT DISTINCT item_id FROM run.events_clean ORDER BY item_id`);
+    expect(items.map((row) => row.item_id)).toEqual([...new Set(lines.slice(0, 50).map((fields) => fields[1]))].sort());
   });
 
   it('read RetailRocket events (the third known format) without a mapping file', async () => {

@@ -1,7 +1,12 @@
 -- Per-user summary columns, shard placement and the temporal holdout, from the per-user lists of
 -- clean_events.sql (user_facts) and events_clean. Order is (event_time, drop_row): many events
 -- share a second, and the drop order (files in name order, rows in file order) is the only stable
--- tie-break.
+-- tie-break. The columns' contracts are checked by build_user_summaries.checks.json.
+-- Needs:
+--   user_facts (temporary), events_clean (clean_events.sql)
+--   the macro md5_mod(text, n) (macros.sql)
+--   parameters $min_events_per_user, $shard_count, $buckets_per_shard
+-- Creates: holdout_events, user_summaries.
 
 -- 1. Held-out events, for downstream (recommendation) evaluation.
 CREATE OR REPLACE TABLE holdout_events AS
@@ -12,7 +17,7 @@ WHERE is_holdout;
 -- 2. Summary columns over each sequenced user's events before the holdout, and the user's place:
 -- shard, row_in_shard, bucket. shardUsers (aggregate_users.sql) adds the events themselves.
 -- Shards: a stable hash of the user id (md5, not DuckDB's hash(), which may change between
--- versions), so a re-run puts every user in the same shard: md5_mod (clean_events.sql) is the
+-- versions), so a re-run puts every user in the same shard: md5_mod (macros.sql) is the
 -- 128-bit md5 number modulo the shard count. row_in_shard (0-based, in user_id order) lets
 -- embedding batches read [from, to) ranges that Parquet's min/max statistics can skip to.
 -- Buckets: consecutive users of one shard, $buckets_per_shard per shard; shardUsers aggregates one

@@ -1,0 +1,16 @@
+-- Macros shared by the SQL files. openDuckDB (lib/duckdb.ts) creates them in every connection it
+-- opens, so any file may use them; define a macro here, never in another file or in TypeScript.
+-- Creates: the temporary macros trimmed(text) and md5_mod(text, n). Needs nothing.
+
+-- trimmed(text): text without surrounding spaces. Trimming copies every string, and most values
+-- have no surrounding spaces, so it tests first (ingest/stage_events.sql).
+CREATE OR REPLACE TEMP MACRO trimmed(text) AS CASE WHEN starts_with(text, ' ') OR suffix(text, ' ') THEN trim(text) ELSE text END;
+
+-- md5_mod(text, n): the 128-bit md5 number of text modulo n (< 2^32), the stable hash behind user
+-- sampling (clean/clean_events.sql) and shards (clean/build_user_summaries.sql). md5_number(text)
+-- % n is the same value, but a 128-bit modulo costs about 2 µs a row; here it is taken on the two
+-- 64-bit halves (md5_number = lower * 2^64 + upper).
+CREATE OR REPLACE TEMP MACRO md5_mod(text, n) AS (
+    (md5_number_lower(text) % CAST(n AS UBIGINT)) * ((18446744073709551615::UBIGINT % CAST(n AS UBIGINT) + 1) % CAST(n AS UBIGINT))
+    + md5_number_upper(text) % CAST(n AS UBIGINT)
+) % CAST(n AS UBIGINT);
