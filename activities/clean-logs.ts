@@ -2,12 +2,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
 import type { IngestConfig, RuntimeConfig } from '../common/run-config';
 import { badInput, internalInvariantError } from '../common/errors';
-import { produceAtomically } from '../lib/atomic-write';
-import { runColumnChecks } from '../lib/column-checks';
-import { openDuckDB, queryRows, runSqlFile } from '../lib/duckdb';
-import { runStepOnce } from '../lib/run-dir';
+import { produceAtomically } from '../lib/runtime/atomic-write';
+import { runColumnChecks } from '../lib/runtime/column-checks';
+import { openDuckDB, queryRows, runSqlFile } from '../lib/runtime/duckdb';
+import { runStepOnce } from '../lib/runtime/run-dir';
 import { runFiles } from '../common/run-layout';
-import { heartbeat } from '../lib/activity-progress';
+import { heartbeat } from '../lib/runtime/activity-progress';
 import { mappingFor } from './ingest/mapping';
 import { stageEvents } from './ingest/raw-source';
 

@@ -1,13 +1,13 @@
 import type { ClusterCandidateInput, ClusterCandidateOutput } from '../common/contracts';
 import { candidateKey, candidateRef } from '../common/candidates';
 import { cannotCluster } from '../common/errors';
-import { writeJsonAtomic } from '../lib/atomic-write';
-import { writeLabelsFile } from '../lib/labels-file';
-import { runStepOnce } from '../lib/run-dir';
-import { heartbeat } from '../lib/activity-progress';
+import { writeJsonAtomic } from '../lib/runtime/atomic-write';
+import { writeLabelsFile } from '../lib/runtime/labels-file';
+import { runStepOnce } from '../lib/runtime/run-dir';
+import { heartbeat } from '../lib/runtime/activity-progress';
 import { algorithmFor } from './clustering/algorithms';
 import { centroids } from './metrics/internal';
-import { loadEmbeddingMatrix } from './embedding-matrix';
+import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { runFiles } from '../common/run-layout';
 
 /**

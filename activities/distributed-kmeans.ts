@@ -2,9 +2,9 @@ import type { ColumnStats, ShardPartialSums } from '../common/distributed-kmeans
 import { candidateRef, type SweepCandidate } from '../common/candidates';
 import type { ClusterCandidateOutput } from '../common/contracts';
 import { cannotCluster } from '../common/errors';
-import { writeJsonAtomic } from '../lib/atomic-write';
-import { readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
-import { readLabelsFile, writeLabelsFile } from '../lib/labels-file';
+import { writeJsonAtomic } from '../lib/runtime/atomic-write';
+import { readEmbeddingFile, writeEmbeddingFile } from '../lib/runtime/embedding-file';
+import { readLabelsFile, writeLabelsFile } from '../lib/runtime/labels-file';
 import { jsBackend } from './clustering/distance-backend';
 import { kmeansPlusPlus } from './clustering/kmeans';
 import { sampleIndices, seededRandom } from './clustering/random';

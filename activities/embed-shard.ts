@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
-import { pathExists, writeJsonAtomic } from '../lib/atomic-write';
-import { openDuckDB } from '../lib/duckdb';
-import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../lib/embedding-file';
-import { runStepOnce } from '../lib/run-dir';
-import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/activity-progress';
+import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
+import { openDuckDB } from '../lib/runtime/duckdb';
+import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../lib/runtime/embedding-file';
+import { runStepOnce } from '../lib/runtime/run-dir';
+import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/runtime/activity-progress';
 import { createEncoder } from './encoders';
 import type { EncoderStats } from './encoders/encoder';
 import type { SessionSettings } from './encoders/transformer/session';

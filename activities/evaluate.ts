@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import type { CandidateMetrics, EvaluateCandidatesInput, EvaluateCandidatesOutput } from '../common/contracts';
-import { writeJsonAtomic } from '../lib/atomic-write';
-import { heartbeat } from '../lib/activity-progress';
-import { withRunDatabase } from '../lib/run-database';
+import { writeJsonAtomic } from '../lib/runtime/atomic-write';
+import { heartbeat } from '../lib/runtime/activity-progress';
+import { withRunDatabase } from '../lib/runtime/run-database';
 import { runFiles } from '../common/run-layout';
-import { runStepOnce } from '../lib/run-dir';
+import { runStepOnce } from '../lib/runtime/run-dir';
 import { describeSelectionRule, selectCandidate } from './evaluation/selection';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import type { FitEncoderInput, FitEncoderOutput } from '../common/contracts';
-import { heartbeat } from '../lib/activity-progress';
-import { openDuckDB } from '../lib/duckdb';
-import { runStepOnce } from '../lib/run-dir';
+import { heartbeat } from '../lib/runtime/activity-progress';
+import { openDuckDB } from '../lib/runtime/duckdb';
+import { runStepOnce } from '../lib/runtime/run-dir';
 import { runFiles } from '../common/run-layout';
 import { fitItem2Vec } from './encoders/item2vec/fit';
 import { fitTfidfModel } from './encoders/tfidf/fit';

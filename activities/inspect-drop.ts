@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { InspectDropInput, InspectDropOutput } from '../common/contracts';
-import { badInput } from '../lib/bad-input';
-import { openDuckDB, queryRows } from '../lib/duckdb';
-import { runStepOnce } from '../lib/run-dir';
+import { badInput } from '../common/errors';
+import { openDuckDB, queryRows } from '../lib/runtime/duckdb';
+import { runStepOnce } from '../lib/runtime/run-dir';
 import { detectFormat, readFirstLine, splitFields } from './ingest/detect';
 import { verifyGzip } from './ingest/verify-gzip';
 import { builtInMappings, describeLayout, readMappingFile, type FormatMapping } from './ingest/mapping';

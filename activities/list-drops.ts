@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ListDayPartitionsInput, ListDayPartitionsOutput, ListDropsInput, ListDropsOutput } from '../common/contracts';
-import { badInput } from '../lib/bad-input';
-import { pathExists } from '../lib/atomic-write';
-import { dropRefFor } from '../lib/drop-id';
+import { badInput } from '../common/errors';
+import { pathExists } from '../lib/runtime/atomic-write';
+import { dropRefFor } from '../lib/runtime/drop-id';
 import { runDirFor, runFiles } from '../common/run-layout';
 
 /**

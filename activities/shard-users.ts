@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ShardRef, ShardUsersInput, ShardUsersOutput } from '../common/contracts';
 import { runConfigError } from '../common/errors';
-import { heartbeat } from '../lib/activity-progress';
-import { produceAtomically } from '../lib/atomic-write';
-import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/duckdb';
-import { runStepOnce } from '../lib/run-dir';
-import { openRunDatabase } from '../lib/run-database';
+import { heartbeat } from '../lib/runtime/activity-progress';
+import { produceAtomically } from '../lib/runtime/atomic-write';
+import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/runtime/duckdb';
+import { runStepOnce } from '../lib/runtime/run-dir';
+import { openRunDatabase } from '../lib/runtime/run-database';
 import { runFiles, shardName } from '../common/run-layout';
 
 /**

@@ -15,9 +15,9 @@ import { cleanRawLogs } from '../activities/clean-logs';
 import { inspectDrop } from '../activities/inspect-drop';
 import { shardUsers } from '../activities/shard-users';
 import { resolveRunConfig } from '../common/run-config';
-import { openDuckDB, sqlStringLiteral } from '../lib/duckdb';
+import { openDuckDB, sqlStringLiteral } from '../lib/runtime/duckdb';
 import { projectPath } from '../lib/paths';
-import { writeSyntheticLog } from '../lib/synthetic-events';
+import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 import { peakRssMiB, resetPeakRss, round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {

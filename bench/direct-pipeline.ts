@@ -8,7 +8,7 @@ import type { ScoreCandidateOutput, SegmentDataDropOutput } from '../common/cont
 import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
 import { candidateSeed, sameCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
-import { dropRefFor } from '../lib/drop-id';
+import { dropRefFor } from '../lib/runtime/drop-id';
 import { runDirFor } from '../common/run-layout';
 import { settleWithConcurrency } from '../workflows/concurrency';
 

@@ -20,8 +20,8 @@ import { embedTexts } from '../activities/encoders/transformer/embed-texts';
 import { serializeSequence } from '../activities/encoders/transformer/serialize';
 import { loadModel } from '../activities/encoders/transformer/session';
 import { resolveRunConfig } from '../common/run-config';
-import { openDuckDB } from '../lib/duckdb';
-import { provisionDefaultModel } from '../lib/models/default-model';
+import { openDuckDB } from '../lib/runtime/duckdb';
+import { provisionDefaultModel } from '../lib/runtime/models/default-model';
 import { projectPath } from '../lib/paths';
 import { peakRssMiB, resetPeakRss, round } from './helpers';
 

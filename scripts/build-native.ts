@@ -1,9 +1,9 @@
 /**
- * npm run build:native: compiles native/ into build/native/bseg-kernels.node (see lib/native-build.ts).
+ * npm run build:native: compiles native/ into build/native/bseg-kernels.node (see lib/tooling/native-build.ts).
  *   --optional   warn instead of failing when there is no C compiler (npm start uses this: the
  *                engines then run their slower TypeScript/onnxruntime paths)
  */
-import { buildNativeAddon } from '../lib/native-build';
+import { buildNativeAddon } from '../lib/tooling/native-build';
 
 const optional = process.argv.includes('--optional');
 try {

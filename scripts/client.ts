@@ -9,7 +9,7 @@
  *   validate <path> [--json]                           ingestion + cleaning only (no server needed)
  * Connects with the profile in temporal-config/connection.json (TEMPORAL_* overrides).
  */
-import { connectClient, loadConnectionProfile } from '../lib/connection-profile';
+import { connectClient, loadConnectionProfile } from '../lib/client/connection-profile';
 import { backfillCommand } from './client/backfill';
 import { retryFailedCommand } from './client/retry-failed';
 import { describeError, runCommand } from './client/run';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startDevServer } from '../lib/dev-server';
+import { startDevServer } from '../lib/client/dev-server';
 import { defaultDataDir } from '../lib/paths';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: defaultDataDir() } } });

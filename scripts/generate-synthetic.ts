@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { writeSyntheticLog } from '../lib/synthetic-events';
+import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -12,7 +12,7 @@ import { readShardSequences } from '../activities/encoders/shard-sequences';
 import { serializationOptions } from '../activities/encoders/transformer';
 import { serializeSequence } from '../activities/encoders/transformer/serialize';
 import { resolveRunConfig } from '../common/run-config';
-import { openDuckDB } from '../lib/duckdb';
+import { openDuckDB } from '../lib/runtime/duckdb';
 import { projectPath } from '../lib/paths';
 
 const SOURCES = [

@@ -53,7 +53,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 // The project's own entry points: a real dev server, and the real workers. Moved by a redesign?
 // Change these two lines (and DROPS' config fields); nothing else here reads project internals.
-import { readDevServerConfig, startDevServer } from '../lib/dev-server';
+import { readDevServerConfig, startDevServer } from '../lib/client/dev-server';
 import { createWorkers, runWorkersUntil } from '../workers/create-workers';
 
 // ---------------------------------------------------------------------------------------------

@@ -7,16 +7,16 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { connectClient, connectWorker, loadConnectionProfile } from '../lib/connection-profile';
-import { dropRefFor } from '../lib/drop-id';
-import { ensureLocalServer } from '../lib/local-server';
+import { connectClient, connectWorker, loadConnectionProfile } from '../lib/client/connection-profile';
+import { dropRefFor } from '../lib/runtime/drop-id';
+import { ensureLocalServer } from '../lib/client/local-server';
 import { defaultDataDir, projectPath } from '../lib/paths';
-import { describeProgress, startDrop, waitForDrop } from '../lib/pipeline-client';
-import { provisionDefaultModel } from '../lib/models/default-model';
-import { buildNativeAddon } from '../lib/native-build';
-import { provisionTemporalCli } from '../lib/temporal-cli';
-import { workflowUiLink } from '../lib/ui-link';
-import { installWorkerLogging } from '../lib/worker-logging';
+import { describeProgress, startDrop, waitForDrop } from '../lib/client/pipeline-client';
+import { provisionDefaultModel } from '../lib/runtime/models/default-model';
+import { buildNativeAddon } from '../lib/tooling/native-build';
+import { provisionTemporalCli } from '../lib/client/temporal-cli';
+import { workflowUiLink } from '../lib/client/ui-link';
+import { installWorkerLogging } from '../lib/runtime/worker-logging';
 import { createWorkers, runWorkersUntil } from '../workers/create-workers';
 
 const { values } = parseArgs({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../activities';
 import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
-import { provisionDefaultModel } from '../lib/models/default-model';
+import { provisionDefaultModel } from '../lib/runtime/models/default-model';
 import { projectPath } from '../lib/paths';
 
 export type WorkerRole = 'cpu' | 'embedding' | 'all';

@@ -11,8 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { TASK_QUEUES } from '../common/task-queues';
-import { connectWorker, loadConnectionProfile } from '../lib/connection-profile';
-import { installWorkerLogging } from '../lib/worker-logging';
+import { connectWorker, loadConnectionProfile } from '../lib/client/connection-profile';
+import { installWorkerLogging } from '../lib/runtime/worker-logging';
 import { createWorkers, DEFAULT_WORKFLOW_BUNDLE, runWorkersUntil, type WorkerRole } from './create-workers';
 import { sessionSettingsFromEnv } from '../activities/encoders/transformer/session';
 

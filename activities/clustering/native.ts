@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { NATIVE_ADDON } from '../../lib/native-build';
+import { NATIVE_ADDON } from '../../lib/tooling/native-build';
 
 /**
  * The compiled clustering kernels (native/, built by `npm run build:native`). Every engine that

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadSql } from '../../lib/duckdb';
-import type { EmbeddingBlock } from '../../lib/embedding-file';
+import { loadSql } from '../../lib/runtime/duckdb';
+import type { EmbeddingBlock } from '../../lib/runtime/embedding-file';
 import type { SequenceEncoder } from './encoder';
 
 /** Feature order of sql/encoders/behavior_stats.sql (the vector's dimensions). */

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EncodersConfig } from '../../common/run-config';
-import type { EmbeddingBlock } from '../../lib/embedding-file';
+import type { EmbeddingBlock } from '../../lib/runtime/embedding-file';
 import type { SessionSettings } from './transformer/session';
 
 /** What an encoder may report about a batch besides its vectors (e.g. how many texts were chunked); summed per shard. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { loadSql } from '../../lib/duckdb';
+import { loadSql } from '../../lib/runtime/duckdb';
 import type { SequenceEvent } from './transformer/serialize';
 
 export interface UserSequence {

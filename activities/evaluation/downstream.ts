@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { writeJsonAtomic } from '../../lib/atomic-write';
+import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
 import type { DownstreamSummary, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
-import { loadSql, queryRows, runSqlFile } from '../../lib/duckdb';
+import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
 import { kFoldCrossValidate } from '../metrics/next-purchase';
 import { pairedBootstrap, scoreRankings, type RankedUser, type RankingScores } from '../metrics/ranking';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ExternalSummary } from '../../common/contracts';
-import { badInput } from '../../lib/bad-input';
-import { loadSql, queryRows, runSqlText } from '../../lib/duckdb';
+import { badInput } from '../../common/errors';
+import { loadSql, queryRows, runSqlText } from '../../lib/runtime/duckdb';
 import { denseCounts, externalMetrics } from '../metrics/external';
 
 /** Reads a truth-labels file (user_id + label/segment; CSV or Parquet) into user id -> integer label. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { badInput } from '../../lib/bad-input';
+import { badInput } from '../../common/errors';
 import { projectPath } from '../../lib/paths';
 
 /**

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { quoteIdentifier, runSqlFile, runSqlText, sqlStringLiteral } from '../../lib/duckdb';
+import { quoteIdentifier, runSqlFile, runSqlText, sqlStringLiteral } from '../../lib/runtime/duckdb';
 import { CANONICAL_COLUMNS, type FormatMapping } from './mapping';
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { badInput } from '../../lib/bad-input';
+import { badInput } from '../../common/errors';
 
 /**
  * DuckDB reads a truncated gzip file up to the cut and stops without an error, which would lose

@@ -1,5 +1,5 @@
 import type { EncoderName } from '../../common/run-config';
-import { loadEmbeddingMatrix } from '../embedding-matrix';
+import { loadEmbeddingMatrix } from '../clustering/embedding-matrix';
 import { centroids } from '../metrics/internal';
 
 /**

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { backfillWorkflowId } from '../../common/ids';
 import { TASK_QUEUES } from '../../common/task-queues';
-import type { ConnectionProfile } from '../../lib/connection-profile';
-import { workflowUiLink } from '../../lib/ui-link';
+import type { ConnectionProfile } from '../../lib/client/connection-profile';
+import { workflowUiLink } from '../../lib/client/ui-link';
 import { backfillRange } from '../../workflows';
 import { PIPELINE_OPTIONS, configFrom, dataDirFrom, taskQueuesFrom } from './options';
 

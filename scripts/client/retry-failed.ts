@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, fromPayloadsAtIndex } from '@temporalio/common';
 import type { SegmentDataDropInput } from '../../common/contracts';
-import { startDrop } from '../../lib/pipeline-client';
+import { startDrop } from '../../lib/client/pipeline-client';
 import { retryFailedShardsSignal, type segmentDataDrop } from '../../workflows';
 import { workflowIdForRun } from './resolve-run';
 

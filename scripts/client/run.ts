@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import type { ConnectionProfile } from '../../lib/connection-profile';
-import { dropRefFor } from '../../lib/drop-id';
-import { describeProgress, startDrop, waitForDrop } from '../../lib/pipeline-client';
-import { workflowUiLink } from '../../lib/ui-link';
+import type { ConnectionProfile } from '../../lib/client/connection-profile';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { describeProgress, startDrop, waitForDrop } from '../../lib/client/pipeline-client';
+import { workflowUiLink } from '../../lib/client/ui-link';
 import { PIPELINE_OPTIONS, configFrom, dataDirFrom, taskQueuesFrom } from './options';
 
 /** run <path|glob> [--no-wait] [--data-dir D] [--set k=v]...: segment one drop. */

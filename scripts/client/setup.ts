@@ -1,8 +1,8 @@
 import { msToTs } from '@temporalio/common/lib/time';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { ConnectionProfile } from '../../lib/connection-profile';
-import { readDevServerConfig } from '../../lib/dev-server';
+import type { ConnectionProfile } from '../../lib/client/connection-profile';
+import { readDevServerConfig } from '../../lib/client/dev-server';
 
 /**
  * setup: prepares a self-hosted cluster (the embedded dev server does this at start): registers

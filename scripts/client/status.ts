@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { PipelineProgress } from '../../common/contracts';
-import type { ConnectionProfile } from '../../lib/connection-profile';
-import { describeProgress } from '../../lib/pipeline-client';
-import { workflowUiLink } from '../../lib/ui-link';
+import type { ConnectionProfile } from '../../lib/client/connection-profile';
+import { describeProgress } from '../../lib/client/pipeline-client';
+import { workflowUiLink } from '../../lib/client/ui-link';
 import { progressQuery, type segmentDataDrop } from '../../workflows';
 import { describeError } from './run';
 import { workflowIdForRun } from './resolve-run';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { validateDrop } from '../../activities/validate-drop';
+import { validateDrop } from '../../activities/ingest/validate-drop';
 import { configFrom } from './options';
 
 /**

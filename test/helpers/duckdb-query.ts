@@ -1,4 +1,4 @@
-import { openDuckDB, queryRows } from '../../lib/duckdb';
+import { openDuckDB, queryRows } from '../../lib/runtime/duckdb';
 
 /** One-off query in a throwaway in-memory DuckDB (read Parquet/CSV outputs in assertions). */
 export async function query(sql: string, params: Record<string, string | number> = {}): Promise<Array<Record<string, unknown>>> {

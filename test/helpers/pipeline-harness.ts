@@ -6,10 +6,10 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import type { ActivityDeps } from '../../activities';
 import type { TaskQueues } from '../../common/task-queues';
-import { readDevServerConfig } from '../../lib/dev-server';
+import { readDevServerConfig } from '../../lib/client/dev-server';
 import { projectPath } from '../../lib/paths';
 import { createWorkers, runWorkersUntil, type WorkerRole } from '../../workers/create-workers';
-import { installWorkerLogging } from '../../lib/worker-logging';
+import { installWorkerLogging } from '../../lib/runtime/worker-logging';
 
 installWorkerLogging('ERROR');
 

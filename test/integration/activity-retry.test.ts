@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dropRefFor } from '../../lib/drop-id';
-import { startDrop } from '../../lib/pipeline-client';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { startDrop } from '../../lib/client/pipeline-client';
 import { faultInjection } from '../helpers/fault-injection';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { dropRefFor } from '../../lib/drop-id';
-import { startDrop } from '../../lib/pipeline-client';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { startDrop } from '../../lib/client/pipeline-client';
 import { copyOfSample, freshDataDir, withWorkers } from '../helpers/pipeline-harness';
 
 const REES46_HEADER = ',event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session';

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EmbedShardOutput } from '../../common/contracts';
-import { dropRefFor } from '../../lib/drop-id';
-import { startDrop } from '../../lib/pipeline-client';
-import { readStepMarker } from '../../lib/run-dir';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { startDrop } from '../../lib/client/pipeline-client';
+import { readStepMarker } from '../../lib/runtime/run-dir';
 import { startChildWorker, waitFor, type ChildWorker } from '../helpers/child-worker';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 

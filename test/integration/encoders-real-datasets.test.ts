@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readEmbeddingFile } from '../../lib/embedding-file';
-import { dropRefFor } from '../../lib/drop-id';
+import { readEmbeddingFile } from '../../lib/runtime/embedding-file';
+import { dropRefFor } from '../../lib/runtime/drop-id';
 import { projectPath } from '../../lib/paths';
-import { startDrop } from '../../lib/pipeline-client';
-import { readStepMarker } from '../../lib/run-dir';
+import { startDrop } from '../../lib/client/pipeline-client';
+import { readStepMarker } from '../../lib/runtime/run-dir';
 import { withWorkers } from '../helpers/pipeline-harness';
 
 const DATASETS = path.resolve(projectPath(), '..', 'shared', 'datasets');

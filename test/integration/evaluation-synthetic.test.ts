@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CandidateMetrics } from '../../common/contracts';
-import { dropRefFor } from '../../lib/drop-id';
-import { startDrop } from '../../lib/pipeline-client';
-import { writeSyntheticLog } from '../../lib/synthetic-events';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { startDrop } from '../../lib/client/pipeline-client';
+import { writeSyntheticLog } from '../../lib/tooling/synthetic-events';
 import { withWorkers } from '../helpers/pipeline-harness';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowIdForDrop } from '../../common/ids';
 import type { RunConfig } from '../../common/run-config';
-import { dropRefFor } from '../../lib/drop-id';
+import { dropRefFor } from '../../lib/runtime/drop-id';
 import { projectPath } from '../../lib/paths';
 import { scheduleCommand } from '../../scripts/client/schedule';
 import { backfillRange, scanInbox } from '../../workflows';

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { CandidateMetrics } from '../../common/contracts';
 import { candidateKey } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
-import { dropRefFor } from '../../lib/drop-id';
-import { startDrop } from '../../lib/pipeline-client';
+import { dropRefFor } from '../../lib/runtime/drop-id';
+import { startDrop } from '../../lib/client/pipeline-client';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
 describe('the sweep fans out over k-means (in-process, mini-batch, distributed), hierarchical, DBSCAN and HDBSCAN candidates', () => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { startDevServer, type DevServer } from '../../lib/dev-server';
+import { startDevServer, type DevServer } from '../../lib/client/dev-server';
 import { WORKFLOWS_SOURCE } from '../../workers/create-workers';
 
 declare module 'vitest' {

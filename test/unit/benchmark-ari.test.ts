@@ -7,7 +7,7 @@ import { hdbscan } from '../../activities/clustering/hdbscan';
 import { hierarchical } from '../../activities/clustering/hierarchical';
 import { kmeans } from '../../activities/clustering/kmeans';
 import { miniBatchKMeans } from '../../activities/clustering/minibatch-kmeans';
-import { standardizeColumns } from '../../activities/embedding-matrix';
+import { standardizeColumns } from '../../activities/clustering/embedding-matrix';
 import { adjustedRandIndex } from '../../activities/metrics/external';
 import { projectPath } from '../../lib/paths';
 

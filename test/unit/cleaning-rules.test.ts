@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
 import { shardUsers } from '../../activities/shard-users';
-import { validateDrop } from '../../activities/validate-drop';
+import { validateDrop } from '../../activities/ingest/validate-drop';
 import { resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';

@@ -5,8 +5,8 @@ import { CLEANING_CHECKS, cleanInto } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
 import { CANONICAL_EVENT_TYPES } from '../../activities/ingest/mapping';
 import { resolveRunConfig } from '../../common/run-config';
-import { checkColumns, readColumnChecks, runColumnChecks, type ColumnChecks } from '../../lib/column-checks';
-import { openDuckDB } from '../../lib/duckdb';
+import { checkColumns, readColumnChecks, runColumnChecks, type ColumnChecks } from '../../lib/runtime/column-checks';
+import { openDuckDB } from '../../lib/runtime/duckdb';
 import { projectPath } from '../../lib/paths';
 import { freshDataDir } from '../helpers/pipeline-harness';
 

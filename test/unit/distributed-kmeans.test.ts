@@ -6,8 +6,8 @@ import { kmeans } from '../../activities/clustering/kmeans';
 import { seededRandom } from '../../activities/clustering/random';
 import { kmeansAssignShard, kmeansInitFromSamples, kmeansPartialSums, shardColumnStats, shardSample } from '../../activities/distributed-kmeans';
 import { combineColumnStats, lloydUpdate } from '../../common/distributed-kmeans';
-import { writeEmbeddingFile } from '../../lib/embedding-file';
-import { readLabelsFile } from '../../lib/labels-file';
+import { writeEmbeddingFile } from '../../lib/runtime/embedding-file';
+import { readLabelsFile } from '../../lib/runtime/labels-file';
 
 /** 3 shards of Gaussian blobs with very different column scales (so standardization matters). */
 async function writeShards(dir: string, n: number, d: number, k: number): Promise<{ paths: string[]; data: Float32Array }> {

@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, readFirstLine } from '../../activities/ingest/detect';
 import { resolveDropFiles } from '../../activities/inspect-drop';
-import { dropRefFor } from '../../lib/drop-id';
+import { dropRefFor } from '../../lib/runtime/drop-id';
 import { projectPath } from '../../lib/paths';
 import { freshDataDir } from '../helpers/pipeline-harness';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure } from '@temporalio/common';
-import { validateDrop } from '../../activities/validate-drop';
+import { validateDrop } from '../../activities/ingest/validate-drop';
 import { freshDataDir } from '../helpers/pipeline-harness';
 import { REES46_HEADER } from '../helpers/rees46-fixture';
 

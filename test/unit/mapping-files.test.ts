@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
-import { validateDrop } from '../../activities/validate-drop';
+import { validateDrop } from '../../activities/ingest/validate-drop';
 import { resolveRunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { produceAtomically, writeFileAtomic } from '../../lib/atomic-write';
-import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../../lib/embedding-file';
-import { readLabelsFile, writeLabelsFile } from '../../lib/labels-file';
-import { runStepOnce } from '../../lib/run-dir';
+import { produceAtomically, writeFileAtomic } from '../../lib/runtime/atomic-write';
+import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../../lib/runtime/embedding-file';
+import { readLabelsFile, writeLabelsFile } from '../../lib/runtime/labels-file';
+import { runStepOnce } from '../../lib/runtime/run-dir';
 import { freshDataDir } from '../helpers/pipeline-harness';
 
 describe('atomic outputs and step checkpoints', () => {

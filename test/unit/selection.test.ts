@@ -3,7 +3,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { kmeans } from '../../activities/clustering/kmeans';
-import { standardizeColumns } from '../../activities/embedding-matrix';
+import { standardizeColumns } from '../../activities/clustering/embedding-matrix';
 import { kmeansStability } from '../../activities/evaluation/stability';
 import { selectCandidate } from '../../activities/evaluation/selection';
 import { adjustedRandIndex } from '../../activities/metrics/external';

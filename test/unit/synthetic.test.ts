@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanInto } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
 import { resolveRunConfig } from '../../common/run-config';
-import { writeSyntheticLog, SYNTHETIC_SEGMENTS } from '../../lib/synthetic-events';
+import { writeSyntheticLog, SYNTHETIC_SEGMENTS } from '../../lib/tooling/synthetic-events';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';
 

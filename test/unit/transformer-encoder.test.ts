@@ -7,8 +7,8 @@ import { serializeSequence, type SequenceEvent } from '../../activities/encoders
 import { serializationOptions } from '../../activities/encoders/transformer';
 import { DEFAULT_RUN_CONFIG } from '../../common/run-config';
 import { loadModel, type LoadedModel } from '../../activities/encoders/transformer/session';
-import { DEFAULT_MODEL, provisionDefaultModel } from '../../lib/models/default-model';
-import { readModelConfig } from '../../lib/models/model-config';
+import { DEFAULT_MODEL, provisionDefaultModel } from '../../lib/runtime/models/default-model';
+import { readModelConfig } from '../../lib/runtime/models/model-config';
 import { projectPath } from '../../lib/paths';
 
 interface ReferenceRow { source: string; userId: string; tokens: number; windows: number; embedding: number[] }

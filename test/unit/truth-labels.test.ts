@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTruthLabels } from '../../activities/evaluation/external';
-import { openDuckDB } from '../../lib/duckdb';
+import { openDuckDB } from '../../lib/runtime/duckdb';
 import { freshDataDir } from '../helpers/pipeline-harness';
 
 describe('truth labels', () => {

@@ -1,4 +1,4 @@
-import { readEmbeddingFile } from '../../../lib/embedding-file';
+import { readEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
 import { readShardSequences } from '../shard-sequences';
 import { CATEGORY_TOKEN, ITEM_TOKEN } from './fit';

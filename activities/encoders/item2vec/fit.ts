@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EncodersConfig } from '../../../common/run-config';
-import { loadSql } from '../../../lib/duckdb';
-import { writeEmbeddingFile } from '../../../lib/embedding-file';
+import { loadSql } from '../../../lib/runtime/duckdb';
+import { writeEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import { trainItem2VecInSlices, type TokenCorpus } from './sgns';
 
 export const ITEM_TOKEN = 'i:';

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { readEmbeddingFile } from '../../../lib/embedding-file';
+import { readEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
 import { readShardSequences } from '../shard-sequences';
 import { eventDocument } from './documents';

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runConfigError } from '../../../common/errors';
 import type { EncodersConfig } from '../../../common/run-config';
-import { writeJsonAtomic } from '../../../lib/atomic-write';
-import { loadSql } from '../../../lib/duckdb';
-import { writeEmbeddingFile } from '../../../lib/embedding-file';
+import { writeJsonAtomic } from '../../../lib/runtime/atomic-write';
+import { loadSql } from '../../../lib/runtime/duckdb';
+import { writeEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import type { SequenceEvent } from '../transformer/serialize';
 import { eventDocument } from './documents';
 import { fitTruncatedSvd } from './truncated-svd';

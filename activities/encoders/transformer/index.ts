@@ -1,5 +1,5 @@
 import type { EncodersConfig } from '../../../common/run-config';
-import { provisionedDefaultModelDir } from '../../../lib/models/default-model';
+import { provisionedDefaultModelDir } from '../../../lib/runtime/models/default-model';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
 import { readShardSequences } from '../shard-sequences';
 import { embedTexts } from './embed-texts';

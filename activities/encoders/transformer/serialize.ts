@@ -18,7 +18,7 @@ export interface SerializationOptions {
   priceBands: number[];
 }
 
-/** The shard's event struct (activities/shard-schema.ts), as DuckDB hands it to JavaScript. */
+/** The shard's event struct (activities/encoders/shard-schema.ts), as DuckDB hands it to JavaScript. */
 export interface SequenceEvent {
   position: number | bigint;
   event_type: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { modelError } from '../../../common/errors';
-import { MODEL_DIRECTORY_FIX, MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/models/model-config';
+import { MODEL_DIRECTORY_FIX, MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/runtime/models/model-config';
 
 export type ExecutionDevice = 'cpu' | 'cuda';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeJsonAtomic } from './atomic-write';
-import { runFiles } from '../common/run-layout';
+import { runFiles } from '../../common/run-layout';
 
 /**
  * A run directory holds every output of one data drop's pipeline plus one marker file per

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle,
 } from '@temporalio/client';
-import type { DropRef, PipelineProgress, SegmentDataDropInput, SegmentDataDropOutput } from '../common/contracts';
-import { workflowIdForDrop } from '../common/ids';
-import type { RunConfig } from '../common/run-config';
-import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
-import { progressQuery, segmentDataDrop } from '../workflows';
+import type { DropRef, PipelineProgress, SegmentDataDropInput, SegmentDataDropOutput } from '../../common/contracts';
+import { workflowIdForDrop } from '../../common/ids';
+import type { RunConfig } from '../../common/run-config';
+import { TASK_QUEUES, type TaskQueues } from '../../common/task-queues';
+import { progressQuery, segmentDataDrop } from '../../workflows';
 
 export interface StartDropOptions {
   dataDir: string;

@@ -1,5 +1,5 @@
 import { openDuckDB, sqlStringLiteral, type DuckDBSettings, type OpenDatabase } from './duckdb';
-import { runFiles } from '../common/run-layout';
+import { runFiles } from '../../common/run-layout';
 
 export type RunDatabaseMode = 'read-only' | 'read-write';
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { queryRows, quoteIdentifier, type SqlParams } from './duckdb';
-import { projectPath } from './paths';
-import { internalInvariantError } from '../common/errors';
+import { projectPath } from '../paths';
+import { internalInvariantError } from '../../common/errors';
 
 /**
  * Column checks in the spirit of dbt's schema tests. A JSON file beside the SQL that builds some

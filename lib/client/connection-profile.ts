@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
-import { projectPath } from './paths';
+import { projectPath } from '../paths';
 
 /**
  * The one connection profile shared by client, workers and tests, so the same code runs against

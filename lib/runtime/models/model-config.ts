@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { modelError } from '../../common/errors';
+import { modelError } from '../../../common/errors';
 
 /**
  * What the transformer encoder needs to know about a model directory besides model.onnx and

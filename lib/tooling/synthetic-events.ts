@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { seededRandom } from '../activities/clustering/random';
+import { seededRandom } from '../../activities/clustering/random';
 
 /**
  * A synthetic REES46-format event log with planted user segments (known labels), for benchmarks

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cacheDir, projectPath } from './paths';
+import { cacheDir, projectPath } from '../paths';
 
 /**
  * Finds the `temporal` CLI: $TEMPORAL_CLI, then `temporal` on PATH, then our cache. If none is

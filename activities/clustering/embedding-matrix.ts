@@ -1,9 +1,9 @@
-import { runConfigError } from '../common/errors';
-import type { EncoderName } from '../common/run-config';
-import { fitPca, transformPca, type PcaModel } from './clustering/pca';
-import { concatBlocks, readEmbeddingFile } from '../lib/embedding-file';
-import type { Matrix } from './metrics/internal';
-import { encoderStandardizes } from './encoders';
+import { runConfigError } from '../../common/errors';
+import type { EncoderName } from '../../common/run-config';
+import { fitPca, transformPca, type PcaModel } from './pca';
+import { concatBlocks, readEmbeddingFile } from '../../lib/runtime/embedding-file';
+import type { Matrix } from '../metrics/internal';
+import { encoderStandardizes } from '../encoders';
 
 /**
  * Loads an encoder's shard embeddings into one matrix (rows in shard order), z-scores each column

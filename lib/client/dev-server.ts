@@ -4,7 +4,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { provisionTemporalCli } from './temporal-cli';
-import { projectPath } from './paths';
+import { projectPath } from '../paths';
 
 /**
  * Starts the real Temporal dev server (`temporal server start-dev`) with SQLite persistence,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { projectPath } from './paths';
+import { projectPath } from '../paths';
 
 /**
  * One DuckDB instance per database file per activity, closed in `finally` by the caller via

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectPath } from './paths';
+import { projectPath } from '../paths';
 
 /**
  * Builds the clustering kernels in native/ into a Node-API addon with the system C compiler

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { DropRef } from '../common/contracts';
+import type { DropRef } from '../../common/contracts';
 
 /**
  * A drop's id is derived from its absolute path (or glob), so triggering the same drop twice maps

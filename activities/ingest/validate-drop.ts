@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CleaningAccounting } from '../common/contracts';
-import { resolveRunConfig, type RunConfig } from '../common/run-config';
-import { cleanInto } from './clean-logs';
-import { inspectDrop } from './inspect-drop';
+import type { CleaningAccounting } from '../../common/contracts';
+import { resolveRunConfig, type RunConfig } from '../../common/run-config';
+import { cleanInto } from '../clean-logs';
+import { inspectDrop } from '../inspect-drop';
 
 /**
  * Ingestion and cleaning only, in a throwaway directory, without Temporal: the dry run behind

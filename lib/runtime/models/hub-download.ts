@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cacheDir } from '../paths';
+import { cacheDir } from '../../paths';
 import { sha256 } from './default-model';
 import { readModelConfig } from './model-config';
 
