@@ -1,7 +1,7 @@
 /**
  * The clustering algorithms of the sweep. Adding one: a module in this folder declaring its typed
  * parameters, grid, fit and refit (see algorithm.ts), one line here, its name in the config's
- * `algorithms` values (common/run-config.ts; a test checks both lists agree), and its tests.
+ * `algorithms` values (common/config/sweep.ts; a test checks both lists agree), and its tests.
  */
 import type { SweepAlgorithm } from './algorithm';
 import { averageAlgorithm, wardAlgorithm } from './hierarchical';
