@@ -35,7 +35,7 @@ export function renderConfigDocs(): string {
     for (const field of fields.filter((entry) => entry.section === section)) lines.push(row(field));
   }
   lines.push('', '## Rules between fields', '', 'Checked with the fields, and reported together with them:', '');
-  for (const rule of CROSS_FIELD_RULES) lines.push(`- ${rule.rule} (${rule.fields.map((field) => `\`${field}\``).join(', ')})`);
+  for (const rule of CROSS_FIELD_RULES) lines.push(`- ${rule.fields.map((field) => `\`${field}\``).join(', ')}: ${rule.rule}`);
   return `${lines.join('\n')}\n`;
 }
 

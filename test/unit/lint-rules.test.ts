@@ -24,6 +24,11 @@ describe('workflow import rule', () => {
     expect(await lint(code)).toEqual([]);
   });
 
+  it('holds common/ to the same rule: the workflows bundle it (the run config schema lives there)', async () => {
+    const messages = await lint("import fs from 'node:fs';\nexport const x = fs;\n", 'common/config/example.ts');
+    expect(messages.join('\n')).toMatch(/Workflow/);
+  });
+
   it('does not restrict activities/', async () => {
     expect(await lint("import fs from 'node:fs';\nexport const x = fs;\n", 'activities/example.ts')).toEqual([]);
   });
