@@ -65,7 +65,10 @@ import { createWorkers, runWorkersUntil } from '../workers/create-workers';
 const COMMON = {
   seed: '42',
   shardCount: 2,
-  embedBatchSize: 500,
+  // Small batches and a long heartbeat timeout: the transformer on a busy shared CPU otherwise
+  // misses heartbeats (a batch heartbeats when it is done). Neither changes what a run produces.
+  embedBatchSize: 100,
+  embedHeartbeatTimeoutSeconds: 900,
   kMin: 2,
   kMax: 4,
   kmeansInit: 2,
@@ -127,6 +130,7 @@ const DROPS: DropSpec[] = [
       algorithms: ['kmeans', 'ward', 'dbscan'],
       transformerLongTexts: 'truncate',
       transformerOrder: 'newest-first',
+      sampleUsersFraction: 0.5,
       holdoutMode: 'time',
       holdoutCutoff: '2017-12-02',
       botMaxEventsPerMinute: 10,
