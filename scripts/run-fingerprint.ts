@@ -4,14 +4,17 @@
  * ../shared/datasets and a small synthetic drop) with a fixed seed, and writes one JSON file that
  * describes every output of every run directory; `compare` diffs two such files.
  *
- *   npm run fingerprint -- run --out before.json [--work-dir DIR] [--only NAME,...] [--keep]
+ *   npm run fingerprint -- run --out before.json [--work-dir NEW_DIR] [--only NAME,...] [--keep]
  *   npm run fingerprint -- snapshot --work-dir DIR --out again.json   (re-read a kept work dir)
  *   npm run fingerprint -- compare before.json after.json [--ignore REGEX ...]
  *
  * Typical use: `run` on main (before), `run` on the redesign (after), `compare` the two files;
  * it prints every difference (drop, item, field, before, after) and exits 1 if there is any.
  * `--ignore` takes a regular expression over "<drop> <item>" for differences accepted on purpose;
- * they are still listed, but do not fail the comparison.
+ * they are still listed, but do not fail the comparison. Both sides must run the same settings
+ * (DROPS below); `compare` prints any setting that differs as a note.
+ * Each `run` works in a new temporary directory (or an empty --work-dir), removed after success;
+ * about 3 minutes on 2 idle cores, double that on a busy machine.
  *
  * What is fingerprinted, walking the run directory (items are named by their path in it):
  * - every table and view of every *.duckdb file (`run.duckdb#events_clean`): columns and types,
@@ -65,7 +68,10 @@ import { createWorkers, runWorkersUntil } from '../workers/create-workers';
 const COMMON = {
   seed: '42',
   shardCount: 2,
-  embedBatchSize: 500,
+  // Small batches and a long heartbeat timeout: the transformer on a busy shared CPU otherwise
+  // misses heartbeats (a batch heartbeats when it is done). Neither changes what a run produces.
+  embedBatchSize: 100,
+  embedHeartbeatTimeoutSeconds: 900,
   kMin: 2,
   kMax: 4,
   kmeansInit: 2,
@@ -127,6 +133,7 @@ const DROPS: DropSpec[] = [
       algorithms: ['kmeans', 'ward', 'dbscan'],
       transformerLongTexts: 'truncate',
       transformerOrder: 'newest-first',
+      sampleUsersFraction: 0.5,
       holdoutMode: 'time',
       holdoutCutoff: '2017-12-02',
       botMaxEventsPerMinute: 10,
@@ -234,8 +241,6 @@ const sha = (text: string | Buffer) => createHash('sha256').update(text).digest(
 async function runDrops(workDir: string, only: string[] | undefined): Promise<RunRecord[]> {
   const drops = DROPS.filter((drop) => !only || only.includes(drop.name));
   if (drops.length === 0) throw new Error(`--only names none of: ${DROPS.map((drop) => drop.name).join(', ')}`);
-  fs.rmSync(workDir, { recursive: true, force: true });
-  fs.mkdirSync(workDir, { recursive: true });
   // Outputs of a native build and a provisioned model are what the runs use; make both current.
   npm(['run', 'build:native']);
   if (drops.some((drop) => (drop.config.encoders as string[]).includes('transformer'))) npm(['run', 'model:provision']);
@@ -653,16 +658,30 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     out: { type: 'string' },
-    'work-dir': { type: 'string', default: path.join(os.tmpdir(), 'bseg-fingerprint') },
+    'work-dir': { type: 'string' },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
     ignore: { type: 'string', multiple: true, default: [] },
   },
 });
 const [command, ...files] = positionals;
-const workDir = path.resolve(values['work-dir']!);
-const usage = 'usage: npm run fingerprint -- run --out FILE [--work-dir DIR] [--only NAME,...] [--keep] | snapshot --work-dir DIR --out FILE | compare BEFORE AFTER [--ignore REGEX ...]';
+
+/**
+ * A new directory for each run (never one in use: two checkouts may fingerprint at once). The
+ * name does not matter, paths under it are normalized to <work>.
+ */
+function newWorkDir(requested: string | undefined): string {
+  if (!requested) return fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-fingerprint-'));
+  const dir = path.resolve(requested);
+  if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) throw new Error(`--work-dir ${dir} is not empty; name a new directory`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+const usage = 'usage: npm run fingerprint -- run --out FILE [--work-dir NEW_DIR] [--only NAME,...] [--keep] | snapshot --work-dir DIR --out FILE | compare BEFORE AFTER [--ignore REGEX ...]';
 if (command === 'run' && values.out) {
+  const workDir = newWorkDir(values['work-dir']);
+  log(`work dir ${workDir}${values.keep ? ' (kept)' : ' (removed after a successful run)'}`);
   const started = performance.now();
   const records = await runDrops(workDir, values.only?.split(','));
   const wallSeconds = (performance.now() - started) / 1000;
@@ -670,7 +689,8 @@ if (command === 'run' && values.out) {
   fs.writeFileSync(values.out, JSON.stringify(fingerprint, null, 1));
   log(`wrote ${values.out}; pipeline wall time ${wallSeconds.toFixed(1)} s`);
   if (!values.keep) fs.rmSync(workDir, { recursive: true, force: true });
-} else if (command === 'snapshot' && values.out) {
+} else if (command === 'snapshot' && values.out && values['work-dir']) {
+  const workDir = path.resolve(values['work-dir']);
   const records = JSON.parse(fs.readFileSync(path.join(workDir, 'runs.json'), 'utf8')) as RunRecord[];
   fs.writeFileSync(values.out, JSON.stringify(await snapshot(records, workDir), null, 1));
   log(`wrote ${values.out}`);
