@@ -46,7 +46,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
     for (let index = 0; index < shardCount; index++) {
       shards.push({ index, path: runFiles.shardFile(input.runDir, index), users: placement.get(index)?.users ?? 0 });
     }
-    await addSequencesView(input.databasePath, shards);
+    await addSequencesView(runFiles.database(input.runDir), shards);
     return { shards };
   });
 }
@@ -60,7 +60,7 @@ async function placementByShard(connection: DuckDBConnection, input: ShardUsersI
   const last = rows.reduce((highest, row) => Math.max(highest, Number(row.shard)), -1);
   if (last >= shardCount) {
     throw runConfigError(
-      `${input.databasePath} was cleaned with shardCount >= ${last + 1} (it has users in shard ${last}), but this run's shardCount is ${shardCount}: ` +
+      `${runFiles.database(input.runDir)} was cleaned with shardCount >= ${last + 1} (it has users in shard ${last}), but this run's shardCount is ${shardCount}: ` +
         `re-run with the shardCount the drop was cleaned with, or delete ${input.runDir} to clean it again with shardCount=${shardCount}`,
     );
   }

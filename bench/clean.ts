@@ -38,7 +38,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const runDir = path.join(scratch, 'run');
     const inspected = await inspectDrop({ runDir, source: input, mappingFile: '' });
     const cleaned = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
-    await shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+    await shardUsers({ runDir, config });
     const ours = (performance.now() - started) / 1000;
     const oursPeak = peakRssMiB();
     console.log(`ours: ${ours.toFixed(2)} s, ${cleaned.accounting.rawRows} rows, peak RSS ${oursPeak} MiB`);

@@ -95,8 +95,8 @@ async function realUserTexts(scratch: string, count: number): Promise<string[]> 
   const config = resolveRunConfig({ shardCount: 1 });
   const runDir = path.join(scratch, 'run');
   const inspected = await activities.inspectDrop({ runDir, source: DATASET, mappingFile: '' });
-  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
-  const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+  await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+  const { shards } = await activities.shardUsers({ runDir, config });
   const database = await openDuckDB(':memory:', {});
   try {
     const sequences = await readShardSequences(database.connection, shards[0].path, 0, count);

@@ -73,7 +73,8 @@ export interface CleanRawLogsOutput {
   accounting: CleaningAccounting;
 }
 
-export interface ShardUsersInput { runDir: string; databasePath: string; config: RuntimeConfig }
+/** The run's run.duckdb (common/run-layout.ts) holds the cleaned events and each user's shard. */
+export interface ShardUsersInput { runDir: string; config: RuntimeConfig }
 export interface ShardRef { index: number; path: string; users: number }
 export interface ShardUsersOutput { shards: ShardRef[] }
 

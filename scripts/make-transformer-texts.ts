@@ -27,8 +27,8 @@ const rows: Array<{ source: string; userId: string; text: string }> = [];
 for (const source of SOURCES) {
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'transformer-texts-'));
   const inspected = await activities.inspectDrop({ runDir, source: source.path, mappingFile: '' });
-  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
-  const { shards } = await activities.shardUsers({ runDir, databasePath: cleaned.databasePath, config });
+  await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+  const { shards } = await activities.shardUsers({ runDir, config });
   const database = await openDuckDB(':memory:', {});
   const users = await readShardSequences(database.connection, shards[0].path, 0, shards[0].users);
   database.close();

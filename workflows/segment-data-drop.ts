@@ -70,7 +70,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
     const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     enterStage('shard');
-    const { shards } = await activities.sql.shardUsers({ runDir, databasePath: cleaned.databasePath, config: configSection(config, 'runtime') });
+    const { shards } = await activities.sql.shardUsers({ runDir, config: configSection(config, 'runtime') });
 
     // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
     const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,16 +10,19 @@ import { resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';
 import { userEvents, writeRees46 } from '../helpers/rees46-fixture';
+import { runFiles } from '../../common/run-layout';
 
 /**
  * Cleans a fixture into a DuckDB file and writes its shards (run.sequences is a view over them);
  * returns the database's path, for table assertions.
  */
 async function clean(file: string, overrides: Partial<RunConfig> = {}): Promise<string> {
-  const database = path.join(path.dirname(file), `${path.basename(file)}-${Object.keys(overrides).join('-')}.duckdb`);
+  const runDir = path.join(path.dirname(file), `${path.basename(file)}-${Object.keys(overrides).join('-')}.run`);
+  const database = runFiles.database(runDir);
+  fs.mkdirSync(runDir, { recursive: true });
   const config = resolveRunConfig(overrides);
-  await cleanInto(database, { runDir: path.dirname(file), files: [file], format: 'rees46', delimiter: ',', config });
-  await shardUsers({ runDir: `${database}.run`, databasePath: database, config });
+  await cleanInto(database, { runDir, files: [file], format: 'rees46', delimiter: ',', config });
+  await shardUsers({ runDir, config });
   return database;
 }
 
@@ -101,10 +105,10 @@ describe('cleaning rules', () => {
       { time: '2019-10-01 09:00:00', type: 'view', item: 'early', user: '1' },
     ]);
     const inspected = await inspectDrop({ runDir: drop, source: drop, mappingFile: '' });
-    const database = path.join(drop, 'run.duckdb');
+    const database = runFiles.database(drop);
     const config = resolveRunConfig({ holdoutMode: 'none', selectionRule: 'stable-silhouette' });
     await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config });
-    await shardUsers({ runDir: drop, databasePath: database, config });
+    await shardUsers({ runDir: drop, config });
     const [sequence] = await query(`${attach(database)} SELECT [e.item_id FOR e IN events] AS items FROM run.sequences`);
     expect(sequence.items).toEqual(['early', 'from-a', 'from-b']);
     const [quarantined] = await query(`${attach(database)} SELECT source_file, drop_row FROM run.quarantine`);
