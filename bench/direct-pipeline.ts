@@ -4,7 +4,7 @@
  * Temporal costs on top), and a quick way to debug a stage without a server.
  */
 import { createActivities } from '../activities';
-import type { ScoreCandidateOutput, SegmentDataDropOutput } from '../common/contracts';
+import type { SegmentDataDropOutput } from '../common/contracts';
 import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
 import { candidateSeed, sameCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
@@ -34,21 +34,19 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   }
   const { candidates } = await activities.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config });
   const evaluationSeed = deriveSeed(config.seed || drop.dropId, 'evaluate');
-  const scores: ScoreCandidateOutput[] = [];
-  const clusterings = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
+  const swept = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
     const clustering = await activities.clusterCandidate({
       runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
       seed: candidateSeed(config.seed || drop.dropId, candidate), config,
     });
-    scores.push(await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config }));
-    return clustering;
+    const score = await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config });
+    return { clustering, score };
   })).map((result) => {
     if (result.status === 'rejected') throw result.reason;
     return result.value;
   });
-  const scoresInOrder = candidates.map((candidate) => scores.find((score) => sameCandidate(score.candidate, candidate))!);
-  const evaluation = await activities.evaluateCandidates({ runDir, scores: scoresInOrder, config });
-  const chosen = clusterings.find((clustering) => sameCandidate(clustering.candidate, evaluation.chosen))!;
+  const evaluation = await activities.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), config });
+  const chosen = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
     selectionReason: evaluation.selectionReason, accounting: cleaned.accounting, labelsPath: chosen.labelsPath, workflowId: 'direct', embeddingPaths: embeddings[evaluation.chosen.encoder],

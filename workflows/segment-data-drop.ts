@@ -99,26 +99,22 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('cluster');
     progress.candidatesTotal = candidates.length;
     const evaluationSeed = deriveSeed(seedBase, 'evaluate');
-    const scores: ScoreCandidateOutput[] = [];
-    const clusterings = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
-      const output = await clusterOneCandidate(candidate);
-      scores.push(await activities.evaluate.scoreCandidate({
-        runDir, clustering: output, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime'),
-      }));
+    const settled = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
+      const clustering = await clusterOneCandidate(candidate);
+      const score = await activities.evaluate.scoreCandidate({
+        runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime'),
+      });
       progress.candidatesDone++;
-      return output;
+      return { clustering, score };
     });
-    const finished = clusterings.filter((result): result is PromiseFulfilledResult<ClusterCandidateOutput> => result.status === 'fulfilled');
-    if (finished.length < clusterings.length) {
-      const firstFailure = clusterings.find((result) => result.status === 'rejected') as PromiseRejectedResult;
-      throw firstFailure.reason;
-    }
+    const firstFailure = settled.find((result) => result.status === 'rejected');
+    if (firstFailure) throw firstFailure.reason;
+    // In sweep order (settleWithConcurrency keeps it), whatever order the fan-out finished in.
+    const swept = settled.map((result) => (result as PromiseFulfilledResult<{ clustering: ClusterCandidateOutput; score: ScoreCandidateOutput }>).value);
 
     enterStage('evaluate');
-    // Scores in sweep order, whatever order the fan-out finished them in.
-    const scoresInOrder = candidates.map((candidate) => scores.find((score) => sameCandidate(score.candidate, candidate))!);
-    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: scoresInOrder, config: configSection(config, 'evaluation') });
-    const chosenClustering = finished.find((result) => sameCandidate(result.value.candidate, evaluation.chosen))!.value;
+    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), config: configSection(config, 'evaluation') });
+    const chosenClustering = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
 
     enterStage('publish');
     const published = await activities.io.publishSegmentation({
