@@ -5,6 +5,7 @@ import { createActivities, DEFAULT_ACTIVITY_DEPS, type ActivityDeps } from '../a
 import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
 import { provisionDefaultModel } from '../lib/runtime/models/default-model';
 import { projectPath } from '../lib/paths';
+import { livenessHeartbeats } from '../lib/runtime/activity-progress';
 
 export type WorkerRole = 'cpu' | 'embedding' | 'all';
 
@@ -44,6 +45,11 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
     throw new Error(`workflow bundle ${setup.workflowBundlePath} not found; build it with 'npm run build:workflows'`);
   }
   if (setup.role !== 'cpu') await provisionDefaultModel(setup.log);
+  // Every activity heartbeats while it runs, so a dead worker's activities move on within a minute.
+  const interceptors: WorkerOptions['interceptors'] = {
+    ...setup.interceptors,
+    activity: [livenessHeartbeats(), ...(setup.interceptors?.activity ?? [])],
+  };
   const workers: Worker[] = [];
   if (setup.role === 'cpu' || setup.role === 'all') {
     workers.push(await Worker.create({
@@ -52,7 +58,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       taskQueue: queues.cpu,
       ...workflowCode,
       activities: cpuActivities,
-      interceptors: setup.interceptors,
+      interceptors,
       maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
     }));
   }
@@ -62,7 +68,7 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
       namespace: setup.namespace,
       taskQueue: queues.embedding,
       activities: { embedShard },
-      interceptors: setup.interceptors,
+      interceptors,
       maxConcurrentActivityTaskExecutions: setup.maxConcurrentActivities ?? 4,
     }));
   }

@@ -25,7 +25,7 @@ export interface BackfillRangeOutput {
  */
 export async function backfillRange(input: BackfillRangeInput): Promise<BackfillRangeOutput> {
   const { root, from, to, concurrency, ...base } = input;
-  const { io } = activityProfiles(base.taskQueues ?? TASK_QUEUES, { maximumAttempts: 3, embedHeartbeatTimeoutSeconds: 60 });
+  const { io } = activityProfiles(base.taskQueues ?? TASK_QUEUES, { maximumAttempts: 3, embedHeartbeatTimeoutSeconds: 60, activityHeartbeatTimeoutSeconds: 60 });
   const { partitions } = await io.listDayPartitions({ root, from, to });
   const results = await settleWithConcurrency(partitions, concurrency, async ({ drop }) => {
     // TERMINATE: cancelling a backfill should stop the day pipelines it started.

@@ -41,6 +41,7 @@ export async function distributedKMeans(input: DistributedKMeansInput): Promise<
   const shard = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
     maximumAttempts: config.activityMaxAttempts,
     embedHeartbeatTimeoutSeconds: config.embedHeartbeatTimeoutSeconds,
+    activityHeartbeatTimeoutSeconds: config.activityHeartbeatTimeoutSeconds,
   }).cluster;
   const stats = await Promise.all(input.embeddingPaths.map((embeddingPath) => shard.shardColumnStats({ embeddingPath })));
   const combined = combineColumnStats(stats);

@@ -20,7 +20,7 @@ export interface ScanInboxOutput {
  */
 export async function scanInbox(input: ScanInboxInput): Promise<ScanInboxOutput> {
   const { inboxDir, ...base } = input;
-  const { io } = activityProfiles(base.taskQueues ?? TASK_QUEUES, { maximumAttempts: 3, embedHeartbeatTimeoutSeconds: 60 });
+  const { io } = activityProfiles(base.taskQueues ?? TASK_QUEUES, { maximumAttempts: 3, embedHeartbeatTimeoutSeconds: 60, activityHeartbeatTimeoutSeconds: 60 });
   const { drops } = await io.listNewDrops({ inboxDir, dataDir: base.dataDir });
   const output: ScanInboxOutput = { started: [], alreadyStarted: [] };
   for (const drop of drops) {

@@ -38,6 +38,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
   const activities = activityProfiles(input.taskQueues ?? TASK_QUEUES, {
     maximumAttempts: config.activityMaxAttempts,
     embedHeartbeatTimeoutSeconds: config.embedHeartbeatTimeoutSeconds,
+    activityHeartbeatTimeoutSeconds: config.activityHeartbeatTimeoutSeconds,
   });
   const progress: PipelineProgress = {
     dropId: input.drop.dropId,

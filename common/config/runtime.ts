@@ -8,6 +8,10 @@ export const runtimeSection = z.object({
   embedHeartbeatTimeoutSeconds: integer(1, 86_400).default(120).describe(
     'A shard whose worker sends no heartbeat for this long is retried on another worker.',
   ),
+  activityHeartbeatTimeoutSeconds: integer(5, 86_400).default(60).describe(
+    'Every other activity (SQL, clustering, scoring, publishing) whose worker sends no heartbeat for this long is retried on ' +
+      'another worker; workers heartbeat every second while an activity runs.',
+  ),
   activityMaxAttempts: integer(1, 100).default(5).describe('Attempts per activity before a shard counts as failed.'),
   failedShardWaitMinutes: integer(0, 525_600).default(60).describe(
     'After shards fail for good, wait this long for `retryFailedShards` before failing the run.',

@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 
 /**
  * Heartbeats and resume details when running as a Temporal activity; no-ops when the same stage
@@ -12,8 +13,37 @@ function currentContext(): Context | undefined {
   }
 }
 
+/** The details each running activity heartbeated last: the liveness heartbeat repeats them. */
+const lastDetails = new WeakMap<Context, unknown>();
+
 export function heartbeat(details?: unknown): void {
-  currentContext()?.heartbeat(details);
+  const context = currentContext();
+  if (!context) return;
+  lastDetails.set(context, details);
+  context.heartbeat(details);
+}
+
+/**
+ * Heartbeats every `intervalMs` while any activity runs, whatever it is doing (a DuckDB statement,
+ * a native kernel on the thread pool, an onnxruntime call), so a worker that dies is noticed
+ * within the heartbeat timeout and its activities are retried elsewhere, while a slow but live one
+ * is never. It repeats the activity's last details (or, before the first, the previous attempt's),
+ * so resume offsets are never overwritten. The Temporal SDK throttles what reaches the server.
+ */
+export function livenessHeartbeats(intervalMs = 1000): (context: Context) => { inbound: ActivityInboundCallsInterceptor } {
+  return (context) => ({
+    inbound: {
+      async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+        const beat = () => context.heartbeat(lastDetails.has(context) ? lastDetails.get(context) : context.info.heartbeatDetails);
+        const timer = setInterval(beat, intervalMs);
+        try {
+          return await next(input);
+        } finally {
+          clearInterval(timer);
+        }
+      },
+    },
+  });
 }
 
 export function lastHeartbeatDetails<T>(): T | undefined {

@@ -15,7 +15,9 @@ export interface ChildWorker {
 
 export function startChildWorker(options: { role: 'embedding' | 'cpu'; taskQueuePrefix: string; env?: Record<string, string> }): ChildWorker {
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('workers', 'main.ts'), '--role', options.role, '--task-queue-prefix', options.taskQueuePrefix], {
+  // CPU workers serve the workflows too: the test run's pre-built bundle spares each one a bundling.
+  const bundle = options.role === 'cpu' ? ['--bundle', inject('workflowBundlePath')] : [];
+  const child = spawn(process.execPath, ['--import', 'tsx', projectPath('workers', 'main.ts'), '--role', options.role, '--task-queue-prefix', options.taskQueuePrefix, ...bundle], {
     cwd: projectPath(),
     env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: NAMESPACE, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -26,6 +26,10 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
   duckdbThreads: 0, duckdbMemoryLimit: '4GB',
 };
 
+/** Fields added since, with their defaults (each one a new knob; none changes what a run produces). */
+const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 60 };
+const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA };
+
 /** The integer ranges as they were before the schema: [field, min, max]. */
 const INTEGER_RANGES_BEFORE_THE_SCHEMA: Array<[keyof RunConfig, number, number]> = [
   ['shardCount', 1, 1024], ['embedConcurrency', 1, 256], ['embedBatchSize', 1, 1_000_000], ['kMin', 2, 1000], ['kMax', 2, 1000],
@@ -58,12 +62,12 @@ const aboutField = (field: string) => (line: string) => line.split(': ')[0].spli
 
 describe('run config', () => {
   it('has the same defaults as before the schema', () => {
-    expect(DEFAULT_RUN_CONFIG).toEqual(DEFAULTS_BEFORE_THE_SCHEMA);
-    expect(resolveRunConfig()).toEqual(DEFAULTS_BEFORE_THE_SCHEMA);
+    expect(DEFAULT_RUN_CONFIG).toEqual(DEFAULTS);
+    expect(resolveRunConfig()).toEqual(DEFAULTS);
   });
 
   it('merges overrides over the defaults, without sharing the default lists', () => {
-    expect(resolveRunConfig({ kMax: 12, shardCount: 8 })).toEqual({ ...DEFAULTS_BEFORE_THE_SCHEMA, kMax: 12, shardCount: 8 });
+    expect(resolveRunConfig({ kMax: 12, shardCount: 8 })).toEqual({ ...DEFAULTS, kMax: 12, shardCount: 8 });
     resolveRunConfig().downstreamKs.push(50);
     expect(resolveRunConfig().downstreamKs).toEqual([5, 10, 20]);
   });
@@ -162,7 +166,7 @@ describe('run config', () => {
   it('splits the fields into sections, each field in exactly one', () => {
     const sectionFields = Object.values(CONFIG_SECTIONS).flatMap((section) => Object.keys(section.shape));
     expect(new Set(sectionFields).size).toBe(sectionFields.length);
-    expect(sectionFields.sort()).toEqual(Object.keys(DEFAULTS_BEFORE_THE_SCHEMA).sort());
+    expect(sectionFields.sort()).toEqual(Object.keys(DEFAULTS).sort());
   });
 
   it('picks the fields of the sections an activity reads', () => {
@@ -183,7 +187,7 @@ describe('run config', () => {
   it('documents every field in docs/CONFIG.md, generated from the schema (npm run docs:config)', () => {
     const docs = fs.readFileSync(projectPath(CONFIG_DOCS_PATH), 'utf8');
     expect(docs, 'docs/CONFIG.md is out of date: run npm run docs:config').toBe(renderConfigDocs());
-    for (const field of Object.keys(DEFAULTS_BEFORE_THE_SCHEMA)) expect(docs).toContain(`| \`${field}\` |`);
+    for (const field of Object.keys(DEFAULTS)) expect(docs).toContain(`| \`${field}\` |`);
     expect(docs).toContain("| `selectionRule` | string | `\"stable-lift\"` | one of 'stable-lift', 'stable-silhouette', 'pareto', 'silhouette' |");
   });
 
