@@ -7,6 +7,9 @@
  *   schedule create|pause|unpause|trigger|describe|delete [...]
  *   setup                                              namespace + search attributes on a cluster
  *   validate <path> [--json]                           ingestion + cleaning only (no server needed)
+ * --set field=value (run, backfill, schedule create, validate), read by the field's type: a list as
+ * a,b or a JSON array, a string as typed (seed=7 is "7"), numbers and booleans as written, an object
+ * as JSON (docs/CONFIG.md, docs/OPERATIONS.md).
  * Connects with the profile in temporal-config/connection.json (TEMPORAL_* overrides).
  */
 import { connectClient, loadConnectionProfile } from '../lib/client/connection-profile';
@@ -36,7 +39,8 @@ try {
       case 'schedule': exitCode = await scheduleCommand(client, args); break;
       case 'setup': exitCode = await setupCommand(client, profile); break;
       default:
-        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate ... (see scripts/client.ts)');
+        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate ... (see scripts/client.ts)\n' +
+          '  --set field=value: a list as a,b or a JSON array, a string as typed, an object as JSON (docs/CONFIG.md)');
     }
   } finally {
     await client.connection.close();

@@ -1,6 +1,7 @@
 import type { CandidateMetrics, CandidateRef, CleaningAccounting, LiftEstimate } from '../../common/contracts';
 import { sameCandidate } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
+import { displayText, titleText } from './display-text';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
 export interface ReportModel {
@@ -22,20 +23,23 @@ export interface ReportModel {
   generatedAt: string;
 }
 
-export function escapeHtml(value: unknown): string {
-  return String(value).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+/** A table cell that is already HTML, its text put through displayText piece by piece. */
+class Html {
+  constructor(readonly html: string) {}
 }
 
-function formatNumber(value: unknown): string {
-  if (typeof value !== 'number') return escapeHtml(value ?? '');
+function formatCell(value: unknown): string {
+  if (value instanceof Html) return value.html;
+  if (typeof value !== 'number') return displayText(value);
   if (Number.isInteger(value)) return value.toLocaleString('en-US');
   return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toPrecision(4);
 }
 
 function table(headers: string[], rows: unknown[][], highlight?: (rowIndex: number) => boolean): string {
-  const head = headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('');
+  const head = headers.map((header) => `<th>${displayText(header)}</th>`).join('');
+  const isText = (cell: unknown) => typeof cell === 'string' || cell instanceof Html;
   const body = rows
-    .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td${typeof cell === 'string' ? ' class="text"' : ''}>${formatNumber(cell)}</td>`).join('')}</tr>`)
+    .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td${isText(cell) ? ' class="text"' : ''}>${formatCell(cell)}</td>`).join('')}</tr>`)
     .join('\n');
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -48,7 +52,7 @@ export function renderReport(model: ReportModel): string {
     ['cleaned rows', accounting.cleanedRows],
     ['duplicates removed', accounting.duplicateRows],
     ['quarantined rows', accounting.quarantinedRows],
-    ...Object.entries(accounting.quarantineByReason).map(([reason, count]) => [`&nbsp;&nbsp;quarantined: ${reason}`, count]),
+    ...Object.entries(accounting.quarantineByReason).map(([reason, count]) => [new Html(`&nbsp;&nbsp;quarantined: ${displayText(reason)}`), count]),
     ['users', accounting.users],
     ['users segmented', accounting.sequencedUsers],
     ['events held out for evaluation', accounting.holdoutEvents],
@@ -57,7 +61,7 @@ export function renderReport(model: ReportModel): string {
   const profileColumns = model.profiles.length > 0 ? Object.keys(model.profiles[0]) : [];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>Segmentation report: ${escapeHtml(model.dropId)}</title>
+<title>Segmentation report: ${titleText(model.dropId)}</title>
 <style>
 body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
@@ -67,10 +71,10 @@ tr.chosen { background: #e6f4ea; font-weight: 600; }
 code { background: #f5f5f5; padding: 0 0.2rem; }
 </style></head><body>
 <h1>Segmentation report</h1>
-<p>Drop <code>${escapeHtml(model.dropId)}</code> &middot; workflow <code>${escapeHtml(model.workflowId)}</code> &middot; run directory <code>${escapeHtml(model.runDir)}</code> &middot; generated ${escapeHtml(model.generatedAt)}</p>
+<p>Drop <code>${displayText(model.dropId)}</code> &middot; workflow <code>${displayText(model.workflowId)}</code> &middot; run directory <code>${displayText(model.runDir)}</code> &middot; generated ${displayText(model.generatedAt)}</p>
 <h2>Chosen segmentation</h2>
-<p><strong>${escapeHtml(model.chosen.encoder)} / ${escapeHtml(model.chosen.algorithm)} ${escapeHtml(model.chosen.params)}</strong>: ${escapeHtml(model.selectionReason)}.<br>
-Selection rule: ${escapeHtml(model.selectionRule)}.</p>
+<p><strong>${displayText(model.chosen.encoder)} / ${displayText(model.chosen.algorithm)} ${displayText(model.chosen.params)}</strong>: ${displayText(model.selectionReason)}.<br>
+Selection rule: ${displayText(model.selectionRule)}.</p>
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
 ${renderDownstream(model.leaderboard.find((row) => isChosen(row.candidate)))}
@@ -91,7 +95,7 @@ ${table(
 <p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.</p>
 <h2>Data accounting</h2>
 <p>Every raw row is either cleaned, removed as an exact duplicate, or quarantined with a reason (table <code>quarantine</code> in <code>run.duckdb</code>).</p>
-${table(['', 'rows'], accountingRows).replaceAll('&amp;nbsp;', '&nbsp;')}
+${table(['', 'rows'], accountingRows)}
 <h2>Steps</h2>
 ${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.finishedAt]))}
 <h2>Run settings</h2>
@@ -120,7 +124,7 @@ function renderDownstream(row: CandidateMetrics | undefined): string {
   return `<h2>Downstream value of the chosen segmentation</h2>
 <p>Each of ${downstream.users.toLocaleString('en-US')} users with held-out events is recommended the most popular items of their segment that they have not seen yet,
 scored against the held-out items (full ranking over ${downstream.catalogue.toLocaleString('en-US')} items), next to global popularity and random recommendations.
-NDCG@10 lift over global popularity: ${escapeHtml(describeLift(downstream.lift.ndcg10) || 'n/a')}; HR@10 lift: ${escapeHtml(describeLift(downstream.lift.hr10) || 'n/a')} (paired bootstrap, 95%).</p>
+NDCG@10 lift over global popularity: ${displayText(describeLift(downstream.lift.ndcg10) || 'n/a')}; HR@10 lift: ${displayText(describeLift(downstream.lift.hr10) || 'n/a')} (paired bootstrap, 95%).</p>
 ${table(['recommender', 'HR', 'NDCG', 'MRR', 'precision', 'recall', 'coverage'], rows)}
 ${purchase ? `<p>Next purchase (does the user buy among the held-out events?): ${purchase.buyers} of ${purchase.users} users buy; ${purchase.folds}-fold cross-validated AUC
 ${purchase.segment.auc.mean.toFixed(3)} ± ${purchase.segment.auc.sd.toFixed(3)} with the segment as feature, against ${purchase.baseline.auc.mean.toFixed(3)} without;
@@ -133,16 +137,15 @@ function renderTopTerms(terms: Array<Record<string, unknown>>): string {
   const kinds = ['category', 'brand', 'item'];
   const cell = (segment: number, kind: string) => terms
     .filter((term) => Number(term.segment) === segment && term.kind === kind)
-    .map((term) => `${term.term} (${Number(term.lift).toFixed(1)}x)`).join(', ');
+    .map((term) => `${displayText(term.term)} (${Number(term.lift).toFixed(1)}x)`).join(', ');
   return `<h2>What sets each segment apart</h2>
 <p>Terms the segment's users interacted with most often relative to all segmented users (lift; at least 3 users of the segment).</p>
-${table(['segment', ...kinds], segments.map((segment) => [segment, ...kinds.map((kind) => cell(segment, kind))]))}`;
+${table(['segment', ...kinds], segments.map((segment) => [segment, ...kinds.map((kind) => new Html(cell(segment, kind)))]))}`;
 }
 
 function renderRepresentatives(representatives: Array<{ segment: number; userId: string; sequence: string }>): string {
   if (representatives.length === 0) return '';
-  const shorten = (text: string) => (text.length > 400 ? `${text.slice(0, 400)} …` : text);
   return `<h2>Representative users</h2>
 <p>The users closest to each segment's centroid, with their sequences (oldest first).</p>
-${table(['segment', 'user', 'sequence'], representatives.map((entry) => [entry.segment, entry.userId, shorten(entry.sequence)]))}`;
+${table(['segment', 'user', 'sequence'], representatives.map((entry) => [entry.segment, entry.userId, new Html(displayText(entry.sequence, 400))]))}`;
 }

@@ -6,9 +6,11 @@ import { z } from 'zod';
  * validation errors ("expected an integer in [1, 1024]") and into the docs/CONFIG.md table, so
  * the check and its description are written in one place. Pure: imported by workflows.
  */
+export type FieldType = 'integer' | 'number' | 'string' | 'boolean' | 'list of strings' | 'list of integers' | 'list of numbers' | 'object';
+
 export interface FieldMeta {
-  /** A short type name for the docs table: integer, number, string, boolean, list of ..., object. */
-  type: string;
+  /** A short type name for the docs table; the client's `--set` also parses a value by it. */
+  type: FieldType;
   /** What the field accepts, as a phrase: "an integer in [1, 1024]", "one of 'chunk', 'truncate'". */
   accepts: string;
 }

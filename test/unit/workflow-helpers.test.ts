@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { selectCandidate } from '../../activities/evaluation/selection';
-import { escapeHtml, renderReport } from '../../activities/report/render-report';
+import { escapeHtml } from '../../activities/report/display-text';
+import { renderReport } from '../../activities/report/render-report';
 import type { CandidateMetrics } from '../../common/contracts';
 import { resolveRunConfig } from '../../common/run-config';
 import { settleWithConcurrency } from '../../workflows/concurrency';
