@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
 import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openDuckDB } from '../lib/runtime/duckdb';
@@ -56,9 +55,14 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         const partPath = runFiles.embeddingBatchFile(partsDir, batch);
         // The heartbeat offset says where the last attempt got to, but a batch may have finished
         // after its heartbeat was sent (or a part may have been deleted): the part file decides.
+        // A part that cannot be read (damaged since) is computed again, never retried as it is.
         if (await pathExists(partPath)) {
-          reused++;
-          continue;
+          const damage = await partDamage(partPath);
+          if (!damage) {
+            reused++;
+            continue;
+          }
+          console.warn(`[${step}] damaged checkpoint ${partPath} (${damage}): computing batch ${batch} again`);
         }
         throwIfCancelled();
         const from = batch * batchSize;
@@ -98,6 +102,17 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
   });
 }
 
+/** Why a finished batch's part (or its stats) cannot be read back, or undefined when it can. */
+async function partDamage(partPath: string): Promise<string | undefined> {
+  try {
+    await readEmbeddingFile(partPath);
+    JSON.parse(await fs.readFile(statsPathFor(partPath), 'utf8'));
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 function statsPathFor(partPath: string): string {
   return partPath.replace(/\.arrow$/, '.stats.json');
 }
@@ -116,7 +131,7 @@ function addStats(total: EncoderStats, batch: EncoderStats): void {
 
 /** Part files from an earlier attempt are only reusable if they were cut with the same batch size. */
 async function preparePartsDir(partsDir: string, batchSize: number): Promise<void> {
-  const metaPath = path.join(partsDir, 'parts.json');
+  const metaPath = runFiles.embeddingPartsMeta(partsDir);
   try {
     const meta = JSON.parse(await fs.readFile(metaPath, 'utf8')) as { batchSize: number };
     if (meta.batchSize === batchSize) return;

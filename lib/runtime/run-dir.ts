@@ -18,12 +18,33 @@ export interface StepMarker<T> {
 
 const markerPath = runFiles.stepMarker;
 
+/**
+ * The marker of `step`, or undefined when the step has not finished. Markers are written
+ * atomically, so one that does not parse was damaged afterwards (a disk, a person): it is
+ * reported, naming the file, and treated as absent, so the step is computed again once, never
+ * retried as it is.
+ */
 export async function readStepMarker<T>(runDir: string, step: string): Promise<StepMarker<T> | undefined> {
+  const file = markerPath(runDir, step);
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(markerPath(runDir, step), 'utf8')) as StepMarker<T>;
+    text = await fs.readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  const marker = parseMarker<T>(text);
+  if (marker?.step === step) return marker;
+  console.warn(`damaged checkpoint ${file} (${marker ? `it names step ${JSON.stringify(marker.step)}` : 'not a step marker'}): step ${step} is computed again`);
+  return undefined;
+}
+
+function parseMarker<T>(text: string): StepMarker<T> | undefined {
+  try {
+    const marker = JSON.parse(text) as StepMarker<T>;
+    return marker && typeof marker === 'object' && 'output' in marker ? marker : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -51,7 +72,8 @@ export async function listStepMarkers(runDir: string): Promise<Array<StepMarker<
   }
   const markers = await Promise.all(
     names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort()
-      .map(async (name) => JSON.parse(await fs.readFile(path.join(runFiles.stepsDir(runDir), name), 'utf8')) as StepMarker<unknown>),
+      .map(async (name) => parseMarker<unknown>(await fs.readFile(path.join(runFiles.stepsDir(runDir), name), 'utf8'))),
   );
-  return markers;
+  // A damaged marker is not a finished step (readStepMarker recomputes it).
+  return markers.filter((marker): marker is StepMarker<unknown> => marker !== undefined);
 }

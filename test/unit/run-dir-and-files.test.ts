@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { produceAtomically, writeFileAtomic } from '../../lib/runtime/atomic-write';
 import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../../lib/runtime/embedding-file';
 import { readLabelsFile, writeLabelsFile } from '../../lib/runtime/labels-file';
-import { runStepOnce } from '../../lib/runtime/run-dir';
+import { listStepMarkers, runStepOnce } from '../../lib/runtime/run-dir';
+import { runFiles } from '../../common/run-layout';
 import { freshDataDir } from '../helpers/pipeline-harness';
 
 describe('atomic outputs and step checkpoints', () => {
@@ -31,6 +32,30 @@ describe('atomic outputs and step checkpoints', () => {
     expect(runs).toBe(1);
     await expect(runStepOnce(dir, 'broken', async () => { throw new Error('no'); })).rejects.toThrow('no');
     expect(fs.existsSync(path.join(dir, 'steps', 'broken.json'))).toBe(false);
+  });
+
+  it('compute a step again once, naming the file, when its marker was damaged (truncated, or another step\'s)', async () => {
+    const dir = freshDataDir('damaged-steps');
+    let runs = 0;
+    const step = async () => ({ value: ++runs });
+    await runStepOnce(dir, 'demo', step);
+    const marker = runFiles.stepMarker(dir, 'demo');
+    const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').slice(0, 20));
+      expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 2 });
+      expect(warnings.mock.calls[0][0]).toBe(`damaged checkpoint ${marker} (not a step marker): step demo is computed again`);
+      // Repaired: the next call returns the recomputed output without computing it a third time.
+      expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 2 });
+      fs.copyFileSync(marker, runFiles.stepMarker(dir, 'other'));
+      expect(await runStepOnce(dir, 'other', async () => ({ value: 0 }))).toEqual({ value: 0 });
+      expect(warnings.mock.calls[1][0]).toContain('it names step "demo"');
+      expect(warnings).toHaveBeenCalledTimes(2);
+    } finally {
+      warnings.mockRestore();
+    }
+    fs.writeFileSync(runFiles.stepMarker(dir, 'truncated'), '{"step": "trunc');
+    expect((await listStepMarkers(dir)).map((found) => found.step).sort()).toEqual(['demo', 'other']);
   });
 });
 
