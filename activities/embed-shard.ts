@@ -68,7 +68,7 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         const from = batch * batchSize;
         const block = await encoder.encodeBatch(input.shard.path, from, Math.min(from + batchSize, input.shard.users));
         // Stats first: a part file that exists always has its stats beside it.
-        await writeJsonAtomic(statsPathFor(partPath), block.stats ?? {});
+        await writeJsonAtomic(runFiles.embeddingBatchStats(partPath), block.stats ?? {});
         await writeEmbeddingFile(partPath, block);
         await fs.appendFile(logPath, `batch=${batch} attempt=${attemptNumber()} pid=${process.pid}\n`);
         computed++;
@@ -80,7 +80,7 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
       for (let batch = 0; batch < batches; batch++) {
         const partPath = runFiles.embeddingBatchFile(partsDir, batch);
         parts.push(await readEmbeddingFile(partPath));
-        addStats(encoderStats, await readStats(statsPathFor(partPath)));
+        addStats(encoderStats, await readStats(runFiles.embeddingBatchStats(partPath)));
       }
       const merged = batches > 0 ? concatBlocks(parts) : { userIds: [], vectors: new Float32Array(0), dimensions: encoder.dimensions };
       await writeEmbeddingFile(finalPath, merged);
@@ -106,23 +106,15 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
 async function partDamage(partPath: string): Promise<string | undefined> {
   try {
     await readEmbeddingFile(partPath);
-    JSON.parse(await fs.readFile(statsPathFor(partPath), 'utf8'));
+    JSON.parse(await fs.readFile(runFiles.embeddingBatchStats(partPath), 'utf8'));
     return undefined;
   } catch (error) {
     return (error as Error).message;
   }
 }
 
-function statsPathFor(partPath: string): string {
-  return partPath.replace(/\.arrow$/, '.stats.json');
-}
-
 async function readStats(file: string): Promise<EncoderStats> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as EncoderStats;
-  } catch {
-    return {}; // parts written before stats existed
-  }
+  return JSON.parse(await fs.readFile(file, 'utf8')) as EncoderStats;
 }
 
 function addStats(total: EncoderStats, batch: EncoderStats): void {

@@ -46,7 +46,7 @@ export async function readStoredConfig(runDir: string): Promise<RunConfig> {
   return resolveRunConfig(JSON.parse(await fs.readFile(file, 'utf8')) as Partial<RunConfig>);
 }
 
-export async function findProblems(config: RunConfig): Promise<Problem[]> {
+async function findProblems(config: RunConfig): Promise<Problem[]> {
   const model = await checkTransformerModel(config);
   return [
     ...await checkMappingFile(config),
@@ -90,19 +90,24 @@ async function checkTruthLabels(config: RunConfig): Promise<Problem[]> {
   }
 }
 
-/** The transformer's model directory, when the run embeds with it: readable, and its width (for PCA). */
+/**
+ * The transformer's model directory, when the run embeds with it: readable, and its width (for
+ * PCA). The default model is the embedding workers' own (they provision it when they start, and
+ * this activity may run on a machine without one): only its width is read, when it is here.
+ */
 async function checkTransformerModel(config: RunConfig): Promise<{ problems: Problem[]; dimensions?: number }> {
   if (!config.encoders.includes('transformer')) return { problems: [] };
-  const dir = config.transformerModelDir || defaultModelDir();
+  if (!config.transformerModelDir) {
+    const dimensions = await readModelConfig(defaultModelDir()).then((model) => model.dimensions, () => undefined);
+    return { problems: [], dimensions };
+  }
+  const dir = config.transformerModelDir;
   try {
     return { problems: [], dimensions: (await readModelConfig(dir)).dimensions };
   } catch (error) {
     const exists = await fs.stat(dir).then(() => true, () => false);
     // readModelConfig's own message names the file and the fix.
-    const message = !config.transformerModelDir
-      ? `the default transformer model is not provisioned (${exists ? (error as Error).message : `${dir} does not exist`}); ` +
-        "run 'npm run model:provision' where the embedding workers run, or set transformerModelDir"
-      : exists ? (error as Error).message
+    const message = exists ? (error as Error).message
         : `${dir} does not exist; point transformerModelDir at a model directory (model.onnx, tokenizer.json, model-config.json or config.json; ` +
           "docs/ENCODERS.md), or '' for the default model";
     return { problems: [{ field: 'transformerModelDir', kind: 'model', message }] };

@@ -30,6 +30,8 @@ export const runFiles = {
   /** A shard's finished embedding batches while it runs (removed when the shard is merged). */
   embeddingPartsDir: (runDir: string, encoder: string, shard: number) => join(runDir, 'embeddings', encoder, `${shardName(shard)}.parts`),
   embeddingBatchFile: (partsDir: string, batch: number) => join(partsDir, `batch-${String(batch).padStart(5, '0')}.arrow`),
+  /** A finished batch's encoder counters, beside its part file. */
+  embeddingBatchStats: (batchFile: string) => batchFile.replace(/\.arrow$/, '.stats.json'),
   /** The batch size the parts were computed with: other parts are not reused. */
   embeddingPartsMeta: (partsDir: string) => join(partsDir, 'parts.json'),
   /** One line per computed batch (batch, attempt, pid): the audit trail of resumed shards. */

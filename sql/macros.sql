@@ -1,4 +1,4 @@
--- Macros shared by the SQL files. openDuckDB (lib/duckdb.ts) creates them in every connection it
+-- Macros shared by the SQL files. openDuckDB (lib/runtime/duckdb.ts) creates them in every connection it
 -- opens, so any file may use them; define a macro here, never in another file or in TypeScript.
 -- Creates: the temporary macros trimmed(text) and md5_mod(text, n). Needs nothing.
 

@@ -12,7 +12,11 @@ import type { TaskQueues } from '../common/task-queues';
 export interface ProfileSettings {
   maximumAttempts: number;
   embedHeartbeatTimeoutSeconds: number;
-  /** Absent in runs started before it existed: their activities keep no heartbeat timeout, as recorded. */
+  /**
+   * Absent in the config of a distributedKMeans child started before the field existed: its
+   * activities then keep no heartbeat timeout, as recorded (segmentDataDrop resolves its config
+   * with the default, so its own activities get one).
+   */
   activityHeartbeatTimeoutSeconds?: number;
 }
 

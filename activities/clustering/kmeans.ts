@@ -3,6 +3,7 @@ import { jsBackend, nativeBackend, onnxBackend, type DistanceBackend } from './d
 import { kernelThreads, kernelsFor, nativeKernels } from './native';
 import type { Assignment } from './distance-backend';
 import { seededRandom } from './random';
+import { yieldToEventLoop } from '../../lib/runtime/activity-progress';
 
 /**
  * k-means (Lloyd) with greedy k-means++ initialisation, following scikit-learn's definitions so
@@ -166,6 +167,9 @@ async function lloyd(
   let strictlyConverged = false;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     iterations = iteration + 1;
+    // The native assignment is synchronous: without a turn of the event loop per iteration, a long
+    // fit would send no heartbeat at all.
+    await yieldToEventLoop();
     const previous = labels;
     const assigned = await backend.assign(centers, k);
     labels = assigned.labels;

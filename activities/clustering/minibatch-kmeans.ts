@@ -2,6 +2,7 @@ import { cannotCluster } from '../../common/errors';
 import { jsBackend } from './distance-backend';
 import { distanceBackend, kmeansPlusPlus, type KMeansBackend } from './kmeans';
 import { sampleIndices, seededRandom } from './random';
+import { yieldToEventLoop } from '../../lib/runtime/activity-progress';
 
 /**
  * Mini-batch k-means (Sculley 2010, as scikit-learn's MiniBatchKMeans does it): k-means++ on a
@@ -68,6 +69,8 @@ export async function miniBatchKMeans(data: Float32Array, n: number, d: number, 
   let sinceImprovement = 0;
   let step = 0;
   for (; step < steps; step++) {
+    // A step is synchronous TypeScript: let the heartbeat through now and then.
+    if (step % 64 === 0) await yieldToEventLoop();
     const batch = sampleIndices(n, batchSize, random);
     let batchInertia = 0;
     for (let b = 0; b < batchSize; b++) {

@@ -77,4 +77,13 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
         "set pcaComponents to 0 or use 'kmeans'"
       : undefined),
   },
+  {
+    fields: ['algorithms', 'hierarchicalSampleSize', 'kMin'],
+    rule: "algorithms 'ward' and 'average' need hierarchicalSampleSize >= kMin (they cluster that many users exactly)",
+    violation: (config) => (config.algorithms.some((algorithm) => algorithm === 'ward' || algorithm === 'average') &&
+      config.hierarchicalSampleSize < config.kMin
+      ? `algorithms 'ward' and 'average' cluster at most hierarchicalSampleSize (${config.hierarchicalSampleSize}) users exactly, ` +
+        `which cannot make kMin (${config.kMin}) segments; raise hierarchicalSampleSize to at least ${config.kMin} or lower kMin`
+      : undefined),
+  },
 ];

@@ -8,9 +8,10 @@ export const runtimeSection = z.object({
   embedHeartbeatTimeoutSeconds: integer(1, 86_400).default(120).describe(
     'A shard whose worker sends no heartbeat for this long is retried on another worker.',
   ),
-  activityHeartbeatTimeoutSeconds: integer(5, 86_400).default(60).describe(
+  activityHeartbeatTimeoutSeconds: integer(5, 86_400).default(300).describe(
     'Every other activity (SQL, clustering, scoring, publishing) whose worker sends no heartbeat for this long is retried on ' +
-      'another worker; workers heartbeat every second while an activity runs.',
+      'another worker. Workers heartbeat every second while an activity runs, but not during a long synchronous computation ' +
+      '(PCA, TypeScript fallbacks of the clustering kernels): keep this above the longest one.',
   ),
   activityMaxAttempts: integer(1, 100).default(5).describe('Attempts per activity before a shard counts as failed.'),
   failedShardWaitMinutes: integer(0, 525_600).default(60).describe(

@@ -24,8 +24,9 @@ export function heartbeat(details?: unknown): void {
 }
 
 /**
- * Heartbeats every `intervalMs` while any activity runs, whatever it is doing (a DuckDB statement,
- * a native kernel on the thread pool, an onnxruntime call), so a worker that dies is noticed
+ * Heartbeats every `intervalMs` while any activity runs (during a DuckDB statement, a native
+ * kernel on the thread pool, an onnxruntime call; long synchronous loops await yieldToEventLoop
+ * between their steps so the timer can fire), so a worker that dies is noticed
  * within the heartbeat timeout and its activities are retried elsewhere, while a slow but live one
  * is never. It repeats the activity's last details (or, before the first, the previous attempt's),
  * so resume offsets are never overwritten. The Temporal SDK throttles what reaches the server.
@@ -58,4 +59,13 @@ export function attemptNumber(): number {
 export function throwIfCancelled(): void {
   const context = currentContext();
   if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+}
+
+/**
+ * Lets the event loop turn (timers, the liveness heartbeat, workflow tasks of the same process):
+ * awaited between the steps of long synchronous computations, such as Lloyd iterations whose
+ * native kernel is synchronous. Awaiting a resolved promise alone would not let timers run.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

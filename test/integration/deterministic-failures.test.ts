@@ -127,7 +127,7 @@ describe('deterministic failures end the run at once', () => {
     });
   });
 
-  it('the default model not provisioned: preflight fails with a ModelError that says npm run model:provision, and provisions nothing', async () => {
+  it('the default model not provisioned on the embedding worker: the shard fails with a ModelError that says npm run model:provision, and provisions nothing', async () => {
     await withWorkers({ role: 'cpu', label: 'model-not-provisioned' }, async (harness) => {
       // An embedding worker of a machine whose cache lacks the model (createWorkers would have
       // provisioned it at start; this one is made without, as if the cache was emptied since).
@@ -143,8 +143,8 @@ describe('deterministic failures end the run at once', () => {
           const handle = await runDrop(harness, copyOfSample(harness.dataDir), { ...SMALL, encoders: ['transformer'] });
           await expectFailsFast(handle, {
             type: 'ModelError',
-            activity: 'preflightRun',
-            message: new RegExp(`the default transformer model is not provisioned \\(${emptyCache}/models/all-MiniLM-L6-v2-[^ ]* does not exist\\); run 'npm run model:provision'`),
+            activity: 'embedShard',
+            message: new RegExp(`the default transformer model is not provisioned on this worker \\(${emptyCache}/models/all-MiniLM-L6-v2-[^ ]* does not exist\\): run 'npm run model:provision'`),
           });
         });
       } finally {

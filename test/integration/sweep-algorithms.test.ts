@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CandidateMetrics } from '../../common/contracts';
 import { candidateKey } from '../../common/candidates';
+import { runFiles } from '../../common/run-layout';
 import type { RunConfig } from '../../common/run-config';
 import { dropRefFor } from '../../lib/runtime/drop-id';
 import { startDrop } from '../../lib/client/pipeline-client';
@@ -48,7 +49,7 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
       }
       // eps comes from the data: a larger k-distance quantile gives a larger eps and less noise.
       const [low, high] = leaderboard.rows.filter((row) => row.candidate.algorithm === 'dbscan');
-      const eps = (row: CandidateMetrics) => JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', `behavior-stats--dbscan-${row.candidate.params.replace(/[^A-Za-z0-9.]+/g, '')}`, 'centroids.json'), 'utf8')).eps as number;
+      const eps = (row: CandidateMetrics) => JSON.parse(fs.readFileSync(runFiles.centroidsFile(output.runDir, candidateKey(row.candidate)), 'utf8')).eps as number;
       expect(eps(high)).toBeGreaterThan(eps(low));
       expect(high.shape!.noiseFraction).toBeLessThanOrEqual(low.shape!.noiseFraction);
       // HDBSCAN: the minimum cluster size follows the share of the 300 sampled users; every user gets a label.

@@ -27,7 +27,7 @@ describe('a shard resumed over a damaged batch part', () => {
     fs.writeFileSync(runFiles.embeddingPartsMeta(partsDir), JSON.stringify({ batchSize: 300 }));
     const damaged = runFiles.embeddingBatchFile(partsDir, 0);
     fs.writeFileSync(damaged, 'ARROW1\0\0');
-    fs.writeFileSync(damaged.replace(/\.arrow$/, '.stats.json'), '{}');
+    fs.writeFileSync(runFiles.embeddingBatchStats(damaged), '{}');
 
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {

@@ -116,11 +116,14 @@ describe('preflightRun', () => {
       'tfidf has 6 (tfidfComponents); set pcaComponents below 6, or 0 for no PCA');
   });
 
-  it('an unprovisioned default model says how to provision it', async () => {
+  it('leaves the default model to the embedding workers: a machine without it passes (they provision it when they start)', async () => {
     process.env.BSEG_CACHE_DIR = path.join(dir, 'empty-cache');
-    const { failure } = await preflight({ encoders: ['transformer'] });
-    expect(failure!.type).toBe('ModelError');
-    expect(failure!.message).toMatch(/transformerModelDir: the default transformer model is not provisioned \(.*empty-cache\/models\/.* does not exist\); run 'npm run model:provision'/);
+    const { failure } = await preflight({ encoders: ['transformer', 'behavior-stats'] });
+    expect(failure).toBeUndefined();
+    // Its width is unknown here, so PCA is checked against the encoders this machine can see.
+    const { failure: pca } = await preflight({ encoders: ['transformer', 'behavior-stats'], pcaComponents: 30 });
+    expect(pca!.message).toContain('behavior-stats has 19 (fixed)');
+    expect(pca!.message).not.toContain('transformer has');
   });
 
   it('does not look for a model when the run has no transformer', async () => {

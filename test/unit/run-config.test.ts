@@ -27,7 +27,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
 };
 
 /** Fields added since, with their defaults (each one a new knob; none changes what a run produces). */
-const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 60 };
+const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 300 };
 const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA };
 
 /** The integer ranges as they were before the schema: [field, min, max]. */
@@ -159,8 +159,9 @@ describe('run config', () => {
       { holdoutMode: 'none', selectionRule: 'stable-silhouette' }, { downstreamKs: [5], selectionRule: 'pareto' },
       { stabilitySeedRuns: 0, stabilitySubsampleRuns: 0, selectionRule: 'silhouette' }, { stabilitySeedRuns: 0 },
       { algorithms: ['distributed-kmeans'] }, { algorithms: ['kmeans'], pcaComponents: 8 },
+      { algorithms: ['ward'], kMin: 10, kMax: 12, hierarchicalSampleSize: 10 },
     ]) expect(problemsOf(overrides), JSON.stringify(overrides)).toEqual([]);
-    expect(CROSS_FIELD_RULES).toHaveLength(7);
+    expect(CROSS_FIELD_RULES).toHaveLength(8);
   });
 
   it('splits the fields into sections, each field in exactly one', () => {
@@ -197,5 +198,13 @@ describe('run config', () => {
     expect(deriveSeed('ab', 'c')).not.toBe(deriveSeed('a', 'bc'));
     // Pinned: a change here would silently change every clustering of every re-run.
     expect(deriveSeed('drop-1', 'behavior-stats', 'kmeans', 'k=3')).toMatchInlineSnapshot(`3226153354`);
+  });
+
+  it('refuses ward or average with a sample smaller than kMin (they would get no candidate)', () => {
+    expect(problemsOf({ algorithms: ['kmeans', 'ward'], kMin: 20, kMax: 25, hierarchicalSampleSize: 10 })).toEqual([
+      "algorithms, hierarchicalSampleSize, kMin: algorithms 'ward' and 'average' cluster at most hierarchicalSampleSize (10) users exactly, " +
+        'which cannot make kMin (20) segments; raise hierarchicalSampleSize to at least 20 or lower kMin',
+    ]);
+    expect(problemsOf({ algorithms: ['kmeans'], kMin: 20, kMax: 25, hierarchicalSampleSize: 10 })).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { kmeansRefit } from '../../evaluation/stability';
+import { internalInvariantError } from '../../../common/errors';
 import { kGrid, type SweepAlgorithm } from './algorithm';
 
 export type DistributedKMeansParams = { algorithm: 'distributed-kmeans'; k: number };
@@ -12,7 +13,7 @@ export const distributedKMeansAlgorithm: SweepAlgorithm<DistributedKMeansParams>
   name: 'distributed-kmeans',
   grid: (config, users) => kGrid('distributed-kmeans', config, users),
   fit() {
-    throw new Error('distributed-kmeans candidates run as the distributedKMeans child workflow, not in clusterCandidate');
+    throw internalInvariantError('distributed-kmeans candidates run as the distributedKMeans child workflow, not in clusterCandidate');
   },
   refit: ({ k }, { config }) => ({ seeded: true, fit: kmeansRefit(k, config.kmeansMaxIterations) }),
 };

@@ -6,7 +6,7 @@ import type { SweepAlgorithm } from './algorithm';
 export type HdbscanParams = { algorithm: 'hdbscan'; min_cluster_share: number };
 
 /** HDBSCAN's settings for n users: it is quadratic, so at most hdbscanSampleSize users are clustered exactly. */
-export function hdbscanSettings(share: number, n: number, config: Pick<SweepConfig, 'hdbscanMinSamples' | 'hdbscanSampleSize'>) {
+function hdbscanSettings(share: number, n: number, config: Pick<SweepConfig, 'hdbscanMinSamples' | 'hdbscanSampleSize'>) {
   const clustered = Math.min(n, config.hdbscanSampleSize);
   const minClusterSize = Math.max(2, Math.round(share * clustered));
   return { minClusterSize, minSamples: Math.min(config.hdbscanMinSamples, minClusterSize, clustered), sampleSize: config.hdbscanSampleSize };

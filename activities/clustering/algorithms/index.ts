@@ -3,6 +3,7 @@
  * parameters, grid, fit and refit (see algorithm.ts), one line here, its name in the config's
  * `algorithms` values (common/config/sweep.ts; a test checks both lists agree), and its tests.
  */
+import { internalInvariantError } from '../../../common/errors';
 import type { SweepAlgorithm } from './algorithm';
 import { averageAlgorithm, wardAlgorithm } from './hierarchical';
 import { dbscanAlgorithm } from './dbscan';
@@ -26,7 +27,8 @@ export type AlgorithmParams = ReturnType<(typeof ALGORITHMS)[number]['grid']>[nu
 
 export function algorithmNamed(name: string): SweepAlgorithm<AlgorithmParams> {
   const algorithm = ALGORITHMS.find((candidate) => candidate.name === name);
-  if (!algorithm) throw new Error(`no clustering algorithm named ${JSON.stringify(name)}; known: ${ALGORITHMS.map((known) => known.name).join(', ')}`);
+  // The config schema accepts only registered names (test/unit/algorithm-registry.test.ts keeps the two lists equal).
+  if (!algorithm) throw internalInvariantError(`no clustering algorithm named ${JSON.stringify(name)}; known: ${ALGORITHMS.map((known) => known.name).join(', ')}`);
   return algorithm as unknown as SweepAlgorithm<AlgorithmParams>;
 }
 

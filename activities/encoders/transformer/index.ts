@@ -17,7 +17,7 @@ export function serializationOptions(config: EncodersConfig): SerializationOptio
 
 /**
  * The pretrained-transformer encoder: serialize each user's sequence to text, embed it with the
- * sentence-embedding model (lib/models; default all-MiniLM-L6-v2), one L2-normalized vector per user.
+ * sentence-embedding model (lib/runtime/models; default all-MiniLM-L6-v2), one L2-normalized vector per user.
  * The model is only resolved here, never provisioned: a missing or broken one is a ModelError.
  */
 export async function transformerEncoder(context: EncoderContext): Promise<SequenceEncoder> {
