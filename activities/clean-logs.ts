@@ -10,6 +10,7 @@ import { runFiles } from '../common/run-layout';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { mappingFor } from './ingest/mapping';
 import { stageEvents } from './ingest/raw-source';
+import { changedSince } from '../lib/runtime/file-identity';
 
 /**
  * Cleans a drop into the run's DuckDB file (run.duckdb): events_clean, quarantine (reasoned),
@@ -31,6 +32,17 @@ export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLo
  */
 export const CLEANING_CHECKS = ['clean/clean_events.checks.json', 'clean/build_user_summaries.checks.json'];
 
+/** The drop's files must be as inspected: a run never mixes two versions of its input, and a retry cannot help. */
+async function refuseChangedFiles(pinned: CleanRawLogsInput['pinned']): Promise<void> {
+  const changes = await changedSince(pinned);
+  if (changes.length > 0) {
+    throw badInput(
+      `the drop changed since it was inspected (${changes.join('; ')}); a drop must be complete before it is triggered. ` +
+        'Trigger it again once it is complete: its files are inspected again',
+    );
+  }
+}
+
 /** The cleaning itself, into any database file (also used by `client validate`). */
 export async function cleanInto(databaseFile: string, input: CleanRawLogsInput): Promise<CleaningAccounting> {
   const { config } = input;
@@ -42,11 +54,15 @@ export async function cleanInto(databaseFile: string, input: CleanRawLogsInput):
   try {
     const { connection } = database;
     const mapping = mappingFor(input.format, config.mappingFile);
+    // Before and after reading: a file that changed in between would mix two versions of the drop.
+    await refuseChangedFiles(input.pinned);
     try {
       await stageEvents(connection, mapping, input.files, input.delimiter, { start: config.timeWindowStart, end: config.timeWindowEnd });
     } catch (error) {
+      await refuseChangedFiles(input.pinned);
       throw badInput(`cannot read ${input.files.join(', ')} as ${mapping.name}: ${(error as Error).message}`);
     }
+    await refuseChangedFiles(input.pinned);
     heartbeat('staged');
     // Staging needed file order (drop_row); from here on every order that matters is explicit
     // (drop_row, position), and unordered writes can use every thread.

@@ -4,6 +4,7 @@ import type { InspectDropInput, InspectDropOutput } from '../common/contracts';
 import { badInput } from '../common/errors';
 import { openDuckDB, queryRows } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
+import { changedSince, pinFiles } from '../lib/runtime/file-identity';
 import { detectFormat, readFirstLine, splitFields } from './ingest/detect';
 import { verifyGzip } from './ingest/verify-gzip';
 import { builtInMappings, describeLayout, readMappingFile, type FormatMapping } from './ingest/mapping';
@@ -17,8 +18,21 @@ const DATA_FILE = /\.(csv|tsv|txt|jsonl|ndjson|json|parquet)(\.gz)?$/i;
  * columns the files do not have.
  */
 export async function inspectDrop(input: InspectDropInput): Promise<InspectDropOutput> {
-  return runStepOnce(input.runDir, 'inspect', async () => {
+  return runStepOnce(input.runDir, 'inspect', () => inspectFiles(input), inspectionStillHolds(input.source));
+}
+
+/** A recorded inspection holds while the drop has the same files, unchanged (a re-trigger after a change inspects again). */
+function inspectionStillHolds(source: string) {
+  return async (recorded: InspectDropOutput): Promise<boolean> => {
+    const files = await resolveDropFiles(source).catch(() => []);
+    return files.join('\n') === recorded.files.join('\n') && (await changedSince(recorded.pinned)).length === 0;
+  };
+}
+
+async function inspectFiles(input: InspectDropInput): Promise<InspectDropOutput> {
+  {
     const files = await resolveDropFiles(input.source);
+    const pinned = await pinFiles(files);
     let bytes = 0;
     for (const file of files) {
       const { size } = await fs.stat(file);
@@ -30,7 +44,7 @@ export async function inspectDrop(input: InspectDropInput): Promise<InspectDropO
       const mapping = readMappingFile(input.mappingFile);
       const delimiter = mapping.reader.kind === 'csv' ? mapping.reader.delimiter ?? ',' : '';
       for (const file of files) await checkMappedColumns(file, mapping, delimiter);
-      return { files, format: mapping.name, delimiter, bytes };
+      return { files, pinned, format: mapping.name, delimiter, bytes };
     }
     const detected = new Map<string, { format: string; delimiter: string }>();
     for (const file of files) {
@@ -50,8 +64,8 @@ export async function inspectDrop(input: InspectDropInput): Promise<InspectDropO
       throw badInput(`drop ${input.source} mixes log formats (${listing}); put each format in its own drop`);
     }
     const [{ format, delimiter }] = detected.values();
-    return { files, format, delimiter, bytes };
-  });
+    return { files, pinned, format, delimiter, bytes };
+  }
 }
 
 function expectedLayouts(): string {

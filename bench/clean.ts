@@ -37,7 +37,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const started = performance.now();
     const runDir = path.join(scratch, 'run');
     const inspected = await inspectDrop({ runDir, source: input, mappingFile: '' });
-    const cleaned = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+    const cleaned = await cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config });
     await shardUsers({ runDir, config });
     const ours = (performance.now() - started) / 1000;
     const oursPeak = peakRssMiB();

@@ -19,7 +19,7 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   const runDir = runDirFor(dataDir, drop.dropId);
   await activities.preflightRun({ runDir, config });
   const inspected = await activities.inspectDrop({ runDir, source: drop.source, mappingFile: config.mappingFile });
-  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, config });
   for (const encoder of config.encoders.filter((name) => FITTED_ENCODERS.includes(name))) {
     await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(config.seed || drop.dropId, 'fit', encoder), config });

@@ -95,7 +95,7 @@ async function realUserTexts(scratch: string, count: number): Promise<string[]> 
   const config = resolveRunConfig({ shardCount: 1 });
   const runDir = path.join(scratch, 'run');
   const inspected = await activities.inspectDrop({ runDir, source: DATASET, mappingFile: '' });
-  await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+  await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, config });
   const database = await openDuckDB(':memory:', {});
   try {

@@ -2,6 +2,7 @@
  * Payloads between workflows and activities. They carry references (paths, counts, small
  * summaries), never data: embeddings, labels and events stay in the run directory.
  */
+import type { FileIdentity } from '../lib/runtime/file-identity';
 import type { SweepCandidate } from './candidates';
 import type {
   ClusteringAlgorithm, EncoderName, EncodersConfig, EvaluationConfig, IngestConfig, RunConfig, RuntimeConfig, SweepConfig,
@@ -39,6 +40,8 @@ export interface PreflightRunOutput { configPath: string }
 export interface InspectDropInput { runDir: string; source: string; mappingFile: string }
 export interface InspectDropOutput {
   files: string[];
+  /** Each file's size and modification time at inspection: cleaning refuses files that changed since. */
+  pinned: FileIdentity[];
   /** A known format's name (sql/ingest/formats/) or the name in the run's mapping file. */
   format: string;
   /** CSV delimiter found on the first line ('' for JSONL/Parquet). */
@@ -49,6 +52,8 @@ export interface InspectDropOutput {
 export interface CleanRawLogsInput {
   runDir: string;
   files: string[];
+  /** The files as inspected (InspectDropOutput.pinned). */
+  pinned: FileIdentity[];
   format: string;
   delimiter: string;
   config: IngestConfig & RuntimeConfig;

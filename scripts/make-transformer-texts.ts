@@ -27,7 +27,7 @@ const rows: Array<{ source: string; userId: string; text: string }> = [];
 for (const source of SOURCES) {
   const runDir = await fs.mkdtemp(path.join(os.tmpdir(), 'transformer-texts-'));
   const inspected = await activities.inspectDrop({ runDir, source: source.path, mappingFile: '' });
-  await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config });
+  await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config });
   const { shards } = await activities.shardUsers({ runDir, config });
   const database = await openDuckDB(':memory:', {});
   const users = await readShardSequences(database.connection, shards[0].path, 0, shards[0].users);

@@ -67,7 +67,7 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     await activities.io.preflightRun({ runDir, config });
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
-    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
+    const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
     // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
     const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     enterStage('shard');

@@ -16,7 +16,7 @@ export async function validateDrop(source: string, overrides: Partial<RunConfig>
   try {
     const inspected = await inspectDrop({ runDir: scratch, source: path.resolve(source), mappingFile: config.mappingFile });
     const accounting = await cleanInto(path.join(scratch, 'validate.duckdb'), {
-      runDir: scratch, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config,
+      runDir: scratch, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config,
     });
     return { format: inspected.format, files: inspected.files, accounting };
   } finally {

@@ -54,9 +54,15 @@ export async function writeStepMarker<T>(runDir: string, step: string, output: T
 }
 
 /** Returns the recorded output of `step` if it already finished, else runs it and records it. */
-export async function runStepOnce<T>(runDir: string, step: string, run: () => Promise<T>): Promise<T> {
+export async function runStepOnce<T>(
+  runDir: string,
+  step: string,
+  run: () => Promise<T>,
+  /** Whether a recorded output still holds (e.g. its input files are unchanged); when not, the step runs again. */
+  stillValid: (output: T) => Promise<boolean> = async () => true,
+): Promise<T> {
   const existing = await readStepMarker<T>(runDir, step);
-  if (existing) return existing.output;
+  if (existing && await stillValid(existing.output)) return existing.output;
   const output = await run();
   await writeStepMarker(runDir, step, output);
   return output;

@@ -189,7 +189,7 @@ describe('deterministic failures end the run at once', () => {
       // The state a failed first run with shardCount=4 leaves: the drop is cleaned (checkpointed) for 4 shards.
       const cleanedFor4 = resolveRunConfig({ ...SMALL, shardCount: 4 });
       const inspected = await inspectDrop({ runDir, source, mappingFile: cleanedFor4.mappingFile });
-      await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: cleanedFor4 });
+      await cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: cleanedFor4 });
 
       const handle = await runDrop(harness, source, { ...SMALL, shardCount: 2 });
       await expectFailsFast(handle, {

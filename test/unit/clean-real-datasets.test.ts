@@ -44,7 +44,7 @@ describe('cleaning the real datasets in ../shared/datasets: every raw row is acc
       const runDir = freshDataDir(`clean-${dataset.name}`);
       const inspected = await inspectDrop({ runDir, source: path.join(DATASETS, dataset.name), mappingFile: '' });
       expect(inspected.format).toBe(dataset.format);
-      const { accounting, databasePath } = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
+      const { accounting, databasePath } = await cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
       const expectedRaw = inspected.files.reduce((sum, file) => sum + dataLines(file, dataset.header), 0);
       expect(accounting.rawRows).toBe(expectedRaw);
       expect(accounting.cleanedRows + accounting.quarantinedRows + accounting.duplicateRows).toBe(expectedRaw);
@@ -58,7 +58,7 @@ describe('cleaning the real datasets in ../shared/datasets: every raw row is acc
     const runDir = freshDataDir('clean-ids');
     const source = path.join(DATASETS, 'rees46-cosmetics-sample');
     const inspected = await inspectDrop({ runDir, source, mappingFile: '' });
-    const { databasePath } = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
+    const { databasePath } = await cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
     const rows = await query(`ATTACH '${databasePath}' AS run (READ_ONLY);
       SELECT count(*) FILTER (WHERE user_id LIKE '%.%') AS float_user_ids,
              count(*) FILTER (WHERE category_id = '1487580005134238553') AS exact_category_ids FROM run.events_clean`);
@@ -70,7 +70,7 @@ describe('cleaning the real datasets in ../shared/datasets: every raw row is acc
     const runDir = freshDataDir('clean-truncated');
     const source = path.join(DATASETS, 'taobao-userbehavior-long', 'UserBehavior.csv');
     const inspected = await inspectDrop({ runDir, source, mappingFile: '' });
-    const { accounting, databasePath } = await cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
+    const { accounting, databasePath } = await cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
     expect(accounting.quarantineByReason).toEqual({ malformed_line: 1 });
     const [row] = await query(`ATTACH '${databasePath}' AS run (READ_ONLY); SELECT source_file, line, detail FROM run.quarantine`);
     expect(row.line).toBe(84476);

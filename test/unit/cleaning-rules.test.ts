@@ -11,6 +11,7 @@ import { query } from '../helpers/duckdb-query';
 import { freshDataDir } from '../helpers/pipeline-harness';
 import { userEvents, writeRees46 } from '../helpers/rees46-fixture';
 import { runFiles } from '../../common/run-layout';
+import { pinFiles } from '../../lib/runtime/file-identity';
 
 /**
  * Cleans a fixture into a DuckDB file and writes its shards (run.sequences is a view over them);
@@ -21,7 +22,7 @@ async function clean(file: string, overrides: Partial<RunConfig> = {}): Promise<
   const database = runFiles.database(runDir);
   fs.mkdirSync(runDir, { recursive: true });
   const config = resolveRunConfig(overrides);
-  await cleanInto(database, { runDir, files: [file], format: 'rees46', delimiter: ',', config });
+  await cleanInto(database, { runDir, files: [file], pinned: await pinFiles([file]), format: 'rees46', delimiter: ',', config });
   await shardUsers({ runDir, config });
   return database;
 }
@@ -107,7 +108,7 @@ describe('cleaning rules', () => {
     const inspected = await inspectDrop({ runDir: drop, source: drop, mappingFile: '' });
     const database = runFiles.database(drop);
     const config = resolveRunConfig({ holdoutMode: 'none', selectionRule: 'stable-silhouette' });
-    await cleanInto(database, { runDir: drop, files: inspected.files, format: inspected.format, delimiter: ',', config });
+    await cleanInto(database, { runDir: drop, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: ',', config });
     await shardUsers({ runDir: drop, config });
     const [sequence] = await query(`${attach(database)} SELECT [e.item_id FOR e IN events] AS items FROM run.sequences`);
     expect(sequence.items).toEqual(['early', 'from-a', 'from-b']);

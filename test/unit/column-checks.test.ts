@@ -60,7 +60,7 @@ describe('column checks', () => {
     const source = projectPath('data', 'sample', 'rees46-2019-oct-sample.csv');
     const inspected = await inspectDrop({ runDir, source, mappingFile: '' });
     const databaseFile = path.join(runDir, 'run.duckdb');
-    await cleanInto(databaseFile, { runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
+    await cleanInto(databaseFile, { runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig() });
     const database = await openDuckDB(databaseFile);
     try {
       const { connection } = database;

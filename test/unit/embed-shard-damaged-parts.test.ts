@@ -14,7 +14,7 @@ describe('a shard resumed over a damaged batch part', () => {
     const runDir = freshDataDir('damaged-part');
     const source = projectPath('data', 'sample', 'rees46-2019-oct-sample.csv');
     const inspected = await activities.inspectDrop({ runDir, source, mappingFile: '' });
-    await activities.cleanRawLogs({ runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
+    await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
     const { shards } = await activities.shardUsers({ runDir, config: configSection(config, 'runtime') });
     const input = { runDir, shard: shards[0], encoder: 'behavior-stats' as const, config: configSection(config, 'encoders', 'runtime') };
     const first = await activities.embedShard(input);

@@ -63,7 +63,7 @@ describe('mapping files', () => {
     const runDir = freshDataDir('file-column');
     const inspected = await inspectDrop({ runDir, source: csv, mappingFile });
     const databaseFile = path.join(runDir, 'run.duckdb');
-    await cleanInto(databaseFile, { runDir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig({ mappingFile }) });
+    await cleanInto(databaseFile, { runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig({ mappingFile }) });
     const items = await query(`ATTACH '${databaseFile}' AS run (READ_ONLY); SELECT DISTINCT item_id FROM run.events_clean ORDER BY item_id`);
     expect(items.map((row) => row.item_id)).toEqual([...new Set(lines.slice(0, 50).map((fields) => fields[1]))].sort());
   });

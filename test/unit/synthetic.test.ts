@@ -12,7 +12,7 @@ const REES46 = path.resolve('..', 'shared', 'datasets', 'rees46-cosmetics-sample
 async function eventMix(source: string, dir: string): Promise<Record<string, number>> {
   const inspected = await inspectDrop({ runDir: dir, source, mappingFile: '' });
   const database = path.join(dir, `${path.basename(source)}.duckdb`);
-  await cleanInto(database, { runDir: dir, files: inspected.files, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig({ botMaxEventsPerMinute: 0, botMaxViewsPerSession: 0 }) });
+  await cleanInto(database, { runDir: dir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: resolveRunConfig({ botMaxEventsPerMinute: 0, botMaxViewsPerSession: 0 }) });
   const rows = await query(`ATTACH '${database}' AS run (READ_ONLY); SELECT event_type, count(*) / sum(count(*)) OVER () AS share FROM run.events_clean GROUP BY event_type`);
   return Object.fromEntries(rows.map((row) => [String(row.event_type), Number(row.share)]));
 }
