@@ -116,6 +116,14 @@ describe('preflightRun', () => {
       'tfidf has 6 (tfidfComponents); set pcaComponents below 6, or 0 for no PCA');
   });
 
+  it('an empty transformerModelDir directory is a ModelError at once (issue 14: it was retried 5 times per shard)', async () => {
+    const empty = path.join(dir, 'empty-model');
+    fs.mkdirSync(empty, { recursive: true });
+    const { failure } = await preflight({ encoders: ['transformer'], transformerModelDir: empty });
+    expect(failure).toMatchObject({ type: 'ModelError', nonRetryable: true });
+    expect(failure!.message).toMatch(/transformerModelDir: model directory .*empty-model lacks model\.onnx: set the run config field transformerModelDir/);
+  });
+
   it('leaves the default model to the embedding workers: a machine without it passes (they provision it when they start)', async () => {
     process.env.BSEG_CACHE_DIR = path.join(dir, 'empty-cache');
     const { failure } = await preflight({ encoders: ['transformer', 'behavior-stats'] });
