@@ -5,7 +5,7 @@ import { cleanRawLogs } from '../../activities/clean-logs';
 import { inspectDrop } from '../../activities/inspect-drop';
 import { resolveRunConfig } from '../../common/run-config';
 import { projectPath } from '../../lib/paths';
-import { freshDataDir } from '../helpers/pipeline-harness';
+import { copyOfSample, freshDataDir } from '../helpers/pipeline-harness';
 
 const SAMPLE = projectPath('data', 'sample', 'rees46-2019-oct-sample.csv');
 const TAOBAO = path.resolve(projectPath(), '..', 'shared', 'datasets', 'taobao-userbehavior-2h', 'UserBehavior.csv');
@@ -13,9 +13,7 @@ const TAOBAO = path.resolve(projectPath(), '..', 'shared', 'datasets', 'taobao-u
 describe('a drop pinned at inspection', () => {
   it('refuses to clean files that changed since they were inspected (rows appended), naming the file and the change', async () => {
     const runDir = freshDataDir('pinned-append');
-    const file = path.join(runDir, 'inputs', 'drop.csv');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.copyFileSync(SAMPLE, file);
+    const file = copyOfSample(runDir, 'drop.csv');
     const inspected = await inspectDrop({ runDir, source: file, mappingFile: '' });
     const before = fs.statSync(file).size;
     const lines = fs.readFileSync(SAMPLE, 'utf8').trimEnd().split('\n');
@@ -29,9 +27,7 @@ describe('a drop pinned at inspection', () => {
 
   it('inspects a drop again when its files changed since the recorded inspection (no stale format guess)', async () => {
     const runDir = freshDataDir('pinned-reinspect');
-    const file = path.join(runDir, 'inputs', 'drop.csv');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.copyFileSync(SAMPLE, file);
+    const file = copyOfSample(runDir, 'drop.csv');
     const first = await inspectDrop({ runDir, source: file, mappingFile: '' });
     expect(first.format).toBe('rees46');
     expect(await inspectDrop({ runDir, source: file, mappingFile: '' })).toEqual(first);
