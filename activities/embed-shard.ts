@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
 import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openDuckDB } from '../lib/runtime/duckdb';
-import { concatBlocks, readEmbeddingFile, writeEmbeddingFile } from '../lib/runtime/embedding-file';
+import { concatBlocks, readEmbeddingFile, writeEmbeddingFile, type EmbeddingBlock } from '../lib/runtime/embedding-file';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/runtime/activity-progress';
 import { createEncoder } from './encoders';
@@ -42,6 +42,8 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
     const resumeAt = lastHeartbeatDetails<EmbedHeartbeat>()?.nextBatch ?? 0;
     let computed = 0;
     let reused = 0;
+    /** Every batch, computed now or found finished: the merge needs no second read of the parts. */
+    const finished: FinishedPart[] = [];
     const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
     try {
       const encoder = await createEncoder(input.encoder, {
@@ -57,12 +59,13 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         // after its heartbeat was sent (or a part may have been deleted): the part file decides.
         // A part that cannot be read (damaged since) is computed again, never retried as it is.
         if (await pathExists(partPath)) {
-          const damage = await partDamage(partPath);
-          if (!damage) {
+          const part = await readFinishedPart(partPath);
+          if ('block' in part) {
+            finished[batch] = part;
             reused++;
             continue;
           }
-          console.warn(`[${step}] damaged checkpoint ${partPath} (${damage}): computing batch ${batch} again`);
+          console.warn(`[${step}] damaged checkpoint ${partPath} (${part.damage}): computing batch ${batch} again`);
         }
         throwIfCancelled();
         const from = batch * batchSize;
@@ -70,19 +73,15 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
         // Stats first: a part file that exists always has its stats beside it.
         await writeJsonAtomic(runFiles.embeddingBatchStats(partPath), block.stats ?? {});
         await writeEmbeddingFile(partPath, block);
+        finished[batch] = { block, stats: block.stats ?? {} };
         await fs.appendFile(logPath, `batch=${batch} attempt=${attemptNumber()} pid=${process.pid}\n`);
         computed++;
         heartbeat({ nextBatch: batch + 1, batches } satisfies EmbedHeartbeat);
         if (deps.batchDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, deps.batchDelayMs));
       }
-      const parts = [];
       const encoderStats: EncoderStats = {};
-      for (let batch = 0; batch < batches; batch++) {
-        const partPath = runFiles.embeddingBatchFile(partsDir, batch);
-        parts.push(await readEmbeddingFile(partPath));
-        addStats(encoderStats, await readStats(runFiles.embeddingBatchStats(partPath)));
-      }
-      const merged = batches > 0 ? concatBlocks(parts) : { userIds: [], vectors: new Float32Array(0), dimensions: encoder.dimensions };
+      for (const part of finished) addStats(encoderStats, part.stats);
+      const merged = batches > 0 ? concatBlocks(finished.map((part) => part.block)) : { userIds: [], vectors: new Float32Array(0), dimensions: encoder.dimensions };
       await writeEmbeddingFile(finalPath, merged);
       await fs.rm(partsDir, { recursive: true, force: true });
       return {
@@ -102,19 +101,20 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
   });
 }
 
-/** Why a finished batch's part (or its stats) cannot be read back, or undefined when it can. */
-async function partDamage(partPath: string): Promise<string | undefined> {
-  try {
-    await readEmbeddingFile(partPath);
-    JSON.parse(await fs.readFile(runFiles.embeddingBatchStats(partPath), 'utf8'));
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
+interface FinishedPart {
+  block: EmbeddingBlock;
+  stats: EncoderStats;
 }
 
-async function readStats(file: string): Promise<EncoderStats> {
-  return JSON.parse(await fs.readFile(file, 'utf8')) as EncoderStats;
+/** A finished batch's part and its stats, read once (the merge uses them), or why they cannot be read back. */
+async function readFinishedPart(partPath: string): Promise<FinishedPart | { damage: string }> {
+  try {
+    const block = await readEmbeddingFile(partPath);
+    const stats = JSON.parse(await fs.readFile(runFiles.embeddingBatchStats(partPath), 'utf8')) as EncoderStats;
+    return { block, stats };
+  } catch (error) {
+    return { damage: (error as Error).message };
+  }
 }
 
 function addStats(total: EncoderStats, batch: EncoderStats): void {

@@ -11,7 +11,7 @@ import { readModelConfig } from '../lib/runtime/models/model-config';
 import { BEHAVIOR_STATS_FEATURES } from './encoders/behavior-stats';
 import { readTruthLabels } from './evaluation/external';
 import { readMappingFile } from './ingest/mapping';
-import { listStepMarkers } from '../lib/runtime/run-dir';
+import { hasFinishedSteps } from '../lib/runtime/run-dir';
 
 /** A problem preflight found: a file the config names is missing or broken, or a setting does not fit the files. */
 interface Problem {
@@ -49,7 +49,7 @@ export async function preflightRun(input: PreflightRunInput): Promise<PreflightR
  */
 async function refuseOtherSettings(runDir: string, config: RunConfig): Promise<void> {
   const stored = await fs.readFile(runFiles.config(runDir), 'utf8').then((text) => JSON.parse(text) as Partial<RunConfig>, () => undefined);
-  if (!stored || (await listStepMarkers(runDir)).length === 0) return;
+  if (!stored || !(await hasFinishedSteps(runDir))) return;
   const resultFields = Object.keys({ ...configSection(config, 'ingest', 'encoders', 'sweep', 'evaluation'), shardCount: 0 }) as RunConfigField[];
   const changed = resultFields.filter((field) => JSON.stringify(stored[field]) !== JSON.stringify(config[field]));
   if (changed.length === 0) return;

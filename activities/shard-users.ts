@@ -8,7 +8,7 @@ import { produceAtomically } from '../lib/runtime/atomic-write';
 import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
-import { runFiles, shardName } from '../common/run-layout';
+import { runFiles } from '../common/run-layout';
 
 /**
  * Writes the users' sequences into `shardCount` Parquet files (schema: docs/DATA-CONTRACTS.md),
@@ -34,7 +34,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
         // Buckets are aggregated in row_in_shard order and written in shard order.
         await connection.run('SET preserve_insertion_order = true');
         for (let index = 0; index < shardCount; index++) {
-          await writeShard(connection, byShard.get(index)?.buckets ?? [], path.join(temporaryDir, `${shardName(index)}.parquet`));
+          await writeShard(connection, byShard.get(index)?.buckets ?? [], path.join(temporaryDir, path.basename(runFiles.shardFile(input.runDir, index))));
           heartbeat(`shard ${index + 1}/${shardCount}`);
         }
         return byShard;

@@ -68,16 +68,25 @@ export async function runStepOnce<T>(
   return output;
 }
 
-export async function listStepMarkers(runDir: string): Promise<Array<StepMarker<unknown>>> {
-  let names: string[];
+/** The marker files of a run's steps (not the temporary files of markers being written). */
+async function markerFileNames(runDir: string): Promise<string[]> {
   try {
-    names = await fs.readdir(runFiles.stepsDir(runDir));
+    const names = await fs.readdir(runFiles.stepsDir(runDir));
+    return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+/** Whether any step of the run has finished (without reading the markers). */
+export async function hasFinishedSteps(runDir: string): Promise<boolean> {
+  return (await markerFileNames(runDir)).length > 0;
+}
+
+export async function listStepMarkers(runDir: string): Promise<Array<StepMarker<unknown>>> {
   const markers = await Promise.all(
-    names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort()
+    (await markerFileNames(runDir))
       .map(async (name) => parseMarker<unknown>(await fs.readFile(path.join(runFiles.stepsDir(runDir), name), 'utf8'))),
   );
   // A damaged marker is not a finished step (readStepMarker recomputes it).
