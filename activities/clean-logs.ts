@@ -1,12 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CleanRawLogsInput, CleanRawLogsOutput, CleaningAccounting } from '../common/contracts';
-import type { IngestConfig, RuntimeConfig } from '../common/run-config';
+import { resultSettings, type IngestConfig, type RuntimeConfig } from '../common/run-config';
 import { badInput, internalInvariantError } from '../common/errors';
 import { produceAtomically } from '../lib/runtime/atomic-write';
 import { runColumnChecks } from '../lib/runtime/column-checks';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { mappingFor } from './ingest/mapping';
 import { stageEvents } from './ingest/raw-source';
@@ -19,12 +19,21 @@ import { changedSince } from '../lib/runtime/file-identity';
  * looks like a result.
  */
 export async function cleanRawLogs(input: CleanRawLogsInput): Promise<CleanRawLogsOutput> {
-  return runStepOnce(input.runDir, 'clean', async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.clean,
+    madeFrom: { files: input.pinned, format: input.format, delimiter: input.delimiter, config: resultSettings(input.config) },
+    outputs: () => CLEANED_TABLES.map((table) => ({ table })),
+  };
+  return runStepOnce(step, async () => {
     const databasePath = runFiles.database(input.runDir);
     const accounting = await produceAtomically(databasePath, (temporaryPath) => cleanInto(temporaryPath, input));
     return { databasePath, accounting };
   });
 }
+
+/** The tables cleaning builds in run.duckdb (its checkpoint's outputs). */
+const CLEANED_TABLES = ['events_clean', 'quarantine', 'holdout_events', 'user_summaries', 'accounting'];
 
 /**
  * The column contracts of the tables cleaning builds (docs/DATA-CONTRACTS.md, "Column checks"),

@@ -8,7 +8,8 @@ import { heartbeat } from '../lib/runtime/activity-progress';
 import { algorithmFor } from './clustering/algorithms';
 import { centroids } from './metrics/internal';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { resultSettings } from '../common/run-config';
 
 /**
  * One sweep candidate: clusters an encoder's embeddings with one algorithm and parameter set,
@@ -16,7 +17,14 @@ import { runFiles } from '../common/run-layout';
  */
 export async function clusterCandidate(input: ClusterCandidateInput): Promise<ClusterCandidateOutput> {
   const key = candidateKey(input.candidate);
-  return runStepOnce(input.runDir, `cluster-${key}`, async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.cluster(key),
+    madeFrom: { candidate: input.candidate, seed: input.seed, config: resultSettings(input.config) },
+    upstream: runSteps.embedAll(input.candidate.encoder, input.embeddingPaths.length),
+    outputs: () => [{ file: runFiles.labelsFile(input.runDir, key) }, { file: runFiles.centroidsFile(input.runDir, key) }],
+  };
+  return runStepOnce(step, async () => {
     const started = performance.now();
     const { params } = input.candidate;
     const { userIds, matrix, pca } = await loadEmbeddingMatrix(input.embeddingPaths, input.candidate.encoder, input.config.pcaComponents);

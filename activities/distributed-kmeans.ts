@@ -8,7 +8,8 @@ import { readLabelsFile, writeLabelsFile } from '../lib/runtime/labels-file';
 import { jsBackend } from './clustering/distance-backend';
 import { kmeansPlusPlus } from './clustering/kmeans';
 import { sampleIndices, seededRandom } from './clustering/random';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { recordStep } from '../lib/runtime/run-dir';
 
 /**
  * The shard side of distributed k-means (workflows/distributed-kmeans.ts drives the iterations):
@@ -139,5 +140,14 @@ export async function mergeShardLabels(input: {
     distributed: { shards: input.shardLabelPaths.length, iterations: input.iterations },
     centroids: Array.from({ length: k }, (_, c) => input.centers.slice(c * input.dimensions, (c + 1) * input.dimensions)),
   });
-  return { candidate: input.candidate, labelsPath, inertia: input.inertia, iterations: input.iterations, clusters: k, seconds: input.seconds };
+  const output = { candidate: input.candidate, labelsPath, inertia: input.inertia, iterations: input.iterations, clusters: k, seconds: input.seconds };
+  // The same checkpoint record as clusterCandidate's, so scoring keys on what it read.
+  await recordStep({
+    runDir: input.runDir,
+    step: runSteps.cluster(input.candidateKey),
+    madeFrom: { candidate: input.candidate, centers: input.centers, iterations: input.iterations },
+    upstream: input.shardLabelPaths.length > 0 ? runSteps.embedAll(input.candidate.encoder, input.shardLabelPaths.length) : [],
+    outputs: () => [{ file: labelsPath }, { file: runFiles.centroidsFile(input.runDir, input.candidateKey) }],
+  }, output);
+  return output;
 }

@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import { defaultModelDir } from '../lib/runtime/models/default-model';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
 import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openDuckDB } from '../lib/runtime/duckdb';
@@ -8,13 +10,21 @@ import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from
 import { createEncoder } from './encoders';
 import type { EncoderStats } from './encoders/encoder';
 import type { SessionSettings } from './encoders/transformer/session';
-import { runFiles, shardName } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { FITTED_ENCODERS, resultSettings } from '../common/run-config';
 
 export interface EmbedShardDeps {
   /** Fault-injection knob for crash tests: sleep this long after each batch. 0 in production. */
   batchDelayMs: number;
   /** Where this worker runs ONNX models (CPU/CUDA, threads): a property of the machine, not of the run. */
   onnx: SessionSettings;
+}
+
+/** The transformer's model file as found on this worker (another model, another embedding); nothing for other encoders. */
+async function modelIdentity(input: EmbedShardInput): Promise<{ size: number; mtimeMs: number } | null> {
+  if (input.encoder !== 'transformer') return null;
+  const stat = await fs.stat(path.join(input.config.transformerModelDir || defaultModelDir(), 'model.onnx')).catch(() => undefined);
+  return stat ? { size: stat.size, mtimeMs: stat.mtimeMs } : null;
 }
 
 export interface EmbedHeartbeat {
@@ -30,8 +40,15 @@ export interface EmbedHeartbeat {
  * `<shard>.batches.log` (batch, attempt, pid): the audit trail that shows it.
  */
 export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): Promise<EmbedShardOutput> {
-  const step = `embed-${input.encoder}-${shardName(input.shard.index)}`;
-  return runStepOnce(input.runDir, step, async () => {
+  const step = runSteps.embed(input.encoder, input.shard.index);
+  const definition = {
+    runDir: input.runDir,
+    step,
+    madeFrom: { encoder: input.encoder, shard: input.shard, config: resultSettings(input.config), model: await modelIdentity(input) },
+    upstream: [runSteps.shard, ...(FITTED_ENCODERS.includes(input.encoder) ? [runSteps.fit(input.encoder)] : [])],
+    outputs: (output: EmbedShardOutput) => [{ file: output.path }],
+  };
+  return runStepOnce(definition, async () => {
     const finalPath = runFiles.embeddingFile(input.runDir, input.encoder, input.shard.index);
     const partsDir = runFiles.embeddingPartsDir(input.runDir, input.encoder, input.shard.index);
     const logPath = runFiles.embeddingBatchLog(input.runDir, input.encoder, input.shard.index);

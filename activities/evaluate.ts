@@ -3,7 +3,9 @@ import type { CandidateMetrics, EvaluateCandidatesInput, EvaluateCandidatesOutpu
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { withRunDatabase } from '../lib/runtime/run-database';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { resultSettings } from '../common/run-config';
+import { candidateKey } from '../common/candidates';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { describeSelectionRule, selectCandidate } from './evaluation/selection';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
@@ -14,7 +16,14 @@ import { writeLeaderboardTable } from './evaluation/leaderboard-table';
  * and the `leaderboard` table of run.duckdb.
  */
 export async function evaluateCandidates(input: EvaluateCandidatesInput): Promise<EvaluateCandidatesOutput> {
-  return runStepOnce(input.runDir, 'evaluate', async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.evaluate,
+    madeFrom: { config: resultSettings(input.config) },
+    upstream: input.scores.map((score) => runSteps.score(candidateKey(score.candidate))),
+    outputs: () => [{ file: runFiles.leaderboard(input.runDir) }, { table: 'leaderboard' }],
+  };
+  return runStepOnce(step, async () => {
     const rows: CandidateMetrics[] = [];
     for (const score of input.scores) {
       rows.push(JSON.parse(await fs.readFile(score.scorePath, 'utf8')) as CandidateMetrics);

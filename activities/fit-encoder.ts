@@ -3,7 +3,8 @@ import type { FitEncoderInput, FitEncoderOutput } from '../common/contracts';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { openDuckDB } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { resultSettings } from '../common/run-config';
 import { fitItem2Vec } from './encoders/item2vec/fit';
 import { fitTfidfModel } from './encoders/tfidf/fit';
 
@@ -13,7 +14,16 @@ import { fitTfidfModel } from './encoders/tfidf/fit';
  * the drop, so a retry writes the same model.
  */
 export async function fitEncoder(input: FitEncoderInput): Promise<FitEncoderOutput> {
-  return runStepOnce(input.runDir, `fit-${input.encoder}`, async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.fit(input.encoder),
+    madeFrom: { encoder: input.encoder, seed: input.seed, config: resultSettings(input.config) },
+    upstream: [runSteps.shard],
+    outputs: () => (input.encoder === 'item2vec'
+      ? [runFiles.item2vecVectors(input.runDir)]
+      : [runFiles.tfidfVectorizer(input.runDir), runFiles.tfidfComponents(input.runDir)]).map((file) => ({ file })),
+  };
+  return runStepOnce(step, async () => {
     const modelDir = runFiles.encoderModelDir(input.runDir, input.encoder);
     await fs.mkdir(modelDir, { recursive: true });
     const shardPaths = input.shards.map((shard) => shard.path);

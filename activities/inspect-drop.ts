@@ -4,6 +4,7 @@ import type { InspectDropInput, InspectDropOutput } from '../common/contracts';
 import { badInput } from '../common/errors';
 import { openDuckDB, queryRows } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
+import { runSteps } from '../common/run-layout';
 import { changedSince, pinFiles } from '../lib/runtime/file-identity';
 import { detectFormat, readFirstLine, splitFields } from './ingest/detect';
 import { verifyGzip } from './ingest/verify-gzip';
@@ -18,7 +19,13 @@ const DATA_FILE = /\.(csv|tsv|txt|jsonl|ndjson|json|parquet)(\.gz)?$/i;
  * columns the files do not have.
  */
 export async function inspectDrop(input: InspectDropInput): Promise<InspectDropOutput> {
-  return runStepOnce(input.runDir, 'inspect', () => inspectFiles(input), inspectionStillHolds(input.source));
+  return runStepOnce({
+    runDir: input.runDir,
+    step: runSteps.inspect,
+    madeFrom: { source: input.source, mappingFile: input.mappingFile ?? null },
+    outputs: () => [],
+    stillValid: inspectionStillHolds(input.source),
+  }, () => inspectFiles(input));
 }
 
 /** A recorded inspection holds while the drop has the same files, unchanged (a re-trigger after a change inspects again). */

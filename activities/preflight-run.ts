@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PreflightRunInput, PreflightRunOutput } from '../common/contracts';
-import { configSection, resolveRunConfig, type EncoderName, type RunConfig, type RunConfigField } from '../common/run-config';
+import { resolveRunConfig, type EncoderName, type RunConfig, type RunConfigField } from '../common/run-config';
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { runFiles } from '../common/run-layout';
 import { badInput, modelError, runConfigError } from '../common/errors';
@@ -11,7 +11,6 @@ import { readModelConfig } from '../lib/runtime/models/model-config';
 import { BEHAVIOR_STATS_FEATURES } from './encoders/behavior-stats';
 import { readTruthLabels } from './evaluation/external';
 import { readMappingFile } from './ingest/mapping';
-import { hasFinishedSteps } from '../lib/runtime/run-dir';
 
 /** A problem preflight found: a file the config names is missing or broken, or a setting does not fit the files. */
 interface Problem {
@@ -21,15 +20,15 @@ interface Problem {
 }
 
 /**
- * First step of a run, before any heavy work: stores the resolved config once in the run
- * directory (config.json; publish records it in the manifest from there) and checks every file
+ * First step of a run, before any heavy work: stores the resolved config in the run directory
+ * (config.json; publish records it in the manifest from there; a re-run with other settings
+ * replaces it, and the steps' fingerprints decide what is computed again) and checks every file
  * the config names and what depends on them (the mapping file, the truth labels, the transformer
  * model, PCA against every encoder's dimensions). All problems end the run at once, in one
  * non-retryable error (common/errors.ts): BadInputError when a file is missing or broken, else
  * ModelError when the transformer model is, else RunConfigError.
  */
 export async function preflightRun(input: PreflightRunInput): Promise<PreflightRunOutput> {
-  await refuseOtherSettings(input.runDir, input.config);
   const configPath = runFiles.config(input.runDir);
   await writeJsonAtomic(configPath, input.config);
   const problems = await findProblems(input.config);
@@ -40,24 +39,6 @@ export async function preflightRun(input: PreflightRunInput): Promise<PreflightR
       : problems.some((problem) => problem.kind === 'model') ? modelError(message) : runConfigError(message);
   }
   return { configPath };
-}
-
-/**
- * A run directory whose steps were computed with other settings is never reused with these:
- * its checkpoints would return results made from the old ones (step markers do not record their
- * settings yet). Only what changes results counts: every section but runtime, and shardCount.
- */
-async function refuseOtherSettings(runDir: string, config: RunConfig): Promise<void> {
-  const stored = await fs.readFile(runFiles.config(runDir), 'utf8').then((text) => JSON.parse(text) as Partial<RunConfig>, () => undefined);
-  if (!stored || !(await hasFinishedSteps(runDir))) return;
-  const resultFields = Object.keys({ ...configSection(config, 'ingest', 'encoders', 'sweep', 'evaluation'), shardCount: 0 }) as RunConfigField[];
-  const changed = resultFields.filter((field) => JSON.stringify(stored[field]) !== JSON.stringify(config[field]));
-  if (changed.length === 0) return;
-  throw runConfigError(
-    `${runDir} holds steps computed with other settings (${changed.map((field) => `${field}: ${JSON.stringify(stored[field])} -> ${JSON.stringify(config[field])}`).join(', ')}); ` +
-      'its checkpoints would return results made from the old ones. Run again with the settings it was started with, ' +
-      `or delete ${runDir} (or use another --data-dir) to compute the drop with the new ones`,
-  );
 }
 
 /** The run's resolved config as preflight stored it. */

@@ -7,7 +7,8 @@ import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/runtime
 import { readLabelsFile } from '../lib/runtime/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { candidateKey } from '../common/candidates';
 import { renderReport } from './report/render-report';
 import { representativeUsers } from './report/segment-representatives';
 import { serializationOptions } from './encoders/transformer';
@@ -23,7 +24,16 @@ import type { EncodersConfig } from '../common/run-config';
  * once by preflightRun, not from the payload.
  */
 export async function publishSegmentation(input: PublishSegmentationInput): Promise<PublishSegmentationOutput> {
-  return runStepOnce(input.runDir, 'publish', async () => {
+  const { encoderReports: _counters, ...madeFrom } = input;
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.publish,
+    // The stored config (config.json) is read too: preflight writes it, and its result settings are the upstream steps' own.
+    madeFrom,
+    upstream: [runSteps.clean, runSteps.shard, runSteps.evaluate, runSteps.cluster(candidateKey(input.chosen)), ...runSteps.embedAll(input.chosen.encoder, input.embeddingPaths?.length ?? 0)],
+    outputs: () => [runFiles.segments, runFiles.metrics, runFiles.segmentProfiles, runFiles.report, runFiles.manifest].map((file) => ({ file: file(input.runDir) })),
+  };
+  return runStepOnce(step, async () => {
     const segmentsPath = runFiles.segments(input.runDir);
     const metricsPath = runFiles.metrics(input.runDir);
     const reportPath = runFiles.report(input.runDir);
@@ -80,7 +90,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       config,
       encoders: input.encoderReports ?? {},
       outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: profilesPath },
-      steps,
+      steps: steps.map(({ step: name, finishedAt, fingerprint }) => ({ step: name, finishedAt, fingerprint })),
     });
     return { segmentsPath, reportPath, manifestPath };
   });

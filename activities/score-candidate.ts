@@ -2,10 +2,11 @@ import fs from 'node:fs/promises';
 import type { CandidateMetrics, ScoreCandidateInput, ScoreCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openRunDatabase } from '../lib/runtime/run-database';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
+import { resultSettings } from '../common/run-config';
 import { readLabelsFile } from '../lib/runtime/labels-file';
 import { heartbeat } from '../lib/runtime/activity-progress';
-import { runStepOnce } from '../lib/runtime/run-dir';
+import { readStepMarker, runStepOnce, sealOf } from '../lib/runtime/run-dir';
 import { candidateKey, candidateRef } from '../common/candidates';
 import { algorithmFor } from './clustering/algorithms';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
@@ -26,7 +27,14 @@ import { estimateSilhouette } from './metrics/silhouette';
  */
 export async function scoreCandidate(input: ScoreCandidateInput): Promise<ScoreCandidateOutput> {
   const key = candidateKey(input.clustering.candidate);
-  return runStepOnce(input.runDir, `score-${key}`, async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.score(key),
+    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config) },
+    upstream: [runSteps.clean, runSteps.shard, runSteps.cluster(key), ...runSteps.embedAll(input.clustering.candidate.encoder, input.embeddingPaths.length)],
+    outputs: () => [{ file: runFiles.candidateScore(input.runDir, key) }],
+  };
+  return runStepOnce(step, async () => {
     const metrics = await computeCandidateMetrics(input);
     const scorePath = runFiles.candidateScore(input.runDir, key);
     await writeJsonAtomic(scorePath, metrics);
@@ -85,6 +93,11 @@ async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<Cand
   return metrics;
 }
 
+async function cleaningSeal(runDir: string): Promise<string> {
+  const marker = await readStepMarker(runDir, runSteps.clean);
+  return marker ? sealOf(marker) : 'missing';
+}
+
 /** What the fit recorded in centroids.json (e.g. DBSCAN's eps): a refit repeats the same choice. */
 async function clusteringDetails(runDir: string, key: string): Promise<Record<string, unknown>> {
   return JSON.parse(await fs.readFile(runFiles.centroidsFile(runDir, key), 'utf8')) as Record<string, unknown>;
@@ -102,6 +115,7 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
       folds: input.config.nextPurchaseFolds,
       seed: input.seed,
       baselineCache: runFiles.downstreamBaselines(input.runDir),
+      baselineMadeFrom: await cleaningSeal(input.runDir),
     });
     const external = input.config.truthLabelsFile
       ? externalSummary(await readTruthLabels(connection, input.config.truthLabelsFile), userIds, labels)

@@ -2,13 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ShardRef, ShardUsersInput, ShardUsersOutput } from '../common/contracts';
-import { runConfigError } from '../common/errors';
+import { internalInvariantError } from '../common/errors';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { produceAtomically } from '../lib/runtime/atomic-write';
 import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
-import { runFiles } from '../common/run-layout';
+import { runFiles, runSteps } from '../common/run-layout';
 
 /**
  * Writes the users' sequences into `shardCount` Parquet files (schema: docs/DATA-CONTRACTS.md),
@@ -18,7 +18,14 @@ import { runFiles } from '../common/run-layout';
  * of shards; then run.duckdb gets a `sequences` view over the shards.
  */
 export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutput> {
-  return runStepOnce(input.runDir, 'shard', async () => {
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.shard,
+    madeFrom: { shardCount: input.config.shardCount },
+    upstream: [runSteps.clean],
+    outputs: (output: ShardUsersOutput) => [...output.shards.map((shard) => ({ file: shard.path })), { view: 'sequences' }],
+  };
+  return runStepOnce(step, async () => {
     const shardDir = runFiles.shardsDir(input.runDir);
     const { shardCount } = input.config;
     const placement = await produceAtomically(shardDir, async (temporaryDir) => {
@@ -51,17 +58,14 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
   });
 }
 
-/**
- * Each shard's buckets, in order, and its users. Cleaning placed the users (and is checkpointed),
- * so a re-run of the drop with a smaller shardCount finds users beyond the last shard: a config error.
- */
+/** Each shard's buckets, in order, and its users (cleaning placed them, for this shardCount). */
 async function placementByShard(connection: DuckDBConnection, input: ShardUsersInput, shardCount: number) {
   const rows = await queryRows(connection, 'SELECT shard, bucket, count(*) AS users FROM user_summaries GROUP BY shard, bucket ORDER BY shard, bucket');
   const last = rows.reduce((highest, row) => Math.max(highest, Number(row.shard)), -1);
   if (last >= shardCount) {
-    throw runConfigError(
-      `${runFiles.database(input.runDir)} was cleaned with shardCount >= ${last + 1} (it has users in shard ${last}), but this run's shardCount is ${shardCount}: ` +
-        `re-run with the shardCount the drop was cleaned with, or delete ${input.runDir} to clean it again with shardCount=${shardCount}`,
+    throw internalInvariantError(
+      `${runFiles.database(input.runDir)} has users in shard ${last}, but this run's shardCount is ${shardCount}: ` +
+        'cleaning places users for the shardCount in its fingerprint, so its checkpoint should have been computed again',
     );
   }
   const shards = new Map<number, { buckets: number[]; users: number }>();

@@ -70,6 +70,21 @@ export function configSection<S extends ConfigSectionName>(config: RunConfig, ..
   return picked as ConfigSections<S>;
 }
 
+/**
+ * Settings that change how fast or how a run is carried out, never what it computes: they are
+ * left out of step fingerprints (lib/runtime/run-dir.ts), so changing them reuses every
+ * checkpoint. Every other field, shardCount included, counts as changing results.
+ */
+export const PERFORMANCE_ONLY_FIELDS: readonly RunConfigField[] = [
+  'embedConcurrency', 'sweepConcurrency', 'embedHeartbeatTimeoutSeconds', 'activityHeartbeatTimeoutSeconds',
+  'activityMaxAttempts', 'failedShardWaitMinutes', 'duckdbThreads', 'duckdbMemoryLimit',
+];
+
+/** The fields of a config (or section) that change results: what a step fingerprint holds. */
+export function resultSettings<C extends object>(config: C): Partial<C> {
+  return Object.fromEntries(Object.entries(config).filter(([field]) => !PERFORMANCE_ONLY_FIELDS.includes(field as RunConfigField))) as Partial<C>;
+}
+
 export interface FieldReference extends FieldMeta {
   field: RunConfigField;
   section: ConfigSectionName;

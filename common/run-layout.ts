@@ -60,6 +60,21 @@ export const runFiles = {
   manifest: (runDir: string) => join(runDir, 'manifest.json'),
 };
 
+/** The step names of a run: each is `steps/<name>.json` when finished (lib/runtime/run-dir.ts). */
+export const runSteps = {
+  inspect: 'inspect',
+  clean: 'clean',
+  shard: 'shard',
+  fit: (encoder: string) => `fit-${encoder}`,
+  embed: (encoder: string, shard: number) => `embed-${encoder}-${shardName(shard)}`,
+  /** Every shard's embedding step of one encoder (what clustering and scoring read). */
+  embedAll: (encoder: string, shards: number) => Array.from({ length: shards }, (_, shard) => runSteps.embed(encoder, shard)),
+  cluster: (candidateKey: string) => `cluster-${candidateKey}`,
+  score: (candidateKey: string) => `score-${candidateKey}`,
+  evaluate: 'evaluate',
+  publish: 'publish',
+};
+
 function join(...parts: string[]): string {
   return parts.join('/');
 }

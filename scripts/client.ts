@@ -7,6 +7,9 @@
  *   schedule create|pause|unpause|trigger|describe|delete [...]
  *   setup                                              namespace + search attributes on a cluster
  *   validate <path> [--json]                           ingestion + cleaning only (no server needed)
+ *   verify <run> [--json]                              every checkpoint and output against its digest (no server needed)
+ *   repair <run>                                       recompute exactly the steps verify finds damaged or stale, and their dependents
+ * run --recompute: run a finished drop again (its files or the settings changed); unchanged steps are reused.
  * --set field=value (run, backfill, schedule create, validate), read by the field's type: a list as
  * a,b or a JSON array, a string as typed (seed=7 is "7"), numbers and booleans as written, an object
  * as JSON (docs/CONFIG.md, docs/OPERATIONS.md).
@@ -20,13 +23,15 @@ import { scheduleCommand } from './client/schedule';
 import { setupCommand } from './client/setup';
 import { statusCommand } from './client/status';
 import { validateCommand } from './client/validate';
+import { verifyCommand } from './client/verify';
+import { repairCommand } from './client/repair';
 
 const [command, ...args] = process.argv.slice(2);
 const profile = loadConnectionProfile();
 let exitCode = 2;
 try {
-  if (command === 'validate') {
-    exitCode = await validateCommand(args);
+  if (command === 'validate' || command === 'verify') {
+    exitCode = await (command === 'validate' ? validateCommand : verifyCommand)(args);
     process.exit(exitCode);
   }
   const client = await connectClient(profile);
@@ -37,9 +42,10 @@ try {
       case 'status': exitCode = await statusCommand(client, profile, args); break;
       case 'retry-failed': exitCode = await retryFailedCommand(client, args); break;
       case 'schedule': exitCode = await scheduleCommand(client, args); break;
+      case 'repair': exitCode = await repairCommand(client, args); break;
       case 'setup': exitCode = await setupCommand(client, profile); break;
       default:
-        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate ... (see scripts/client.ts)\n' +
+        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate|verify|repair ... (see scripts/client.ts)\n' +
           '  --set field=value: a list as a,b or a JSON array, a string as typed, an object as JSON (docs/CONFIG.md)');
     }
   } finally {

@@ -23,8 +23,8 @@ export async function loadEmbeddingMatrix(
   if (pcaComponents >= matrix.d) {
     throw runConfigError(`run config field "pcaComponents" (${pcaComponents}) must be below the ${encoder} width (${matrix.d}), or 0 for no PCA`);
   }
-  const pca = fitPca(matrix.data, matrix.n, matrix.d, pcaComponents);
-  return { userIds: merged.userIds, matrix: { data: transformPca(pca, matrix.data, matrix.n), n: matrix.n, d: pcaComponents }, pca };
+  const pca = await fitPca(matrix.data, matrix.n, matrix.d, pcaComponents);
+  return { userIds: merged.userIds, matrix: { data: await transformPca(pca, matrix.data, matrix.n), n: matrix.n, d: pcaComponents }, pca };
 }
 
 export function standardizeColumns({ data, n, d }: Matrix): void {

@@ -1,3 +1,4 @@
+import { yieldWhenDue } from '../../lib/runtime/activity-progress';
 import { symmetricEigen } from '../linear-algebra/symmetric-eigen';
 /**
  * PCA by eigendecomposition of the covariance matrix (cyclic Jacobi rotations, float64): exact,
@@ -15,15 +16,18 @@ export interface PcaModel {
   explainedVarianceRatio: Float64Array;
 }
 
-export function fitPca(data: Float32Array, n: number, d: number, components: number): PcaModel {
+export async function fitPca(data: Float32Array, n: number, d: number, components: number): Promise<PcaModel> {
   if (components < 1 || components > d) throw new Error(`PCA: components=${components} must be in [1, ${d}]`);
   if (n < 2) throw new Error('PCA needs at least 2 rows');
+  // The covariance pass is O(n d^2): a minute at 10^6 users x 384 dimensions; yielding lets heartbeats through.
+  const due = yieldWhenDue();
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
   for (let j = 0; j < d; j++) mean[j] /= n;
   const covariance = new Float64Array(d * d);
   const centered = new Float64Array(d);
   for (let i = 0; i < n; i++) {
+    if ((i & 255) === 0) await due();
     for (let j = 0; j < d; j++) centered[j] = data[i * d + j] - mean[j];
     for (let a = 0; a < d; a++) {
       const value = centered[a];
@@ -55,11 +59,13 @@ export function fitPca(data: Float32Array, n: number, d: number, components: num
   return { dimensions: d, components, mean, basis, explainedVariance, explainedVarianceRatio };
 }
 
-export function transformPca(model: PcaModel, data: Float32Array, n: number): Float32Array {
+export async function transformPca(model: PcaModel, data: Float32Array, n: number): Promise<Float32Array> {
   const { dimensions: d, components: m, mean, basis } = model;
   const out = new Float32Array(n * m);
   const centered = new Float64Array(d);
+  const due = yieldWhenDue();
   for (let i = 0; i < n; i++) {
+    if ((i & 1023) === 0) await due();
     for (let j = 0; j < d; j++) centered[j] = data[i * d + j] - mean[j];
     for (let c = 0; c < m; c++) {
       let sum = 0;

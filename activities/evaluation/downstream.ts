@@ -18,6 +18,8 @@ export interface DownstreamOptions {
    * the segmentation, and at 10^5 users they are half of a candidate's scoring time.
    */
   baselineCache?: string;
+  /** What the cached baselines were made from (the cleaning step's seal): a re-cleaned run does not reuse them. */
+  baselineMadeFrom?: string;
 }
 
 /** What a baseline contributes: its means, and the per-user values the paired bootstrap needs. */
@@ -79,7 +81,7 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
     perUser10: scores.perUser[10] ? { ndcg: Array.from(scores.perUser[10].ndcg), hr: Array.from(scores.perUser[10].hr) } : null,
   });
   // Same users, same recipe, same seed: the cache is only valid for exactly these.
-  const key = JSON.stringify({ users: users.length, first: users[0].user_id, last: users[users.length - 1].user_id, ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed });
+  const key = JSON.stringify({ users: users.length, first: users[0].user_id, last: users[users.length - 1].user_id, ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed, madeFrom: options.baselineMadeFrom ?? null });
   const computeBaselines = async (): Promise<BaselineCache> => {
     const computed = {
       key,

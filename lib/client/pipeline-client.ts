@@ -6,12 +6,19 @@ import type { DropRef, PipelineProgress, SegmentDataDropInput, SegmentDataDropOu
 import { workflowIdForDrop } from '../../common/ids';
 import type { RunConfig } from '../../common/run-config';
 import { TASK_QUEUES, type TaskQueues } from '../../common/task-queues';
+import { runDirFor } from '../../common/run-layout';
+import { finishedRunDiffers } from './finished-drop';
 import { progressQuery, segmentDataDrop } from '../../workflows';
 
 export interface StartDropOptions {
   dataDir: string;
   config?: Partial<RunConfig>;
   taskQueues?: TaskQueues;
+  /**
+   * Start the drop again even if it finished (`run --recompute`, `repair`): steps whose inputs
+   * are unchanged return from their checkpoints, the others are computed again in place.
+   */
+  recompute?: boolean;
 }
 
 export interface StartedDrop {
@@ -23,7 +30,9 @@ export interface StartedDrop {
 
 /**
  * Starts segmentDataDrop for a drop, exactly once: a running execution is joined
- * (USE_EXISTING), a successful one is returned as is, a failed one may be started again.
+ * (USE_EXISTING), a failed one may be started again, and a successful one is returned as is if
+ * it was computed from these settings and the drop's files as they are now; if not, this throws
+ * (saying what changed and how to recompute) rather than hand back results made from other inputs.
  */
 export async function startDrop(client: Client, drop: DropRef, options: StartDropOptions): Promise<StartedDrop> {
   const workflowId = workflowIdForDrop(drop.dropId);
@@ -35,7 +44,7 @@ export async function startDrop(client: Client, drop: DropRef, options: StartDro
       memo: { triggerId },
       taskQueue: (options.taskQueues ?? TASK_QUEUES).cpu,
       args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowIdReusePolicy: options.recompute ? WorkflowIdReusePolicy.ALLOW_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     // With USE_EXISTING the server hands back a running execution instead of failing; this call
@@ -44,6 +53,14 @@ export async function startDrop(client: Client, drop: DropRef, options: StartDro
     return { handle, workflowId, started: description.memo?.triggerId === triggerId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const differences = await finishedRunDiffers(runDirFor(options.dataDir, drop.dropId), options.config);
+    if (differences.length > 0) {
+      throw new Error(
+        `drop ${drop.dropId} already finished, from other inputs than these (${differences.join('; ')}), so its results do not answer this trigger ` +
+          'and it was not run again. To compute it again in place (steps whose inputs did not change are reused; the outputs are replaced), ' +
+          `add --recompute: npm run client -- run ${drop.source} --recompute`,
+      );
+    }
     return { handle: client.workflow.getHandle<typeof segmentDataDrop>(workflowId), workflowId, started: false };
   }
 }

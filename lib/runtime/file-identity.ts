@@ -1,21 +1,27 @@
 import fs from 'node:fs/promises';
+import { sha256File } from './step-outputs';
 
 /**
- * What a drop's file was when the run inspected it: its size and modification time. A file that
- * grows (rows appended), shrinks or is replaced changes one of them, without reading gigabytes
- * again. Later steps compare against it, so a run never mixes two versions of its input.
+ * What a drop's file was when the run inspected it: its size, modification time and content
+ * digest. A file that grows (rows appended), shrinks or is replaced changes size or time, which
+ * later steps compare without reading gigabytes again, so a run never mixes two versions of its
+ * input; the digest enters the cleaning step's fingerprint and lets `client verify` prove the
+ * input is still the one the results were made from.
  */
 export interface FileIdentity {
   path: string;
   size: number;
   mtimeMs: number;
+  sha256?: string;
 }
 
 export async function pinFiles(files: string[]): Promise<FileIdentity[]> {
-  return Promise.all(files.map(async (file) => {
+  const pinned: FileIdentity[] = [];
+  for (const file of files) {
     const { size, mtimeMs } = await fs.stat(file);
-    return { path: file, size, mtimeMs };
-  }));
+    pinned.push({ path: file, size, mtimeMs, sha256: await sha256File(file) });
+  }
+  return pinned;
 }
 
 /** One line per pinned file that is gone or differs now ([] when all are as pinned). */

@@ -6,15 +6,19 @@ import { describeProgress, startDrop, waitForDrop } from '../../lib/client/pipel
 import { workflowUiLink } from '../../lib/client/ui-link';
 import { PIPELINE_OPTIONS, configFrom, dataDirFrom, taskQueuesFrom } from './options';
 
-/** run <path|glob> [--no-wait] [--data-dir D] [--set k=v]...: segment one drop. */
+/**
+ * run <path|glob> [--no-wait] [--recompute] [--data-dir D] [--set k=v]...: segment one drop.
+ * --recompute: run a finished drop again (after its files or the settings changed).
+ */
 export async function runCommand(client: Client, profile: ConnectionProfile, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...PIPELINE_OPTIONS, 'no-wait': { type: 'boolean' } } });
-  if (positionals.length !== 1) throw new Error('usage: run <path|glob> [--no-wait] [--data-dir D] [--set key=value]...');
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...PIPELINE_OPTIONS, 'no-wait': { type: 'boolean' }, recompute: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new Error('usage: run <path|glob> [--no-wait] [--recompute] [--data-dir D] [--set key=value]...');
   const drop = dropRefFor(positionals[0]);
   const { handle, workflowId, started } = await startDrop(client, drop, {
     dataDir: dataDirFrom(values['data-dir']),
     config: configFrom(values.set),
     taskQueues: taskQueuesFrom(values['task-queue-prefix']),
+    recompute: values.recompute,
   });
   console.log(`${started ? 'started' : 'already started (not run again)'}: ${workflowId}`);
   console.log(`Temporal UI: ${workflowUiLink(profile, workflowId)}`);

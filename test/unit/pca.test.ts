@@ -18,14 +18,14 @@ const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklea
 
 describe('PCA against scikit-learn', () => {
   for (const testCase of cases) {
-    it(`${testCase.name}: explained variance, components and projections`, () => {
+    it(`${testCase.name}: explained variance, components and projections`, async () => {
       const { data, n, d } = toMatrix(testCase.data);
-      const model = fitPca(data, n, d, testCase.components);
+      const model = await fitPca(data, n, d, testCase.components);
       testCase.explained_variance.forEach((value, c) => expect(relativeError(model.explainedVariance[c], value)).toBeLessThan(1e-6));
       testCase.explained_variance_ratio.forEach((value, c) => expect(relativeError(model.explainedVarianceRatio[c], value)).toBeLessThan(1e-6));
       testCase.components_.forEach((component, c) =>
         component.forEach((value, j) => expect(Math.abs(model.basis[c * d + j] - value)).toBeLessThan(1e-6)));
-      const projected = transformPca(model, data, n);
+      const projected = await transformPca(model, data, n);
       testCase.transformed_head.forEach((row, i) =>
         row.forEach((value, c) => expect(Math.abs(projected[i * testCase.components + c] - value)).toBeLessThan(1e-4 * Math.max(1, Math.abs(value)))));
     });

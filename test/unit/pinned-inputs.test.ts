@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +36,9 @@ describe('a drop pinned at inspection', () => {
     fs.writeFileSync(file, `${fs.readFileSync(TAOBAO, 'utf8').split('\n').slice(0, 200).join('\n')}\n`);
     const again = await inspectDrop({ runDir, source: file, mappingFile: '' });
     expect(again.format).toBe('taobao');
-    expect(again.pinned).toEqual([{ path: file, size: fs.statSync(file).size, mtimeMs: fs.statSync(file).mtimeMs }]);
+    expect(again.pinned).toEqual([{
+      path: file, size: fs.statSync(file).size, mtimeMs: fs.statSync(file).mtimeMs,
+      sha256: createHash('sha256').update(fs.readFileSync(file)).digest('hex'),
+    }]);
   });
 });

@@ -23,14 +23,17 @@ describe('atomic outputs and step checkpoints', () => {
     expect(fs.readdirSync(path.dirname(target))).toEqual(['result.bin']);
   });
 
+  /** A step with no inputs and no output files: only its marker. */
+  const plainStep = (runDir: string, step: string) => ({ runDir, step, madeFrom: {}, outputs: () => [] });
+
   it('run a step once and return its recorded output afterwards', async () => {
     const dir = freshDataDir('steps');
     let runs = 0;
     const step = async () => ({ value: ++runs });
-    expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 1 });
-    expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 1 });
+    expect(await runStepOnce(plainStep(dir, 'demo'), step)).toEqual({ value: 1 });
+    expect(await runStepOnce(plainStep(dir, 'demo'), step)).toEqual({ value: 1 });
     expect(runs).toBe(1);
-    await expect(runStepOnce(dir, 'broken', async () => { throw new Error('no'); })).rejects.toThrow('no');
+    await expect(runStepOnce(plainStep(dir, 'broken'), async () => { throw new Error('no'); })).rejects.toThrow('no');
     expect(fs.existsSync(path.join(dir, 'steps', 'broken.json'))).toBe(false);
   });
 
@@ -38,17 +41,17 @@ describe('atomic outputs and step checkpoints', () => {
     const dir = freshDataDir('damaged-steps');
     let runs = 0;
     const step = async () => ({ value: ++runs });
-    await runStepOnce(dir, 'demo', step);
+    await runStepOnce(plainStep(dir, 'demo'), step);
     const marker = runFiles.stepMarker(dir, 'demo');
     const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       fs.writeFileSync(marker, fs.readFileSync(marker, 'utf8').slice(0, 20));
-      expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 2 });
+      expect(await runStepOnce(plainStep(dir, 'demo'), step)).toEqual({ value: 2 });
       expect(warnings.mock.calls[0][0]).toBe(`damaged checkpoint ${marker} (not a step marker): step demo is computed again`);
       // Repaired: the next call returns the recomputed output without computing it a third time.
-      expect(await runStepOnce(dir, 'demo', step)).toEqual({ value: 2 });
+      expect(await runStepOnce(plainStep(dir, 'demo'), step)).toEqual({ value: 2 });
       fs.copyFileSync(marker, runFiles.stepMarker(dir, 'other'));
-      expect(await runStepOnce(dir, 'other', async () => ({ value: 0 }))).toEqual({ value: 0 });
+      expect(await runStepOnce(plainStep(dir, 'other'), async () => ({ value: 0 }))).toEqual({ value: 0 });
       expect(warnings.mock.calls[1][0]).toContain('it names step "demo"');
       expect(warnings).toHaveBeenCalledTimes(2);
     } finally {
