@@ -58,7 +58,7 @@ export async function startDrop(client: Client, drop: DropRef, options: StartDro
       throw new Error(
         `drop ${drop.dropId} already finished, from other inputs than these (${differences.join('; ')}), so its results do not answer this trigger ` +
           'and it was not run again. To compute it again in place (steps whose inputs did not change are reused; the outputs are replaced), ' +
-          `add --recompute: npm run client -- run ${drop.source} --recompute`,
+          `run the same command with --recompute added (npm run client -- run ${drop.source} --recompute [--set ...])`,
       );
     }
     return { handle: client.workflow.getHandle<typeof segmentDataDrop>(workflowId), workflowId, started: false };

@@ -11,11 +11,12 @@ import { damagedOutputs, sha256File } from './step-outputs';
  *   ok        its outputs match their recorded digests and it was made from its upstream steps as they are;
  *   damaged   an output is missing or differs from its digest, or the marker itself does not parse;
  *   stale     it was made from upstream results (or input files) that are not there any more;
- *   outdated  it was written by an older version of the checkpoint format.
+ *   outdated  it was written by an older version of the checkpoint format;
+ *   missing   steps made from it recorded it, but it has no checkpoint now (deleted).
  */
 export interface StepCheck {
   step: string;
-  status: 'ok' | 'damaged' | 'stale' | 'outdated';
+  status: 'ok' | 'damaged' | 'stale' | 'outdated' | 'missing';
   problems: string[];
 }
 
@@ -41,6 +42,9 @@ export async function verifyRun(runDir: string): Promise<RunCheck> {
       steps.push(damaged.length > 0 ? { step, status: 'damaged', problems: damaged }
         : stale.length > 0 ? { step, status: 'stale', problems: stale } : { step, status: 'ok', problems: [] });
     }
+  }
+  for (const step of [...new Set([...markers.values()].flatMap((marker) => typeof marker === 'string' ? [] : Object.keys(marker.upstream ?? {})))].sort()) {
+    if (!markers.has(step)) steps.push({ step, status: 'missing', problems: [`${runFiles.stepMarker(runDir, step)} is gone; steps made from it are stale`] });
   }
   return { runDir, steps, ok: steps.every((check) => check.status === 'ok') };
 }

@@ -21,12 +21,13 @@ export async function verifyCommand(args: string[]): Promise<number> {
   return check.ok ? 0 : 1;
 }
 
+/** One line per step that does not hold (every step with --json), then the count. */
 export function printCheck(check: RunCheck): void {
-  for (const step of check.steps) {
-    console.log(`${step.status.padEnd(9)} ${step.step}${step.problems.length > 0 ? `: ${step.problems.join('; ')}` : ''}`);
+  for (const step of check.steps.filter((found) => found.status !== 'ok')) {
+    console.log(`${step.status.padEnd(9)} ${step.step}: ${step.problems.join('; ')}`);
   }
   const bad = check.steps.filter((step) => step.status !== 'ok').length;
-  console.log(bad === 0 ? `${check.runDir}: all ${check.steps.length} steps verified` : `${check.runDir}: ${bad} of ${check.steps.length} steps do not hold; 'repair' recomputes them and what depends on them`);
+  console.log(bad === 0 ? `${check.runDir}: all ${check.steps.length} steps verified` : `${check.runDir}: ${bad} of ${check.steps.length} steps do not hold (the other ${check.steps.length - bad} verified); 'repair' recomputes them and what depends on them`);
 }
 
 /** A run named by its directory, its drop's path, its drop id or its workflow id. */

@@ -50,6 +50,7 @@ describe('a finished run, checked and repaired (issue 14 finding 4)', () => {
       expect(status[runSteps.score(key)]).toBe('damaged');
       expect(status[runSteps.shard]).toBe('stale');
       expect(status[runSteps.publish]).toBe('damaged');
+      expect(status[runSteps.clean]).toBe('missing');
       expect(check.steps.find((step) => step.step === runSteps.embed('behavior-stats', 1))!.problems[0]).toMatch(new RegExp(`^${embedding} has 100 bytes, \\d+ recorded$`));
       expect(await verifyCommand([runDir])).toBe(1);
 
@@ -78,7 +79,7 @@ describe('a finished drop triggered again (issue 14 findings 2 and 3)', () => {
       await expect(startDrop(client, drop, { dataDir, taskQueues, config: stricter })).rejects.toThrow(
         `already finished, from other inputs than these (minEventsPerUser: 2 -> 20), so its results do not answer this trigger and it was not run again. ` +
           'To compute it again in place (steps whose inputs did not change are reused; the outputs are replaced), ' +
-          `add --recompute: npm run client -- run ${drop.source} --recompute`,
+          `run the same command with --recompute added (npm run client -- run ${drop.source} --recompute [--set ...])`,
       );
       const recomputed = await (await startDrop(client, drop, { dataDir, taskQueues, config: stricter, recompute: true })).handle.result();
       expect(recomputed.accounting.sequencedUsers).toBeLessThan(first.accounting.sequencedUsers);
