@@ -30,9 +30,9 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
       heartbeat(rows.length);
     }
     const { selectionRule: rule, selectionMinStability: minStability } = input.config;
-    const { chosen, reason } = selectCandidate(rows, rule, minStability);
+    const { chosen, reason, evidence } = selectCandidate(rows, rule, minStability);
     const leaderboardPath = runFiles.leaderboard(input.runDir);
-    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability), chosen: chosen.candidate, rows });
+    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability), chosen: chosen.candidate, evidence: evidence ?? null, rows });
     await withRunDatabase(input.runDir, 'read-write', {}, ({ connection }) => writeLeaderboardTable(connection, 'run.leaderboard', rows, chosen.candidate));
     return { leaderboardPath, chosen: chosen.candidate, selectionReason: reason };
   });

@@ -10,6 +10,7 @@ import { openRunDatabase } from '../lib/runtime/run-database';
 import { runFiles, runSteps } from '../common/run-layout';
 import { candidateKey } from '../common/candidates';
 import { renderReport } from './report/render-report';
+import type { Evidence } from './evaluation/stable-lift';
 import { representativeUsers } from './report/segment-representatives';
 import { serializationOptions } from './encoders/transformer';
 import { readStoredConfig } from './preflight-run';
@@ -39,7 +40,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const reportPath = runFiles.report(input.runDir);
     const profilesPath = runFiles.segmentProfiles(input.runDir);
     const manifestPath = runFiles.manifest(input.runDir);
-    const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; rows: CandidateMetrics[] };
+    const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; evidence?: Evidence | null; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
     const config = await readStoredConfig(input.runDir);
 
@@ -73,6 +74,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       selectionRule: leaderboard.selectionRule,
       chosen: input.chosen,
       selectionReason: input.selectionReason,
+      evidence: leaderboard.evidence,
       profiles,
       topTerms,
       representatives,
@@ -86,6 +88,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       workflowId: input.workflowId,
       chosen: input.chosen,
       selectionReason: input.selectionReason,
+      evidence: leaderboard.evidence ?? null,
       accounting: input.accounting,
       config,
       encoders: input.encoderReports ?? {},

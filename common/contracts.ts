@@ -195,6 +195,11 @@ export interface LiftEstimate {
   segment: number;
   baseline: number;
 }
+export interface HoldoutPartLift {
+  users: number;
+  ndcg10?: LiftEstimate;
+  hr10?: LiftEstimate;
+}
 export interface MeanSd { mean: number; sd: number }
 export interface NextPurchaseSummary {
   users: number;
@@ -212,8 +217,15 @@ export interface DownstreamSummary {
   segment: Record<string, RankingAtK>;
   popularity: Record<string, RankingAtK>;
   random: Record<string, RankingAtK>;
-  /** Lift over global popularity at K = 10. */
+  /** Lift over global popularity at K = 10, over all evaluated users (descriptive). */
   lift: { ndcg10?: LiftEstimate; hr10?: LiftEstimate };
+  /**
+   * The same lift on two disjoint halves of the evaluated users (a seeded hash of the user id):
+   * candidates are compared on `validation`, and the chosen one's figures are re-measured on
+   * `test`, which played no part in choosing it (docs/EVALUATION.md, "Validation and test").
+   */
+  validation?: HoldoutPartLift;
+  test?: HoldoutPartLift;
   nextPurchase?: NextPurchaseSummary | null;
 }
 export interface ExternalSummary {

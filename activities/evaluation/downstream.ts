@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
-import type { DownstreamSummary, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
+import type { DownstreamSummary, HoldoutPartLift, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
 import { kFoldCrossValidate } from '../metrics/next-purchase';
 import { pairedBootstrap, scoreRankings, type RankedUser, type RankingScores } from '../metrics/ranking';
@@ -114,8 +114,22 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
   };
   const baseline10 = baselines.popularity.perUser10;
   if (segment.perUser[10] && baseline10) {
-    summary.lift.ndcg10 = lift(segment.perUser[10].ndcg, Float64Array.from(baseline10.ndcg), options);
-    summary.lift.hr10 = lift(segment.perUser[10].hr, Float64Array.from(baseline10.hr), options);
+    const perUser = { ndcg: segment.perUser[10].ndcg, hr: segment.perUser[10].hr, baselineNdcg: Float64Array.from(baseline10.ndcg), baselineHr: Float64Array.from(baseline10.hr) };
+    summary.lift.ndcg10 = lift(perUser.ndcg, perUser.baselineNdcg, options);
+    summary.lift.hr10 = lift(perUser.hr, perUser.baselineHr, options);
+    const part = holdoutParts(users.map((row) => String(row.user_id)), options.seed);
+    const partLift = (wanted: number): HoldoutPartLift => {
+      const indices = part.flatMap((value, i) => (value === wanted ? [i] : []));
+      const pick = (values: Float64Array) => Float64Array.from(indices, (i) => values[i]);
+      if (indices.length < 2) return { users: indices.length };
+      return {
+        users: indices.length,
+        ndcg10: lift(pick(perUser.ndcg), pick(perUser.baselineNdcg), options),
+        hr10: lift(pick(perUser.hr), pick(perUser.baselineHr), options),
+      };
+    };
+    summary.validation = partLift(VALIDATION);
+    summary.test = partLift(TEST);
   }
   summary.nextPurchase = nextPurchase(users.map((row) => Number(row.segment)), users.map((row) => (row.buys ? 1 : 0)), options);
   return { summary };
@@ -155,6 +169,26 @@ async function readBaselineCache(file: string, key: string): Promise<BaselineCac
 
 function atK(scores: RankingScores, coverageScale: number): Record<string, RankingAtK> {
   return Object.fromEntries(scores.ks.map((k) => [String(k), { ...scores.atK[k], coverage: scores.atK[k].coverage * coverageScale }]));
+}
+
+const VALIDATION = 0;
+const TEST = 1;
+
+/**
+ * Splits the evaluated users into validation and test halves by a seeded 32-bit FNV-1a hash of
+ * the user id: the same split for every candidate of a run (they share the evaluation seed), and
+ * a user's half does not depend on which other users are evaluated.
+ */
+export function holdoutParts(userIds: string[], seed: number): number[] {
+  return userIds.map((userId) => {
+    let hash = 0x811c9dc5 ^ (seed >>> 0);
+    for (let i = 0; i < userId.length; i++) {
+      hash ^= userId.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    // The top bit: FNV-1a's low bits mix worst.
+    return hash >>> 31 === 0 ? VALIDATION : TEST;
+  });
 }
 
 function lift(segment: Float64Array, baseline: Float64Array, options: DownstreamOptions): LiftEstimate {

@@ -1,4 +1,5 @@
-import type { CandidateMetrics, CandidateRef, CleaningAccounting, LiftEstimate } from '../../common/contracts';
+import type { CandidateMetrics, CandidateRef, CleaningAccounting, HoldoutPartLift, LiftEstimate } from '../../common/contracts';
+import type { Evidence } from '../evaluation/stable-lift';
 import { sameCandidate } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
 import { displayText, titleText } from './display-text';
@@ -13,6 +14,8 @@ export interface ReportModel {
   selectionRule: string;
   chosen: CandidateRef;
   selectionReason: string;
+  /** How strongly held-out recommendation value backs the choice, with the chosen lift on validation and test users. */
+  evidence?: Evidence | null;
   profiles: Array<Record<string, unknown>>;
   /** Per segment and kind (category, brand, item): the terms with the highest lift. */
   topTerms?: Array<Record<string, unknown>>;
@@ -68,6 +71,7 @@ table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child, td.text { text-align: left; }
 tr.chosen { background: #e6f4ea; font-weight: 600; }
+p.evidence-weak, p.evidence-insufficient { background: #fff4e5; padding: 0.4rem; }
 code { background: #f5f5f5; padding: 0 0.2rem; }
 </style></head><body>
 <h1>Segmentation report</h1>
@@ -75,6 +79,7 @@ code { background: #f5f5f5; padding: 0 0.2rem; }
 <h2>Chosen segmentation</h2>
 <p><strong>${displayText(model.chosen.encoder)} / ${displayText(model.chosen.algorithm)} ${displayText(model.chosen.params)}</strong>: ${displayText(model.selectionReason)}.<br>
 Selection rule: ${displayText(model.selectionRule)}.</p>
+${renderEvidence(model.evidence)}
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
 ${renderDownstream(model.leaderboard.find((row) => isChosen(row.candidate)))}
@@ -83,11 +88,12 @@ ${renderRepresentatives(model.representatives ?? [])}
 <h2>Leaderboard</h2>
 ${table(
     ['encoder', 'algorithm', 'params', 'silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'stability (seeds)', 'stability (subsamples)',
-      'NDCG@10', 'NDCG@10 lift vs popularity [95% CI]', 'next-purchase AUC', 'ARI vs known labels', 'smallest', 'largest', 'cluster s'],
+      'NDCG@10', 'NDCG@10 lift vs popularity [95% CI]', 'validation lift [95% CI]', 'next-purchase AUC', 'ARI vs known labels', 'smallest', 'largest', 'cluster s'],
     model.leaderboard.map((row) => [
       row.candidate.encoder, row.candidate.algorithm, row.candidate.params,
       row.silhouette, row.daviesBouldin, row.calinskiHarabasz, row.stability?.seeds.mean, row.stability?.subsamples.mean,
-      row.downstream?.segment['10']?.ndcg, describeLift(row.downstream?.lift.ndcg10), row.downstream?.nextPurchase?.segment.auc.mean,
+      row.downstream?.segment['10']?.ndcg, describeLift(row.downstream?.lift.ndcg10), describeLift(row.downstream?.validation?.ndcg10),
+      row.downstream?.nextPurchase?.segment.auc.mean,
       row.external?.ari, Math.min(...row.clusterSizes), Math.max(...row.clusterSizes), row.clusterSeconds,
     ]),
     (index) => isChosen(model.leaderboard[index].candidate),
@@ -102,6 +108,19 @@ ${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.fini
 ${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : value === '' ? '(none)' : value]))}
 </body></html>
 `;
+}
+
+/**
+ * The evidence behind the choice in plain words, and the chosen lift on the users it was chosen on
+ * (validation) next to the users it was not (test): the test figure is the one to quote.
+ */
+function renderEvidence(evidence: Evidence | null | undefined): string {
+  if (!evidence) return '';
+  const part = (name: string, lift: HoldoutPartLift | undefined) =>
+    lift ? [name, lift.users, describeLift(lift.ndcg10) || 'n/a', describeLift(lift.hr10) || 'n/a'] : [name, 0, 'n/a', 'n/a'];
+  return `<p class="evidence evidence-${evidence.strength}"><strong>Evidence: ${displayText(evidence.strength)}.</strong> ${displayText(evidence.statement)}</p>
+${evidence.validation || evidence.test ? table(['held-out users', 'users', 'NDCG@10 lift vs popularity [95% CI]', 'HR@10 lift [95% CI]'],
+    [part('validation (chosen on these)', evidence.validation), part('test (not used to choose: the figure to quote)', evidence.test)]) : ''}`;
 }
 
 function describeLift(lift: LiftEstimate | undefined): string {

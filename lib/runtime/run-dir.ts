@@ -34,7 +34,7 @@ export interface StepMarker<T> {
  * Part of every fingerprint: bump CHECKPOINT_FORMAT when a step computes something else from the
  * same inputs (a fixed bug, a changed file format), so older checkpoints are not reused.
  */
-const CHECKPOINT_FORMAT = 2;
+const CHECKPOINT_FORMAT = 3;
 const CODE_VERSION = `${CHECKPOINT_FORMAT}`;
 
 const markerPath = runFiles.stepMarker;

@@ -1,5 +1,7 @@
+import fs from 'node:fs/promises';
+import { describe as describeLift, type Evidence } from '../../activities/evaluation/stable-lift';
 import type { Client } from '@temporalio/client';
-import type { PipelineProgress } from '../../common/contracts';
+import type { HoldoutPartLift, PipelineProgress } from '../../common/contracts';
 import type { ConnectionProfile } from '../../lib/client/connection-profile';
 import { describeProgress } from '../../lib/client/pipeline-client';
 import { workflowUiLink } from '../../lib/client/ui-link';
@@ -36,10 +38,22 @@ export async function statusCommand(client: Client, profile: ConnectionProfile, 
       `${JSON.stringify(accounting.quarantineByReason)} + ${accounting.duplicateRows} duplicates; users ${accounting.users}, segmented ${accounting.sequencedUsers}; ` +
       `held out ${accounting.holdoutEvents} events of ${accounting.holdoutUsers} users`);
     console.log(`chosen: ${output.chosen.encoder} / ${output.chosen.algorithm} ${output.chosen.params}`);
+    const evidence = await readEvidence(output.leaderboardPath);
+    if (evidence) {
+      console.log(`evidence: ${evidence.strength}. ${evidence.statement}`);
+      const lift = (part: HoldoutPartLift | undefined) => (part?.ndcg10 ? describeLift(part.ndcg10) : 'n/a');
+      console.log(`NDCG@10 lift over popularity: test users ${lift(evidence.test)} (not used to choose); validation users ${lift(evidence.validation)}`);
+    }
     console.log(`report: ${output.reportPath}`);
     return 0;
   } catch (error) {
     console.log(`failed: ${describeError(error)}`);
     return 1;
   }
+}
+
+/** The evidence the leaderboard records (absent for runs evaluated before it existed, or a leaderboard not visible from here). */
+async function readEvidence(leaderboardPath: string): Promise<Evidence | undefined> {
+  const leaderboard = await fs.readFile(leaderboardPath, 'utf8').then((text) => JSON.parse(text) as { evidence?: Evidence | null }, () => undefined);
+  return leaderboard?.evidence ?? undefined;
 }
