@@ -86,4 +86,12 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
         `which cannot make kMin (${config.kMin}) segments; raise hierarchicalSampleSize to at least ${config.kMin} or lower kMin`
       : undefined),
   },
+  {
+    fields: ['algorithms', 'spectralSampleSize', 'kMin'],
+    rule: "algorithm 'spectral' needs spectralSampleSize >= kMin (its graph holds that many users)",
+    violation: (config) => (config.algorithms.includes('spectral') && config.spectralSampleSize < config.kMin
+      ? `algorithm 'spectral' builds its graph on spectralSampleSize (${config.spectralSampleSize}) users, ` +
+        `which cannot make kMin (${config.kMin}) segments; raise spectralSampleSize to at least ${config.kMin} or lower kMin`
+      : undefined),
+  },
 ];

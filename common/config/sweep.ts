@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { integer, integerList, numberList, someOf } from './field-types';
 
-export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan'] as const;
+export const CLUSTERING_ALGORITHMS = ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan', 'spectral'] as const;
 export type ClusteringAlgorithm = (typeof CLUSTERING_ALGORITHMS)[number];
 
 export const sweepSection = z.object({
   algorithms: someOf(CLUSTERING_ALGORITHMS).default(['kmeans']).describe(
     'The clustering algorithms of the sweep (docs/EVALUATION.md); each one is run on every encoder.',
   ),
-  kMin: integer(2, 1000).default(2).describe('The smallest k of the k-based algorithms (k-means, mini-batch k-means, ward, average).'),
+  kMin: integer(2, 1000).default(2).describe('The smallest k of the k-based algorithms (k-means, mini-batch k-means, ward, average, spectral).'),
   kMax: integer(2, 1000).default(8).describe('The largest k (capped at the users, and for ward/average at hierarchicalSampleSize).'),
   kmeansInit: integer(1, 100).default(4).describe('k-means restarts per k (best inertia wins).'),
   kmeansMaxIterations: integer(1, 100_000).default(300).describe('k-means: Lloyd iterations at most (also for the stability refits).'),
@@ -32,6 +32,15 @@ export const sweepSection = z.object({
   hdbscanSampleSize: integer(100, 30_000).default(5000).describe(
     "HDBSCAN is quadratic: this many users are clustered exactly, the rest join their nearest sampled user's cluster " +
       'when within its core distance.',
+  ),
+  spectralSampleSize: integer(100, 30_000).default(2000).describe(
+    'Spectral clustering: its nearest-neighbour graph and eigenvectors are built on this many users (a seeded sample; ' +
+      'the neighbour search is quadratic), and k is capped at it; every other user takes the label most common among ' +
+      'its spectralNeighbors nearest sampled users.',
+  ),
+  spectralNeighbors: integer(2, 1000).default(10).describe(
+    "Spectral clustering: neighbours per user in the affinity graph, the user itself included (scikit-learn's n_neighbors); " +
+      'also the sampled users that vote on the label of each other user.',
   ),
   sweepConcurrency: integer(1, 256).default(4).describe('How many sweep candidates run at once.'),
   pcaComponents: integer(0, 4096).default(0).describe(

@@ -9,14 +9,14 @@ import { dropRefFor } from '../../lib/runtime/drop-id';
 import { startDrop } from '../../lib/client/pipeline-client';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
-describe('the sweep fans out over k-means (in-process, mini-batch, distributed), hierarchical, DBSCAN and HDBSCAN candidates', () => {
+describe('the sweep fans out over k-means (in-process, mini-batch, distributed), hierarchical, DBSCAN, HDBSCAN and spectral candidates', () => {
   it('clusters, scores and ranks every (algorithm, parameter) of the run config', async () => {
     await withWorkers({ label: 'sweep-algorithms' }, async ({ client, taskQueues, dataDir }) => {
       const config: Partial<RunConfig> = {
-        encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan'], kMin: 2, kMax: 4,
+        encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan', 'spectral'], kMin: 2, kMax: 4,
         dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2, seed: 'sweep-algorithms',
         // A sample smaller than the users, so the out-of-sample assignment runs too.
-        hdbscanMinClusterShares: [0.02, 0.1], hdbscanSampleSize: 300,
+        hdbscanMinClusterShares: [0.02, 0.1], hdbscanSampleSize: 300, spectralSampleSize: 300,
       };
       const run = await startDrop(client, dropRefFor(copyOfSample(dataDir)), { dataDir, config, taskQueues });
       const output = await run.handle.result();
@@ -25,6 +25,7 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
         'kmeans:k=2', 'kmeans:k=3', 'kmeans:k=4', 'minibatch-kmeans:k=2', 'minibatch-kmeans:k=3', 'minibatch-kmeans:k=4',
         'distributed-kmeans:k=2', 'distributed-kmeans:k=3', 'distributed-kmeans:k=4', 'ward:k=2', 'ward:k=3', 'ward:k=4', 'average:k=2', 'average:k=3', 'average:k=4',
         'dbscan:q=0.5,min_samples=8', 'dbscan:q=0.9,min_samples=8', 'hdbscan:min_cluster_share=0.02', 'hdbscan:min_cluster_share=0.1',
+        'spectral:k=2', 'spectral:k=3', 'spectral:k=4',
       ]);
       for (const row of leaderboard.rows) {
         expect(row.shape!.noiseFraction).toBeGreaterThanOrEqual(0);
@@ -56,6 +57,10 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
       const hdbscanDetails = (share: number) => JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', candidateKey({ encoder: 'behavior-stats', params: { algorithm: 'hdbscan', min_cluster_share: share } }), 'centroids.json'), 'utf8'));
       expect(hdbscanDetails(0.02)).toMatchObject({ minClusterSize: 6, minSamples: 6, sampled: 300 });
       expect(hdbscanDetails(0.1)).toMatchObject({ minClusterSize: 30, minSamples: 10, sampled: 300 });
+      // Spectral: its graph holds the 300 sampled users, and every other user got a label (k clusters, checked above).
+      const spectralDetails = JSON.parse(fs.readFileSync(path.join(output.runDir, 'clusters', candidateKey({ encoder: 'behavior-stats', params: { algorithm: 'spectral', k: 3 } }), 'centroids.json'), 'utf8'));
+      expect(spectralDetails).toMatchObject({ sampleSize: 300, neighbors: 10 });
+      expect(spectralDetails.eigenvalues).toHaveLength(3);
       const small = leaderboard.rows.find((row) => row.candidate.params === 'min_cluster_share=0.02')!;
       expect(small.clusterSizes.length).toBeGreaterThanOrEqual(2);
       expect(small.shape!.noiseFraction).toBeLessThan(0.5);

@@ -27,7 +27,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
 };
 
 /** Fields added since, with their defaults (each one a new knob; none changes what a run produces). */
-const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 300 };
+const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 300, spectralSampleSize: 2000, spectralNeighbors: 10 };
 const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA };
 
 /** The integer ranges as they were before the schema: [field, min, max]. */
@@ -87,7 +87,7 @@ describe('run config', () => {
     [{ stabilitySubsampleShare: 1 }, 'stabilitySubsampleShare: expected a number in (0, 1), got 1'],
     [{ selectionMinStability: -1.5 }, 'selectionMinStability: expected a number in [-1, 1], got -1.5'],
     [{ encoders: ['bert'] }, "encoders: expected a non-empty list of 'transformer', 'item2vec', 'tfidf', 'behavior-stats', got [\"bert\"]"],
-    [{ algorithms: [] }, "algorithms: expected a non-empty list of 'kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan', got []"],
+    [{ algorithms: [] }, "algorithms: expected a non-empty list of 'kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan', 'spectral', got []"],
     [{ holdoutMode: 'all' }, "holdoutMode: expected one of 'none', 'last_n', 'time', 'last_purchase', got \"all\""],
     [{ timeWindowStart: '10/01/2019' }, "timeWindowStart: expected '' or a UTC date/time like 2019-10-01 or 2019-10-01T12:00, got \"10/01/2019\""],
     [{ transformerPriceBands: [50, 10] }, 'transformerPriceBands: expected an ascending list of positive numbers (may be empty), got [50,10]'],
@@ -149,6 +149,10 @@ describe('run config', () => {
     [{ algorithms: ['kmeans', 'distributed-kmeans'], pcaComponents: 8 }, [
       "algorithms, pcaComponents: algorithm 'distributed-kmeans' clusters the encoder space itself, but pcaComponents is 8; set pcaComponents to 0 or use 'kmeans'",
     ]],
+    [{ algorithms: ['spectral'], kMin: 150, kMax: 150, spectralSampleSize: 100 }, [
+      "algorithms, spectralSampleSize, kMin: algorithm 'spectral' builds its graph on spectralSampleSize (100) users, " +
+        'which cannot make kMin (150) segments; raise spectralSampleSize to at least 150 or lower kMin',
+    ]],
   ])('checks the rule between fields broken by %j', (overrides, lines) => {
     expect(problemsOf(overrides)).toEqual(lines);
   });
@@ -159,9 +163,9 @@ describe('run config', () => {
       { holdoutMode: 'none', selectionRule: 'stable-silhouette' }, { downstreamKs: [5], selectionRule: 'pareto' },
       { stabilitySeedRuns: 0, stabilitySubsampleRuns: 0, selectionRule: 'silhouette' }, { stabilitySeedRuns: 0 },
       { algorithms: ['distributed-kmeans'] }, { algorithms: ['kmeans'], pcaComponents: 8 },
-      { algorithms: ['ward'], kMin: 10, kMax: 12, hierarchicalSampleSize: 10 },
+      { algorithms: ['ward'], kMin: 10, kMax: 12, hierarchicalSampleSize: 10 }, { algorithms: ['spectral'], kMin: 100, kMax: 100, spectralSampleSize: 100 },
     ]) expect(problemsOf(overrides), JSON.stringify(overrides)).toEqual([]);
-    expect(CROSS_FIELD_RULES).toHaveLength(8);
+    expect(CROSS_FIELD_RULES).toHaveLength(9);
   });
 
   it('splits the fields into sections, each field in exactly one', () => {

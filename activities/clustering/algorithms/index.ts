@@ -11,6 +11,7 @@ import { distributedKMeansAlgorithm } from './distributed-kmeans';
 import { hdbscanAlgorithm } from './hdbscan';
 import { kmeansAlgorithm } from './kmeans';
 import { miniBatchKMeansAlgorithm } from './minibatch-kmeans';
+import { spectralAlgorithm } from './spectral';
 
 export const ALGORITHMS = [
   kmeansAlgorithm,
@@ -20,6 +21,7 @@ export const ALGORITHMS = [
   averageAlgorithm,
   dbscanAlgorithm,
   hdbscanAlgorithm,
+  spectralAlgorithm,
 ] as const;
 
 /** Every algorithm's parameters: a union discriminated by `algorithm`. */
