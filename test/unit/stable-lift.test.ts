@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { holdoutParts } from '../../activities/evaluation/downstream';
 import { selectCandidate } from '../../activities/evaluation/selection';
 import type { CandidateMetrics, DownstreamSummary, LiftEstimate } from '../../common/contracts';
+import type { EncoderName } from '../../common/run-config';
 
 const lift = (value: number, ciLow: number, ciHigh: number): LiftEstimate => ({ value, ciLow, ciHigh, segment: 0, baseline: 0 });
 
 /** A scored candidate with a validation lift interval (and a test one), a stability and a silhouette. */
-function candidate(encoder: string, k: number, options: { validation: LiftEstimate; test?: LiftEstimate; stability?: number; silhouette?: number; validationUsers?: number }): CandidateMetrics {
+function candidate(encoder: EncoderName, k: number, options: { validation: LiftEstimate; test?: LiftEstimate; stability?: number; silhouette?: number; validationUsers?: number }): CandidateMetrics {
   const downstream: DownstreamSummary = {
     users: 2 * (options.validationUsers ?? 500), catalogue: 100, ks: [10], segment: {}, popularity: {}, random: {},
     lift: { ndcg10: options.validation },
