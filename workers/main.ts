@@ -5,8 +5,7 @@
  *   npm run worker:embedding       # only the embedding queue (e.g. on a GPU machine)
  * Options: --role all|cpu|embedding|workflows|cpu-activities (workers/create-workers.ts
  * ROLE_PARTS), --bundle [path] (pre-built workflow bundle; the default when NODE_ENV=production),
- * --task-queue-prefix P (tests and multi-tenant setups), --nice N (lower this process's CPU priority
- * by N, 0-19, before it does any work).
+ * --task-queue-prefix P (tests and multi-tenant setups).
  * Each part of a role polls in its own process: this one serves the first part (the workflows,
  * when the role has them) and starts one child process per other part, which stops with it.
  * Workflow tasks and queries then never wait behind a CPU-bound activity's event loop.
@@ -14,7 +13,6 @@
  * Environment: the connection profile (temporal-config/connection.json, TEMPORAL_* overrides);
  * BSEG_EMBED_BATCH_DELAY_MS (fault injection for crash tests; leave unset).
  */
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { TASK_QUEUES } from '../common/task-queues';
 import { connectWorker, loadConnectionProfile } from '../lib/client/connection-profile';
@@ -28,11 +26,8 @@ const { values } = parseArgs({
     role: { type: 'string', default: 'all' },
     bundle: { type: 'string' },
     'task-queue-prefix': { type: 'string' },
-    nice: { type: 'string', default: '0' },
   },
 });
-// First, so that the threads the work starts later (DuckDB, kernels, onnxruntime) inherit it.
-if (Number(values.nice) > 0) os.setPriority(Math.min(19, os.getPriority() + Number(values.nice)));
 const role = values.role as WorkerRole;
 if (!Object.hasOwn(ROLE_PARTS, role)) {
   console.error(`--role must be one of ${Object.keys(ROLE_PARTS).join(', ')}, got ${values.role}`);
