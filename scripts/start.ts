@@ -1,8 +1,9 @@
 /**
  * npm start: the whole job on the bundled sample, on a fresh clone, in one command.
  * Provisions the Temporal CLI and the default transformer model (both cached), uses the server of the connection profile or starts the
- * embedded dev server, runs both workers in-process, segments data/sample, prints the Temporal UI
- * link and the report path, and stops what it started.
+ * embedded dev server, starts the workers, segments data/sample, prints the Temporal UI
+ * link and the report path, and stops what it started. Workflows poll in this process; the CPU and
+ * embedding activities in one child process each (workers/worker-processes.ts), as `npm run worker` runs them.
  *   npm start -- [--keep-server] [--drop <path>] [--data-dir <dir>]
  */
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { provisionTemporalCli } from '../lib/client/temporal-cli';
 import { workflowUiLink } from '../lib/client/ui-link';
 import { installWorkerLogging } from '../lib/runtime/worker-logging';
 import { createWorkers, runWorkersUntil } from '../workers/create-workers';
+import { startWorkerProcesses, type WorkerProcesses } from '../workers/worker-processes';
 
 const { values } = parseArgs({
   options: {
@@ -42,16 +44,20 @@ const server = await ensureLocalServer(profile, path.join(dataDir, 'temporal'), 
 let exitCode = 0;
 const stopWorkers = new AbortController();
 let workersDone: Promise<void> | undefined;
+let activityWorkers: WorkerProcesses | undefined;
 try {
+  activityWorkers = startWorkerProcesses(['cpu-activities', 'embedding'], {});
   const workerConnection = await connectWorker(profile);
-  const workers = await createWorkers({ connection: workerConnection, namespace: profile.namespace, role: 'all' });
+  const workers = await createWorkers({ connection: workerConnection, namespace: profile.namespace, role: 'workflows' });
   workersDone = runWorkersUntil(workers, stopWorkers.signal).finally(() => workerConnection.close());
   const client = await connectClient(profile);
   const drop = dropRefFor(values.drop!);
   const { handle, workflowId, started: isNew } = await startDrop(client, drop, { dataDir });
   log(`${isNew ? 'started' : 'found existing'} workflow ${workflowId}`);
   log(`Temporal UI: ${workflowUiLink(profile, workflowId)}`);
-  const { output, awaitingRetry } = await waitForDrop(handle, (progress) => log(describeProgress(progress)));
+  // Without its activity workers the run would wait forever: a worker process that dies ends it here.
+  const workerDied = activityWorkers.exitedEarly.then((reason) => Promise.reject(new Error(reason)));
+  const { output, awaitingRetry } = await Promise.race([waitForDrop(handle, (progress) => log(describeProgress(progress))), workerDied]);
   if (awaitingRetry) {
     log(`shards failed: ${describeProgress(awaitingRetry)}; retry with: npm run client -- retry-failed ${drop.dropId}`);
     exitCode = 3;
@@ -67,7 +73,7 @@ try {
   exitCode = 1;
 } finally {
   stopWorkers.abort();
-  await workersDone?.catch(() => undefined);
+  await Promise.all([workersDone?.catch(() => undefined), activityWorkers?.stop()]);
   if (server && !values['keep-server']) {
     await server.stop();
     log('stopped the embedded Temporal server (use --keep-server to keep it and its Web UI running)');
