@@ -95,5 +95,5 @@ describe('six drops at once, on a worker started as `npm run worker` starts it',
       await worker.kill();
       await client.connection.close();
     }
-  });
+  }, 600_000);
 });

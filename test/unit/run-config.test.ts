@@ -27,7 +27,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
 };
 
 /** Fields added since, with their defaults (each one a new knob; none changes what a run produces). */
-const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 300, spectralSampleSize: 2000, spectralNeighbors: 10 };
+const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 60, spectralSampleSize: 2000, spectralNeighbors: 10 };
 const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA };
 
 /** The integer ranges as they were before the schema: [field, min, max]. */
