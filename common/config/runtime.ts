@@ -11,7 +11,7 @@ export const runtimeSection = z.object({
   activityHeartbeatTimeoutSeconds: integer(5, 86_400).default(60).describe(
     'Every other activity (SQL, clustering, scoring, publishing) whose worker sends no heartbeat for this long is retried on ' +
       'another worker. Workers heartbeat every second while an activity runs (native kernels run on a thread pool; PCA and ' +
-      'k-means loops yield); the longest stall measured under six concurrent drops on 2 cores was about 3 s. Raise it when ' +
+      'k-means loops yield); the longest stall measured under six concurrent drops on 2 cores was about 4 s. Raise it when ' +
       'running without the native kernels (their TypeScript fallbacks are synchronous).',
   ),
   activityMaxAttempts: integer(1, 100).default(5).describe('Attempts per activity before a shard counts as failed.'),
