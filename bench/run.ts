@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   embed: () => import('./embed'),
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
+  selection: () => import('./selection'),
 };
 
 const [name, ...args] = process.argv.slice(2);
