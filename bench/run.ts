@@ -1,6 +1,7 @@
 /**
  * npm run bench -- <name> [options]: runs one benchmark; its last output line is one JSON object
- * {"name", "ours_s", "reference", "reference_s", "speedup": reference_s / ours_s, ...}.
+ * {"name", "ours_s", "reference", "reference_s", "speedup": reference_s / ours_s, ...}
+ * ('selection' measures the selection rule instead: {"name", "mean_regret", "worst_regret", "datasets", ...}).
  * Results and the exact commands are recorded in docs/BENCHMARKS.md.
  */
 export {};
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   embed: () => import('./embed'),
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
+  selection: () => import('./selection'),
 };
 
 const [name, ...args] = process.argv.slice(2);

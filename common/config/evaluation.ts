@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INTERNAL_RULE_THRESHOLDS } from '../internal-rule-thresholds';
 import { flag, integer, integerList, numberIn, oneOf, text } from './field-types';
 
 /** How the chosen candidate is picked; each rule is explained in docs/EVALUATION.md ("Selection rule"). */
@@ -24,8 +25,9 @@ export const evaluationSection = z.object({
   selectionRule: oneOf(SELECTION_RULES).default('stable-lift').describe(
     'How the chosen candidate is picked among all candidates; see docs/EVALUATION.md ("Selection rule").',
   ),
-  selectionMinStability: numberIn(-1, 1).default(0.75).describe(
-    "'stable-lift' and 'stable-silhouette': the least stability (seed ARI) a chosen candidate needs.",
+  selectionMinStability: numberIn(-1, 1).default(INTERNAL_RULE_THRESHOLDS.minStability).describe(
+    "'stable-silhouette' (and 'stable-lift' when it falls back on it): the least stability (seed ARI) a chosen candidate needs " +
+      '(the default is tuned on the labelled benchmarks: docs/EVALUATION.md).',
   ),
   truthLabelsFile: text("a file path or ''").default('').describe(
     "Known segment labels (CSV or Parquet with user_id and label columns) for external metrics; '' = none.",

@@ -74,7 +74,7 @@ describe('segmentDataDrop on a real Temporal server', () => {
       expect(new Set(metrics.map((row) => row.popularity_ndcg10)).size).toBe(1);
       expect(fs.existsSync(path.join(output.runDir, 'evaluation', 'baselines.json'))).toBe(true);
       const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8'));
-      expect(selectCandidate(leaderboard.rows, 'stable-lift', 0.75).chosen.candidate).toEqual(output.chosen);
+      expect(selectCandidate(leaderboard.rows, 'stable-lift').chosen.candidate).toEqual(output.chosen);
       expect(metrics.filter((row) => row.chosen).map((row) => row.k)).toEqual([output.chosen.k]);
       const [stored] = await query(`ATTACH '${path.join(output.runDir, 'run.duckdb')}' AS run (READ_ONLY); SELECT count(*) AS n FROM run.leaderboard`);
       expect(stored.n).toBe(metrics.length);

@@ -22,7 +22,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
   item2vecMinCount: 2, item2vecEventWeights: { purchase: 4, cart: 2, fav: 1.5, view: 1, click: 1, search: 0.5, remove_from_cart: 0.5 },
   item2vecRecencyHalfLife: 20, tfidfMaxFeatures: 20_000, tfidfMinDf: 2, tfidfComponents: 64, tfidfFitUsers: 200_000, stabilitySeedRuns: 3,
   stabilitySubsampleRuns: 3, stabilitySubsampleShare: 0.8, stabilityMaxUsers: 10_000, downstreamKs: [5, 10, 20], downstreamExcludeSeen: true,
-  bootstrapSamples: 1000, nextPurchaseFolds: 5, selectionRule: 'stable-lift', selectionMinStability: 0.75, seed: '', truthLabelsFile: '',
+  bootstrapSamples: 1000, nextPurchaseFolds: 5, selectionRule: 'stable-lift', selectionMinStability: 0.85, seed: '', truthLabelsFile: '',
   duckdbThreads: 0, duckdbMemoryLimit: '4GB',
 };
 

@@ -15,8 +15,15 @@ const BENCHMARKS = path.resolve(projectPath(), '..', 'shared', 'datasets', 'clus
 const cases = (JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'sklearn', 'benchmark-ari.json'), 'utf8')) as {
   cases: Array<{ path: string; k: number }>;
 }).cases;
-/** The documented margin (docs/EVALUATION.md): the chosen partition's ARI may trail the best candidate's by this much. */
-const MARGIN = 0.05;
+/**
+ * The shipped rule (thresholds tuned on all 68 labelled sets, common/internal-rule-thresholds.ts) on
+ * 10 of them, k-means only as a default run sweeps. It trails the best k by 0.054 on average here,
+ * 0.143 at worst (uci/wdbc); on held-out folds a k-means sweep trails by 0.049 on average, 0.36 at
+ * worst (docs/EVALUATION.md). The bounds below guard that measured level; they are not a goal met.
+ * (The bounds were 0.05 and 0.02 when 0.75 and 0.005 had been tuned on these same 10 sets.)
+ */
+const MARGIN = 0.2;
+const MEAN_MARGIN = 0.07;
 
 function readMatrix(file: string): number[][] {
   return zlib.gunzipSync(fs.readFileSync(file)).toString('utf8').trim().split('\n').map((line) => line.trim().split(/\s+/).map(Number));
@@ -43,16 +50,16 @@ describe('the selection rule on the labelled clustering benchmarks', () => {
         });
       }
       const best = Math.max(...candidates.map((row) => row.ari));
-      const chosen = selectCandidate(candidates, 'stable-silhouette', 0.75).chosen as CandidateMetrics & { ari: number };
+      const chosen = selectCandidate(candidates, 'stable-silhouette').chosen as CandidateMetrics & { ari: number };
       regrets[testCase.path] = best - chosen.ari;
       console.log(`${testCase.path}: chose k=${chosen.candidate.k} (true ${testCase.k}), ARI ${chosen.ari.toFixed(3)}, best ${best.toFixed(3)}`);
       expect(chosen.ari).toBeGreaterThanOrEqual(best - MARGIN);
     });
   }
 
-  it('trails the best candidate by less than 0.02 ARI on average', () => {
+  it(`trails the best candidate by less than ${MEAN_MARGIN} ARI on average`, () => {
     const values = Object.values(regrets);
     expect(values).toHaveLength(cases.length);
-    expect(values.reduce((sum, value) => sum + value, 0) / values.length).toBeLessThan(0.02);
+    expect(values.reduce((sum, value) => sum + value, 0) / values.length).toBeLessThan(MEAN_MARGIN);
   });
 });
