@@ -3,7 +3,7 @@ import type { InspectDropOutput } from '../../common/contracts';
 import { resolveRunConfig, resultSettings, type RunConfig } from '../../common/run-config';
 import { runFiles, runSteps } from '../../common/run-layout';
 import { changedSince } from '../runtime/file-identity';
-import { readStepMarker } from '../runtime/run-dir';
+import { changedFields, readStepMarker } from '../runtime/run-dir';
 
 /**
  * Why the finished run in `runDir` is not the result of triggering its drop now with `config`:
@@ -15,15 +15,7 @@ export async function finishedRunDiffers(runDir: string, config: Partial<RunConf
   const stored = await fs.readFile(runFiles.config(runDir), 'utf8').then((text) => JSON.parse(text) as RunConfig, () => undefined);
   const inspected = await readStepMarker<InspectDropOutput>(runDir, runSteps.inspect).catch(() => undefined);
   const differences: string[] = [];
-  if (stored) {
-    const before = resultSettings(resolveRunConfig(stored));
-    const now = resultSettings(resolveRunConfig(config ?? {}));
-    for (const field of Object.keys(now) as Array<keyof typeof now>) {
-      if (JSON.stringify(before[field]) !== JSON.stringify(now[field])) {
-        differences.push(`${field}: ${JSON.stringify(before[field])} -> ${JSON.stringify(now[field])}`);
-      }
-    }
-  }
+  if (stored) differences.push(...changedFields(resultSettings(resolveRunConfig(stored)), resultSettings(resolveRunConfig(config ?? {}))));
   if (inspected) differences.push(...await changedSince(inspected.output.pinned));
   return differences;
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { writeJsonAtomic } from './atomic-write';
 import { createHash } from 'node:crypto';
 import { runFiles } from '../../common/run-layout';
@@ -151,7 +150,7 @@ function describeDifference(marker: StepMarker<unknown>, madeFrom: unknown, upst
 }
 
 /** `a.b: old -> new` for each leaf that differs between two JSON values (objects compared key by key). */
-function changedFields(before: unknown, after: unknown, prefix = ''): string[] {
+export function changedFields(before: unknown, after: unknown, prefix = ''): string[] {
   const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
@@ -176,26 +175,20 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** The marker files of a run's steps (not the temporary files of markers being written). */
-async function markerFileNames(runDir: string): Promise<string[]> {
+/** The steps of a run that have a marker file (not the temporary files of markers being written). */
+export async function markedStepNames(runDir: string): Promise<string[]> {
   try {
     const names = await fs.readdir(runFiles.stepsDir(runDir));
-    return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).sort();
+    return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).map((name) => name.slice(0, -'.json'.length)).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
 }
 
-/** Whether any step of the run has finished (without reading the markers). */
-export async function hasFinishedSteps(runDir: string): Promise<boolean> {
-  return (await markerFileNames(runDir)).length > 0;
-}
-
 export async function listStepMarkers(runDir: string): Promise<Array<StepMarker<unknown>>> {
   const markers = await Promise.all(
-    (await markerFileNames(runDir))
-      .map(async (name) => parseMarker<unknown>(await fs.readFile(path.join(runFiles.stepsDir(runDir), name), 'utf8'))),
+    (await markedStepNames(runDir)).map(async (step) => parseMarker<unknown>(await fs.readFile(markerPath(runDir, step), 'utf8'))),
   );
   // A damaged marker is not a finished step (readStepMarker recomputes it).
   return markers.filter((marker): marker is StepMarker<unknown> => marker !== undefined);

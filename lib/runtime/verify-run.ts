@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { runFiles, runSteps } from '../../common/run-layout';
 import type { InspectDropOutput } from '../../common/contracts';
 import { changedSince } from './file-identity';
-import { sealOf, type StepMarker } from './run-dir';
+import { markedStepNames, sealOf, type StepMarker } from './run-dir';
 import { damagedOutputs, sha256File } from './step-outputs';
 
 /**
@@ -72,7 +71,7 @@ export async function stepsToRecompute(check: RunCheck): Promise<string[]> {
 /** Every marker of the run, or the reason it cannot be read. */
 async function readMarkers(runDir: string): Promise<Map<string, StepMarker<unknown> | string>> {
   const markers = new Map<string, StepMarker<unknown> | string>();
-  for (const name of await markerNames(runDir)) markers.set(name, await readMarker(runDir, name));
+  for (const name of await markedStepNames(runDir)) markers.set(name, await readMarker(runDir, name));
   return markers;
 }
 
@@ -102,13 +101,8 @@ async function changedInputs(marker: StepMarker<InspectDropOutput>): Promise<str
   return changes.map((change) => `input changed: ${change}`);
 }
 
-async function markerNames(runDir: string): Promise<string[]> {
-  const names = await fs.readdir(runFiles.stepsDir(runDir)).catch(() => [] as string[]);
-  return names.filter((name) => name.endsWith('.json') && !name.startsWith('.')).map((name) => name.slice(0, -'.json'.length)).sort();
-}
-
 async function readMarker(runDir: string, step: string): Promise<StepMarker<unknown> | string> {
-  const file = path.join(runFiles.stepsDir(runDir), `${step}.json`);
+  const file = runFiles.stepMarker(runDir, step);
   try {
     const marker = JSON.parse(await fs.readFile(file, 'utf8')) as StepMarker<unknown>;
     if (marker?.step !== step || !('output' in marker)) return `${file} is not the marker of step ${step}`;
