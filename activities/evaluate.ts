@@ -7,6 +7,7 @@ import { runFiles, runSteps } from '../common/run-layout';
 import { resultSettings } from '../common/run-config';
 import { candidateKey } from '../common/candidates';
 import { runStepOnce } from '../lib/runtime/run-dir';
+import { screeningSummary } from '../common/screening';
 import { describeSelectionRule, selectCandidate } from './evaluation/selection';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 
@@ -20,7 +21,10 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
     runDir: input.runDir,
     step: runSteps.evaluate,
     madeFrom: { config: resultSettings(input.config) },
-    upstream: input.scores.map((score) => runSteps.score(candidateKey(score.candidate))),
+    upstream: [
+      ...(input.screens ?? []).map((screen) => runSteps.screen(candidateKey(screen.candidate))),
+      ...input.scores.map((score) => runSteps.score(candidateKey(score.candidate))),
+    ],
     outputs: () => [{ file: runFiles.leaderboard(input.runDir) }, { table: 'leaderboard' }],
   };
   return runStepOnce(step, async () => {
@@ -32,7 +36,9 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
     const { selectionRule: rule, selectionMinStability: minStability } = input.config;
     const { chosen, reason, evidence } = selectCandidate(rows, rule, minStability);
     const leaderboardPath = runFiles.leaderboard(input.runDir);
-    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability), chosen: chosen.candidate, evidence: evidence ?? null, rows });
+    // Successive halving: which candidates were screened only, so the report can say how many were scored fully.
+    const screening = input.screens ? screeningSummary(input.screens, input.scores) : null;
+    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability), chosen: chosen.candidate, evidence: evidence ?? null, screening, rows });
     await withRunDatabase(input.runDir, 'read-write', {}, ({ connection }) => writeLeaderboardTable(connection, 'run.leaderboard', rows, chosen.candidate));
     return { leaderboardPath, chosen: chosen.candidate, selectionReason: reason };
   });

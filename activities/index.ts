@@ -10,6 +10,7 @@ import { fitEncoder } from './fit-encoder';
 import { kmeansAssignShard, kmeansInitFromSamples, kmeansPartialSums, mergeShardLabels, shardColumnStats, shardSample } from './distributed-kmeans';
 import { planSweep } from './plan-sweep';
 import { scoreCandidate } from './score-candidate';
+import { screenCandidate } from './screen-candidate';
 import { inspectDrop } from './inspect-drop';
 import { listDayPartitions, listNewDrops } from './list-drops';
 import { preflightRun } from './preflight-run';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     embedShard: (input: EmbedShardInput) => embedShard(input, deps.embed),
     planSweep,
     clusterCandidate,
+    screenCandidate,
     scoreCandidate,
     shardColumnStats,
     shardSample,

@@ -40,7 +40,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const reportPath = runFiles.report(input.runDir);
     const profilesPath = runFiles.segmentProfiles(input.runDir);
     const manifestPath = runFiles.manifest(input.runDir);
-    const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; evidence?: Evidence | null; rows: CandidateMetrics[] };
+    const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; evidence?: Evidence | null; screening?: { candidates: number; fullyScored: number } | null; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
     const config = await readStoredConfig(input.runDir);
 
@@ -75,6 +75,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       evidence: leaderboard.evidence,
+      screening: leaderboard.screening,
       profiles,
       topTerms,
       representatives,
@@ -89,6 +90,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       chosen: input.chosen,
       selectionReason: input.selectionReason,
       evidence: leaderboard.evidence ?? null,
+      screening: leaderboard.screening ? { candidates: leaderboard.screening.candidates, fullyScored: leaderboard.screening.fullyScored } : null,
       accounting: input.accounting,
       config,
       encoders: input.encoderReports ?? {},

@@ -93,13 +93,13 @@ async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<Cand
   return metrics;
 }
 
-async function cleaningSeal(runDir: string): Promise<string> {
+export async function cleaningSeal(runDir: string): Promise<string> {
   const marker = await readStepMarker(runDir, runSteps.clean);
   return marker ? sealOf(marker) : 'missing';
 }
 
 /** What the fit recorded in centroids.json (e.g. DBSCAN's eps): a refit repeats the same choice. */
-async function clusteringDetails(runDir: string, key: string): Promise<Record<string, unknown>> {
+export async function clusteringDetails(runDir: string, key: string): Promise<Record<string, unknown>> {
   return JSON.parse(await fs.readFile(runFiles.centroidsFile(runDir, key), 'utf8')) as Record<string, unknown>;
 }
 

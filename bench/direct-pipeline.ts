@@ -5,47 +5,54 @@
  */
 import { createActivities } from '../activities';
 import type { SegmentDataDropOutput } from '../common/contracts';
-import { FITTED_ENCODERS, resolveRunConfig, type RunConfig } from '../common/run-config';
+import { FITTED_ENCODERS, configSection, resolveRunConfig, type RunConfig } from '../common/run-config';
 import { candidateSeed, sameCandidate } from '../common/candidates';
 import { deriveSeed } from '../common/seed';
 import { dropRefFor } from '../lib/runtime/drop-id';
 import { runDirFor } from '../common/run-layout';
 import { settleWithConcurrency } from '../workflows/concurrency';
+import { candidatesToScoreFully, fullyScoredCount } from '../common/screening';
 
-export async function runPipelineDirectly(source: string, dataDir: string, overrides: Partial<RunConfig> = {}): Promise<SegmentDataDropOutput> {
+export async function runPipelineDirectly(source: string, dataDir: string, overrides: Partial<RunConfig> = {}): Promise<SegmentDataDropOutput & { sweepSeconds: number }> {
   const activities = createActivities();
   const config = resolveRunConfig(overrides);
   const drop = dropRefFor(source);
   const runDir = runDirFor(dataDir, drop.dropId);
   await activities.preflightRun({ runDir, config });
   const inspected = await activities.inspectDrop({ runDir, source: drop.source, mappingFile: config.mappingFile });
-  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config });
-  const { shards } = await activities.shardUsers({ runDir, config });
+  const cleaned = await activities.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
+  const { shards } = await activities.shardUsers({ runDir, config: configSection(config, 'runtime') });
   for (const encoder of config.encoders.filter((name) => FITTED_ENCODERS.includes(name))) {
-    await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(config.seed || drop.dropId, 'fit', encoder), config });
+    await activities.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(config.seed || drop.dropId, 'fit', encoder), config: configSection(config, 'encoders', 'runtime') });
   }
   const embeddings: Record<string, string[]> = {};
   for (const encoder of config.encoders) {
-    const results = await settleWithConcurrency(shards, config.embedConcurrency, (shard) => activities.embedShard({ runDir, shard, encoder, config }));
+    const results = await settleWithConcurrency(shards, config.embedConcurrency, (shard) => activities.embedShard({ runDir, shard, encoder, config: configSection(config, 'encoders', 'runtime') }));
     embeddings[encoder] = results.map((result) => {
       if (result.status === 'rejected') throw result.reason;
       return result.value.path;
     });
   }
+  const sweepStarted = performance.now();
   const { candidates } = await activities.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config });
   const evaluationSeed = deriveSeed(config.seed || drop.dropId, 'evaluate');
-  const swept = (await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
+  const budget = { share: config.fullyScoredShare, min: config.fullyScoredMin };
+  const screening = fullyScoredCount(candidates.length, budget) < candidates.length;
+  // As workflows/sweep.ts: every candidate clustered (and screened when the budget is below them), the promising ones scored fully.
+  const clustered = await allOf(candidates, config.sweepConcurrency, async (candidate) => {
     const clustering = await activities.clusterCandidate({
       runDir, candidate, embeddingPaths: embeddings[candidate.encoder],
       seed: candidateSeed(config.seed || drop.dropId, candidate), config,
     });
-    const score = await activities.scoreCandidate({ runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config });
-    return { clustering, score };
-  })).map((result) => {
-    if (result.status === 'rejected') throw result.reason;
-    return result.value;
+    const input = { runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config };
+    return { clustering, input, screen: screening ? await activities.screenCandidate(input) : undefined };
   });
-  const evaluation = await activities.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), config });
+  const screens = screening ? clustered.map((entry) => entry.screen!) : undefined;
+  const promising = screens ? new Set(candidatesToScoreFully(screens, budget)) : undefined;
+  const swept = await allOf(clustered.filter((entry) => !promising || promising.has(entry.screen!)), config.sweepConcurrency,
+    async ({ clustering, input }) => ({ clustering, score: await activities.scoreCandidate(input) }));
+  const evaluation = await activities.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), screens, config });
+  const sweepSeconds = (performance.now() - sweepStarted) / 1000;
   const chosen = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
   const published = await activities.publishSegmentation({
     runDir, dropId: drop.dropId, leaderboardPath: evaluation.leaderboardPath, chosen: evaluation.chosen,
@@ -53,6 +60,13 @@ export async function runPipelineDirectly(source: string, dataDir: string, overr
   });
   return {
     runDir, reportPath: published.reportPath, segmentsPath: published.segmentsPath, leaderboardPath: evaluation.leaderboardPath,
-    chosen: evaluation.chosen, accounting: cleaned.accounting,
+    chosen: evaluation.chosen, accounting: cleaned.accounting, sweepSeconds,
   };
+}
+
+async function allOf<T, R>(items: readonly T[], concurrency: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  return (await settleWithConcurrency(items, concurrency, task)).map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
 }

@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),
+  sweep: () => import('./sweep'),
 };
 
 const [name, ...args] = process.argv.slice(2);

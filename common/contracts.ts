@@ -172,10 +172,23 @@ export interface ScoreCandidateOutput {
   scorePath: string;
 }
 
+/** What screening a candidate tells the workflow: where its screen metrics are, and the two numbers it is ranked on. */
+export interface ScreenCandidateOutput {
+  candidate: SweepCandidate;
+  /** evaluation/screens/<candidate>.json: the candidate's screen metrics (a CandidateMetrics from cheaper estimates). */
+  screenPath: string;
+  /** The stable-lift utility from the screen estimates; null without held-out evidence. */
+  utility: number | null;
+  /** The internal rule's soft score (silhouette less stability and noise shortfalls); null with fewer than 2 segments. */
+  internalScore: number | null;
+}
+
 export interface EvaluateCandidatesInput {
   runDir: string;
-  /** Every candidate's score file, written by scoreCandidate in the sweep. */
+  /** Every fully scored candidate's score file, written by scoreCandidate in the sweep. */
   scores: ScoreCandidateOutput[];
+  /** Every candidate's screen (successive halving); absent when every candidate was scored fully without screening. */
+  screens?: ScreenCandidateOutput[];
   /** The selection rule and its settings. */
   config: EvaluationConfig;
 }
@@ -304,6 +317,9 @@ export interface PipelineProgress {
   shardsDone: number;
   candidatesTotal: number;
   candidatesDone: number;
+  /** Successive halving: the screened candidates scored fully (0 until screening ends; equal to candidatesTotal without screening). */
+  fullyScoredTotal?: number;
+  fullyScoredDone?: number;
   failures: Array<{ step: string; error: string }>;
   runDir: string;
 }
@@ -317,6 +333,7 @@ export type PipelineStage =
   | 'embed'
   | 'awaiting-retry'
   | 'cluster'
+  | 'score'
   | 'evaluate'
   | 'publish'
   | 'done'

@@ -48,6 +48,10 @@ export const runFiles = {
   distributedInitSample: (runDir: string, candidateKey: string, shard: number) => join(runDir, 'clusters', candidateKey, `init-sample-${String(shard).padStart(4, '0')}.arrow`),
   distributedShardLabels: (runDir: string, candidateKey: string, shard: number) => join(runDir, 'clusters', candidateKey, `${shardName(shard)}.labels.arrow`),
   candidateScore: (runDir: string, candidateKey: string) => join(runDir, 'evaluation', 'candidates', `${candidateKey}.json`),
+  /** A candidate's screen metrics (successive halving): cheaper estimates that decide whether it is scored fully. */
+  candidateScreen: (runDir: string, candidateKey: string) => join(runDir, 'evaluation', 'screens', `${candidateKey}.json`),
+  /** The screen's baselines, on its sample of validation users. */
+  screenBaselines: (runDir: string) => join(runDir, 'evaluation', 'screen-baselines.json'),
   /** The downstream baselines (popularity, random), computed by the first candidate scored. */
   downstreamBaselines: (runDir: string) => join(runDir, 'evaluation', 'baselines.json'),
   leaderboard: (runDir: string) => join(runDir, 'evaluation', 'leaderboard.json'),
@@ -70,6 +74,7 @@ export const runSteps = {
   /** Every shard's embedding step of one encoder (what clustering and scoring read). */
   embedAll: (encoder: string, shards: number) => Array.from({ length: shards }, (_, shard) => runSteps.embed(encoder, shard)),
   cluster: (candidateKey: string) => `cluster-${candidateKey}`,
+  screen: (candidateKey: string) => `screen-${candidateKey}`,
   score: (candidateKey: string) => `score-${candidateKey}`,
   evaluate: 'evaluate',
   publish: 'publish',

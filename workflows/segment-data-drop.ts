@@ -2,7 +2,7 @@ import {
   ApplicationFailure, condition, defineQuery, defineSignal, executeChild, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, ScoreCandidateOutput, PipelineStage, SegmentDataDropInput,
+  ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
   SegmentDataDropOutput, ShardRef,
 } from '../common/contracts';
 import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
@@ -13,6 +13,7 @@ import { deriveSeed } from '../common/seed';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
 import { settleWithConcurrency } from './concurrency';
+import { sweepCandidates } from './sweep';
 import { distributedKMeans } from './distributed-kmeans';
 import { runDirFor } from '../common/run-layout';
 
@@ -98,23 +99,20 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
         : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config: configSection(config, 'sweep') });
     };
     enterStage('cluster');
-    progress.candidatesTotal = candidates.length;
     const evaluationSeed = deriveSeed(seedBase, 'evaluate');
-    const settled = await settleWithConcurrency(candidates, config.sweepConcurrency, async (candidate) => {
-      const clustering = await clusterOneCandidate(candidate);
-      const score = await activities.evaluate.scoreCandidate({
-        runDir, clustering, embeddingPaths: embeddings[candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime'),
-      });
-      progress.candidatesDone++;
-      return { clustering, score };
+    const { swept, screens } = await sweepCandidates({
+      candidates,
+      concurrency: config.sweepConcurrency,
+      budget: { share: config.fullyScoredShare, min: config.fullyScoredMin },
+      cluster: clusterOneCandidate,
+      scoreInput: (clustering) => ({ runDir, clustering, embeddingPaths: embeddings[clustering.candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime') }),
+      activities,
+      progress,
+      enterStage,
     });
-    const firstFailure = settled.find((result) => result.status === 'rejected');
-    if (firstFailure) throw firstFailure.reason;
-    // In sweep order (settleWithConcurrency keeps it), whatever order the fan-out finished in.
-    const swept = settled.map((result) => (result as PromiseFulfilledResult<{ clustering: ClusterCandidateOutput; score: ScoreCandidateOutput }>).value);
 
     enterStage('evaluate');
-    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), config: configSection(config, 'evaluation') });
+    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), screens, config: configSection(config, 'evaluation') });
     const chosenClustering = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
 
     enterStage('publish');

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
 import type { DownstreamSummary, HoldoutPartLift, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
@@ -20,6 +20,12 @@ export interface DownstreamOptions {
   baselineCache?: string;
   /** What the cached baselines were made from (the cleaning step's seal): a re-cleaned run does not reuse them. */
   baselineMadeFrom?: string;
+  /**
+   * Screening (successive halving): evaluate only this many validation users (a seeded sample, the
+   * same for every candidate), report their lift as `validation`, and skip the test half and the
+   * next-purchase model. Segment popularity still comes from every segmented user.
+   */
+  screenUsers?: number;
 }
 
 /** What a baseline contributes: its means, and the per-user values the paired bootstrap needs. */
@@ -44,7 +50,8 @@ interface BaselineCache {
  */
 export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary } | null> {
   await runSqlFile(connection, 'evaluation/prepare_downstream.sql');
-  const users = await queryRows(connection, 'SELECT user_id, segment, buys FROM eval_users ORDER BY user_id');
+  let users = await queryRows(connection, 'SELECT user_id, segment, buys FROM eval_users ORDER BY user_id');
+  if (options.screenUsers !== undefined) users = await keepScreenSample(connection, users, options.screenUsers, options.seed);
   if (users.length === 0) return null;
   const catalogue = Number((await queryRows(connection, 'SELECT count(*) AS n FROM catalogue'))[0].n);
   const itemIndex = new Map<string, number>();
@@ -117,6 +124,11 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
     const perUser = { ndcg: segment.perUser[10].ndcg, hr: segment.perUser[10].hr, baselineNdcg: Float64Array.from(baseline10.ndcg), baselineHr: Float64Array.from(baseline10.hr) };
     summary.lift.ndcg10 = lift(perUser.ndcg, perUser.baselineNdcg, options);
     summary.lift.hr10 = lift(perUser.hr, perUser.baselineHr, options);
+    if (options.screenUsers !== undefined) {
+      // Every screened user is a validation user.
+      summary.validation = { users: users.length, ndcg10: summary.lift.ndcg10, hr10: summary.lift.hr10 };
+      return { summary };
+    }
     const part = holdoutParts(users.map((row) => String(row.user_id)), options.seed);
     const partLift = (wanted: number): HoldoutPartLift => {
       const indices = part.flatMap((value, i) => (value === wanted ? [i] : []));
@@ -175,20 +187,36 @@ const VALIDATION = 0;
 const TEST = 1;
 
 /**
+ * The screen's users: validation users only, at most `size` of them, picked by a second seeded
+ * hash (so the same users for every candidate, whatever its segments); eval_users shrinks to them.
+ */
+async function keepScreenSample(connection: DuckDBConnection, users: Array<Record<string, unknown>>, size: number, seed: number): Promise<Array<Record<string, unknown>>> {
+  const part = holdoutParts(users.map((row) => String(row.user_id)), seed);
+  const validation = users.filter((_, i) => part[i] === VALIDATION);
+  const kept = new Set(validation.map((row) => String(row.user_id)).sort((a, b) => userHash(a, seed + 1) - userHash(b, seed + 1) || a.localeCompare(b)).slice(0, size));
+  const sample = validation.filter((row) => kept.has(String(row.user_id)));
+  await connection.run('CREATE OR REPLACE TEMP TABLE eval_users AS SELECT * FROM eval_users WHERE user_id IN (SELECT unnest($ids::VARCHAR[]))',
+    { ids: listValue(sample.map((row) => String(row.user_id))) });
+  return sample;
+}
+
+/**
  * Splits the evaluated users into validation and test halves by a seeded 32-bit FNV-1a hash of
  * the user id: the same split for every candidate of a run (they share the evaluation seed), and
  * a user's half does not depend on which other users are evaluated.
  */
 export function holdoutParts(userIds: string[], seed: number): number[] {
-  return userIds.map((userId) => {
-    let hash = 0x811c9dc5 ^ (seed >>> 0);
-    for (let i = 0; i < userId.length; i++) {
-      hash ^= userId.charCodeAt(i);
-      hash = Math.imul(hash, 0x01000193) >>> 0;
-    }
-    // The top bit: FNV-1a's low bits mix worst.
-    return hash >>> 31 === 0 ? VALIDATION : TEST;
-  });
+  // The top bit: FNV-1a's low bits mix worst.
+  return userIds.map((userId) => (userHash(userId, seed) >>> 31 === 0 ? VALIDATION : TEST));
+}
+
+function userHash(userId: string, seed: number): number {
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }
 
 function lift(segment: Float64Array, baseline: Float64Array, options: DownstreamOptions): LiftEstimate {

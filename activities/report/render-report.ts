@@ -16,6 +16,8 @@ export interface ReportModel {
   selectionReason: string;
   /** How strongly held-out recommendation value backs the choice, with the chosen lift on validation and test users. */
   evidence?: Evidence | null;
+  /** Successive halving: how many candidates were screened, and how many of them scored fully (the leaderboard's rows). */
+  screening?: { candidates: number; fullyScored: number } | null;
   profiles: Array<Record<string, unknown>>;
   /** Per segment and kind (category, brand, item): the terms with the highest lift. */
   topTerms?: Array<Record<string, unknown>>;
@@ -98,6 +100,7 @@ ${table(
     ]),
     (index) => isChosen(model.leaderboard[index].candidate),
   )}
+${model.screening ? `<p>${model.screening.candidates} candidates were screened on samples (one stability refit, lift on sampled validation users); the ${model.screening.fullyScored} most promising were scored fully and are listed here (docs/EVALUATION.md, "Successive halving").</p>` : ''}
 <p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.</p>
 <h2>Data accounting</h2>
 <p>Every raw row is either cleaned, removed as an exact duplicate, or quarantined with a reason (table <code>quarantine</code> in <code>run.duckdb</code>).</p>

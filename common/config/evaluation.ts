@@ -22,6 +22,16 @@ export const evaluationSection = z.object({
   downstreamExcludeSeen: flag().default(true).describe('Whether recommendations skip items the user already interacted with.'),
   bootstrapSamples: integer(100, 100_000).default(1000).describe('Resamples of the paired bootstrap behind every lift interval.'),
   nextPurchaseFolds: integer(2, 20).default(5).describe('Folds of the next-purchase cross-validation.'),
+  fullyScoredShare: numberIn(0, 1, { min: true }).default(0.25).describe(
+    'Successive halving: every candidate is first screened (a cheap score: stability from one refit on a sample, validation lift ' +
+      'on a sample of validation users); only this share of them, the most promising, is then scored fully (1 = score every candidate fully, no screening).',
+  ),
+  fullyScoredMin: integer(1, 1000).default(4).describe(
+    "Successive halving: at least this many candidates are scored fully (and always each encoder x algorithm family's best screened one).",
+  ),
+  screenUsers: integer(100, 1_000_000).default(2000).describe(
+    'Screening: the validation users (a seeded sample) whose held-out items measure a candidate\'s lift, and the users its one stability refit uses.',
+  ),
   selectionRule: oneOf(SELECTION_RULES).default('stable-lift').describe(
     'How the chosen candidate is picked among all candidates; see docs/EVALUATION.md ("Selection rule").',
   ),

@@ -9,7 +9,7 @@ export const sweepSection = z.object({
     'The clustering algorithms of the sweep (docs/EVALUATION.md); each one is run on every encoder.',
   ),
   kMin: integer(2, 1000).default(2).describe('The smallest k of the k-based algorithms (k-means, mini-batch k-means, ward, average, spectral).'),
-  kMax: integer(2, 1000).default(8).describe('The largest k (capped at the users, and for ward/average at hierarchicalSampleSize).'),
+  kMax: integer(2, 1000).default(20).describe('The largest k (capped at the users, and for ward/average at hierarchicalSampleSize).'),
   kmeansInit: integer(1, 100).default(4).describe('k-means restarts per k (best inertia wins).'),
   kmeansMaxIterations: integer(1, 100_000).default(300).describe('k-means: Lloyd iterations at most (also for the stability refits).'),
   minibatchSize: integer(16, 1_000_000).default(1024).describe('Mini-batch k-means: points per batch (the cost of a step, whatever n is).'),

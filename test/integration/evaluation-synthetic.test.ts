@@ -6,6 +6,11 @@ import { dropRefFor } from '../../lib/runtime/drop-id';
 import { startDrop } from '../../lib/client/pipeline-client';
 import { writeSyntheticLog } from '../../lib/tooling/synthetic-events';
 import { withWorkers } from '../helpers/pipeline-harness';
+import { readLabelsFile } from '../../lib/runtime/labels-file';
+import { runFiles } from '../../common/run-layout';
+import { candidateKey } from '../../common/candidates';
+import { adjustedRandIndex } from '../../activities/metrics/external';
+import type { screeningSummary } from '../../common/screening';
 
 /**
  * The documented margin for planted synthetic segments (docs/EVALUATION.md): the chosen partition
@@ -28,15 +33,27 @@ describe('evaluation on planted synthetic segments, through the workflow', () =>
       const config = { encoders: ['behavior-stats', 'tfidf'], kMin: 2, kMax: 8, shardCount: 2, truthLabelsFile: truth, seed: 'planted-segments' } as const;
       const run = await startDrop(client, dropRefFor(log), { dataDir, config: config as never, taskQueues });
       const output = await run.handle.result();
-      const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8')) as { rows: CandidateMetrics[] };
-      expect(leaderboard.rows).toHaveLength(14);
+      const leaderboard = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8')) as { rows: CandidateMetrics[]; screening: ReturnType<typeof screeningSummary> };
+      // Successive halving: all 14 candidates screened, a quarter (at least 4, and each encoder's best) scored fully.
+      expect(leaderboard.screening.candidates).toBe(14);
+      expect(leaderboard.rows).toHaveLength(leaderboard.screening.fullyScored);
+      expect(leaderboard.rows.length).toBeGreaterThanOrEqual(4);
+      expect(leaderboard.rows.length).toBeLessThanOrEqual(5);
+      expect(new Set(leaderboard.rows.map((row) => row.candidate.encoder))).toEqual(new Set(['behavior-stats', 'tfidf']));
       for (const row of leaderboard.rows) {
         expect(row.external!.users).toBe(output.accounting.sequencedUsers);
         expect(row.external!.contingency.counts.flat().reduce((a, b) => a + b, 0)).toBe(row.external!.users);
         expect(row.stability!.seeds.runs).toHaveLength(3);
         expect(row.downstream!.users).toBe(output.accounting.holdoutUsers);
       }
-      const best = Math.max(...leaderboard.rows.map((row) => row.external!.ari));
+      // The best of every candidate, screened out or not: screening must not lose the good ones.
+      const truthOf = (userIds: string[]) => Int32Array.from(userIds, (user) => labels.get(user)!);
+      const everyAri = await Promise.all(leaderboard.screening.rows.map(async (row) => {
+        const found = await readLabelsFile(runFiles.labelsFile(output.runDir, candidateKey(row.candidate)));
+        return adjustedRandIndex(truthOf(found.userIds), found.labels);
+      }));
+      const best = Math.max(...everyAri);
+      for (const row of leaderboard.rows) expect(everyAri[leaderboard.screening.rows.findIndex((screened) => candidateKey(screened.candidate) === candidateKey(row.candidate))]).toBeCloseTo(row.external!.ari, 9);
       const chosen = leaderboard.rows.find((row) => row.candidate.encoder === output.chosen.encoder && row.candidate.params === output.chosen.params)!;
       console.log(`planted segments: chose ${chosen.candidate.encoder} ${chosen.candidate.params}, ARI ${chosen.external!.ari.toFixed(3)}, best ${best.toFixed(3)}`);
       // Segments built on what users shop for beat global popularity: the chosen one's lift is surely positive.

@@ -15,6 +15,8 @@ describe('the sweep fans out over k-means (in-process, mini-batch, distributed),
       const config: Partial<RunConfig> = {
         encoders: ['behavior-stats'], algorithms: ['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward', 'average', 'dbscan', 'hdbscan', 'spectral'], kMin: 2, kMax: 4,
         dbscanEpsQuantiles: [0.5, 0.9], dbscanMinSamples: [8], shardCount: 2, seed: 'sweep-algorithms',
+        // Every candidate scored fully (no successive halving): this test checks each algorithm's full scores.
+        fullyScoredShare: 1,
         // A sample smaller than the users, so the out-of-sample assignment runs too.
         hdbscanMinClusterShares: [0.02, 0.1], hdbscanSampleSize: 300, spectralSampleSize: 300,
       };

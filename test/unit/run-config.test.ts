@@ -7,7 +7,7 @@ import { deriveSeed } from '../../common/seed';
 import { projectPath } from '../../lib/paths';
 import { CONFIG_DOCS_PATH, renderConfigDocs } from '../../scripts/config-docs';
 
-/** The defaults as they were before the schema (common/run-config.ts of f4932cd): a run must not change. */
+/** The defaults as they were before the schema (common/run-config.ts of f4932cd): a run must not change, but for CHANGED_SINCE_THE_SCHEMA. */
 const DEFAULTS_BEFORE_THE_SCHEMA = {
   shardCount: 4, embedConcurrency: 4, embedBatchSize: 2000, encoders: ['transformer', 'behavior-stats'], algorithms: ['kmeans'],
   kMin: 2, kMax: 8, kmeansInit: 4, kmeansMaxIterations: 300, sweepConcurrency: 4, minibatchSize: 1024, hierarchicalSampleSize: 10_000,
@@ -28,7 +28,12 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
 
 /** Fields added since, with their defaults (each one a new knob; none changes what a run produces). */
 const ADDED_SINCE_THE_SCHEMA = { activityHeartbeatTimeoutSeconds: 60, spectralSampleSize: 2000, spectralNeighbors: 10 };
-const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA };
+/** Defaults changed on purpose since, with why: these do change what a default run produces. */
+const CHANGED_SINCE_THE_SCHEMA = {
+  // Issue 15: a sweep wide enough for real segmentations, made affordable by successive halving (docs/EVALUATION.md).
+  kMax: 20, fullyScoredShare: 0.25, fullyScoredMin: 4, screenUsers: 2000,
+};
+const DEFAULTS = { ...DEFAULTS_BEFORE_THE_SCHEMA, ...ADDED_SINCE_THE_SCHEMA, ...CHANGED_SINCE_THE_SCHEMA };
 
 /** The integer ranges as they were before the schema: [field, min, max]. */
 const INTEGER_RANGES_BEFORE_THE_SCHEMA: Array<[keyof RunConfig, number, number]> = [

@@ -1,0 +1,120 @@
+import type { CandidateMetrics, ScoreCandidateInput, ScreenCandidateOutput } from '../common/contracts';
+import { writeJsonAtomic } from '../lib/runtime/atomic-write';
+import { openRunDatabase } from '../lib/runtime/run-database';
+import { runFiles, runSteps } from '../common/run-layout';
+import { resultSettings } from '../common/run-config';
+import { readLabelsFile } from '../lib/runtime/labels-file';
+import { heartbeat } from '../lib/runtime/activity-progress';
+import { runStepOnce } from '../lib/runtime/run-dir';
+import { candidateKey, candidateRef } from '../common/candidates';
+import { INTERNAL_RULE_THRESHOLDS } from '../common/internal-rule-thresholds';
+import { algorithmFor } from './clustering/algorithms';
+import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
+import { downstreamValue } from './evaluation/downstream';
+import { createSegmentsTable } from './evaluation/segments-table';
+import { stability, stabilityScore } from './evaluation/stability';
+import { utility } from './evaluation/stable-lift';
+import { clusterShape } from './metrics/cluster-shape';
+import { centroids } from './metrics/internal';
+import { estimateSilhouette } from './metrics/silhouette';
+import { cleaningSeal, clusteringDetails } from './score-candidate';
+
+/** Paired-bootstrap resamples of a screen's lift interval: it ranks candidates, it is not reported. */
+const SCREEN_BOOTSTRAP_SAMPLES = 200;
+
+/**
+ * The cheap first rung of the sweep's successive halving (docs/EVALUATION.md, "Successive
+ * halving"): the same quantities the selection rule weighs, estimated on samples of
+ * `screenUsers` users: one stability refit with another seed (or on a subsample, for
+ * deterministic algorithms), the NDCG@10 lift over popularity on sampled validation users, the
+ * noise share, and a sampled silhouette for the internal rule. The workflow scores fully only the
+ * candidates these rank best; the test half of the users plays no part here either.
+ */
+export async function screenCandidate(input: ScoreCandidateInput): Promise<ScreenCandidateOutput> {
+  const key = candidateKey(input.clustering.candidate);
+  const step = {
+    runDir: input.runDir,
+    step: runSteps.screen(key),
+    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config) },
+    upstream: [runSteps.clean, runSteps.shard, runSteps.cluster(key), ...runSteps.embedAll(input.clustering.candidate.encoder, input.embeddingPaths.length)],
+    outputs: () => [{ file: runFiles.candidateScreen(input.runDir, key) }],
+  };
+  return runStepOnce(step, async () => {
+    const metrics = await computeScreenMetrics(input);
+    const screenPath = runFiles.candidateScreen(input.runDir, key);
+    await writeJsonAtomic(screenPath, metrics);
+    const rankedOn = utility(metrics);
+    return { candidate: input.clustering.candidate, screenPath, utility: Number.isFinite(rankedOn) ? rankedOn : null, internalScore: internalScore(metrics) };
+  });
+}
+
+/**
+ * The internal rule as one number, without its cliffs: silhouette less the shortfall of stability
+ * below its threshold and the excess of noise above its limit. Ranks candidates when no screen has
+ * held-out evidence (the rule then falls back on the internal rule too).
+ */
+export function internalScore(metrics: CandidateMetrics): number | null {
+  if (!Number.isFinite(metrics.silhouette)) return null;
+  const { minStability, maxNoiseFraction } = INTERNAL_RULE_THRESHOLDS;
+  const stable = stabilityScore(metrics.stability) ?? 1;
+  const noise = metrics.shape?.noiseFraction ?? 0;
+  return metrics.silhouette - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
+}
+
+async function computeScreenMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
+  const started = performance.now();
+  const { config, clustering } = input;
+  const { params, encoder } = clustering.candidate;
+  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, encoder, config.pcaComponents);
+  const { labels } = await readLabelsFile(clustering.labelsPath);
+  const clusterSizes = Array.from(centroids(matrix, labels).sizes).filter((size) => size > 0);
+  const clustered = clusterSizes.reduce((sum, size) => sum + size, 0);
+  const silhouette = clusterSizes.length >= 2
+    ? await estimateSilhouette(matrix, labels, { sampleSize: Math.min(clustered, config.screenUsers), seed: input.seed })
+    : null;
+  heartbeat('internal');
+  const refit = algorithmFor(params).refit(params, { config, details: await clusteringDetails(input.runDir, candidateKey(clustering.candidate)) });
+  const screenStability = await stability(matrix, labels, refit.fit, {
+    seedRuns: refit.seeded ? 1 : 0,
+    bootstrapRuns: refit.seeded ? 0 : 1,
+    subsampleShare: config.stabilitySubsampleShare,
+    maxPoints: Math.min(config.stabilityMaxUsers, config.screenUsers),
+    seed: input.seed,
+    maxIterations: config.kmeansMaxIterations,
+  });
+  heartbeat('stability');
+  return {
+    candidate: candidateRef(clustering.candidate),
+    silhouette: silhouette?.value ?? NaN,
+    silhouetteSampled: silhouette?.sampled ?? false,
+    daviesBouldin: NaN,
+    calinskiHarabasz: NaN,
+    inertia: NaN,
+    clusterSizes,
+    clusterSeconds: clustering.seconds,
+    shape: clusterShape(matrix, labels, 'euclidean'),
+    stability: screenStability,
+    downstream: await screenDownstream(input, userIds, labels),
+    scoreSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function screenDownstream(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {
+  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+  try {
+    await createSegmentsTable(database.connection, userIds, labels);
+    const result = await downstreamValue(database.connection, {
+      ks: input.config.downstreamKs,
+      excludeSeen: input.config.downstreamExcludeSeen,
+      bootstrapSamples: SCREEN_BOOTSTRAP_SAMPLES,
+      folds: input.config.nextPurchaseFolds,
+      seed: input.seed,
+      baselineCache: runFiles.screenBaselines(input.runDir),
+      baselineMadeFrom: await cleaningSeal(input.runDir),
+      screenUsers: input.config.screenUsers,
+    });
+    return result?.summary ?? null;
+  } finally {
+    database.close();
+  }
+}
