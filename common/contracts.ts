@@ -288,6 +288,15 @@ export interface PublishSegmentationInput {
   encoderReports?: Record<string, EncoderReport>;
   /** The chosen encoder's embedding files (shard order): for the segments' representative users. */
   embeddingPaths?: string[];
+  /** Assign mode: the labels were placed into this registered model (no sweep ran; the leaderboard is empty). */
+  assignment?: ModelAssignment;
+}
+/** Which registered segment model a drop was assigned into. */
+export interface ModelAssignment {
+  pipeline: string;
+  version: number;
+  modelDir: string;
+  reason: string;
 }
 export interface EncoderReport {
   dimensions: number;
