@@ -23,6 +23,8 @@ export const modelFiles = {
   profiles: (modelDir: string) => join(modelDir, 'segment-profiles.json'),
   /** The fitted encoder's files (item2vec, tfidf), under the names the run directory gives them. */
   encoderDir: (modelDir: string) => join(modelDir, 'encoder'),
+  /** The model's own users and segments (user_id, segment): what identity matching and drift compare returning users with. */
+  labels: (modelDir: string) => join(modelDir, 'labels.arrow'),
   /** Density models: the core points (model space) and their segments. */
   corePoints: (modelDir: string) => join(modelDir, 'core-points.arrow'),
   coreLabels: (modelDir: string) => join(modelDir, 'core-labels.arrow'),

@@ -60,6 +60,8 @@ export const runFiles = {
   segmentModelDir: (runDir: string) => join(runDir, 'output', 'segment-model'),
   /** Assign mode: the drop's users placed into the pipeline's current model (user_id, segment). */
   assignedLabels: (runDir: string) => join(runDir, 'assigned', 'labels.arrow'),
+  /** Assign mode: an empty leaderboard naming the model (no sweep ran), read by publish like a sweep's. */
+  assignedLeaderboard: (runDir: string) => join(runDir, 'assigned', 'leaderboard.json'),
   /** Assign mode: which model the labels came from and what they look like (sizes, noise). */
   assignmentSummary: (runDir: string) => join(runDir, 'assigned', 'assignment.json'),
   /** Written last by publish: its presence means the run's outputs are complete. */

@@ -117,6 +117,7 @@ export async function writeSegmentModelPackage(input: SegmentModelPackageInput):
 
   const artifacts = await copyEncoderArtifacts(input.runDir, input.chosen.encoder, modelFiles.encoderDir(temporary));
   await fs.copyFile(input.profilesPath, modelFiles.profiles(temporary));
+  await writeLabelsFile(modelFiles.labels(temporary), space.userIds, labels);
   const found = centroids(matrix, labels);
   const assignment = await assignmentRuleFor(input, temporary);
   const sizes = Array.from(found.sizes);
