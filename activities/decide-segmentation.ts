@@ -16,7 +16,8 @@ export async function decideSegmentation(input: DecideSegmentationInput): Promis
   return withRegistry(input.dataDir, async (connection) => {
     const recorded = await dropRecord(connection, input.dropId);
     if (recorded) {
-      const reason = `recorded before: ${recorded.reason}`;
+      // The recorded reason as it was (`recorded` says it is a replay): the run's published outputs stay the same.
+      const { reason } = recorded;
       // basedOn no longer matters: registering a recorded drop returns its record.
       if (recorded.mode === 'refit') return { pipeline: recorded.pipeline, mode: 'refit', reason, basedOn: null, recorded: true };
       const model = (await listModels(connection, recorded.pipeline)).find((candidate) => candidate.version === recorded.modelVersion)!;

@@ -26,7 +26,7 @@ export interface SegmentDataDropInput {
 
 export interface SegmentDataDropOutput {
   /** Refit or assign, the model version the drop's segments belong to, and why (absent for runs before segment models). */
-  segmentation?: { pipeline: string; mode: 'refit' | 'assign'; modelVersion: number; reason: string; current: boolean };
+  segmentation?: { pipeline: string; mode: 'refit' | 'assign'; modelVersion: number; reason: string; current: boolean; recordedBefore: boolean };
   runDir: string;
   reportPath: string;
   segmentsPath: string;

@@ -230,7 +230,7 @@ async function register(
 }
 
 function segmentationOf(registered: RegisterDropOutput): NonNullable<SegmentDataDropOutput['segmentation']> {
-  return { pipeline: registered.pipeline, mode: registered.mode, modelVersion: registered.modelVersion, reason: registered.reason, current: registered.current };
+  return { pipeline: registered.pipeline, mode: registered.mode, modelVersion: registered.modelVersion, reason: registered.reason, current: registered.current, recordedBefore: registered.recordedBefore };
 }
 
 function validatedConfig(input: SegmentDataDropInput): RunConfig {
