@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),
+  assign: () => import('./assign'),
 };
 
 const [name, ...args] = process.argv.slice(2);
