@@ -16,6 +16,9 @@ import { listDayPartitions, listNewDrops } from './list-drops';
 import { preflightRun } from './preflight-run';
 import { publishSegmentation } from './publish';
 import { shardUsers } from './shard-users';
+import { decideSegmentation } from './decide-segmentation';
+import { assignSegments, installModelEncoder } from './assign-segments';
+import { registerDrop } from './register-drop';
 import type { EmbedShardInput } from '../common/contracts';
 
 export interface ActivityDeps {
@@ -44,6 +47,10 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     mergeShardLabels,
     evaluateCandidates,
     publishSegmentation,
+    decideSegmentation,
+    installModelEncoder,
+    assignSegments,
+    registerDrop,
     listNewDrops,
     listDayPartitions,
   };

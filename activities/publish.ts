@@ -8,7 +8,12 @@ import { readLabelsFile } from '../lib/runtime/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
 import { runFiles, runSteps } from '../common/run-layout';
-import { candidateKey } from '../common/candidates';
+import { candidateKey, sameCandidate } from '../common/candidates';
+import { modelFiles } from '../common/model-layout';
+import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
+import { concatBlocks, readEmbeddingFile } from '../lib/runtime/embedding-file';
+import { SEGMENT_MODEL_FORMAT, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
+import { projectIntoModelSpace } from './segment-models/assign';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
 import { representativeUsers } from './report/segment-representatives';
@@ -16,23 +21,33 @@ import { serializationOptions } from './encoders/transformer';
 import { readStoredConfig } from './preflight-run';
 import { serializeSequence, type SequenceEvent } from './encoders/transformer/serialize';
 import { listValue, type DuckDBConnection } from '@duckdb/node-api';
-import type { EncodersConfig } from '../common/run-config';
+import type { EncoderName, EncodersConfig } from '../common/run-config';
 
 /**
  * Publishes the chosen segmentation: segments.parquet (user_id -> segment), metrics.parquet (the
- * leaderboard as a table), report.html and manifest.json. The manifest is written last, so its
+ * leaderboard as a table), report.html, the segment model package of a refit (output/segment-model/:
+ * what assign mode needs to place new users; registerDrop copies it into the model registry) and
+ * manifest.json. In assign mode the labels are the current model's (`assignment`), the leaderboard is
+ * empty and no model is written. The manifest is written last, so its
  * presence means the run's outputs are complete. The run config comes from config.json, stored
  * once by preflightRun, not from the payload.
  */
 export async function publishSegmentation(input: PublishSegmentationInput): Promise<PublishSegmentationOutput> {
-  const { encoderReports: _counters, ...madeFrom } = input;
+  const { encoderReports: _counters, ...inputs } = input;
+  // A refit also writes its segment model package (a run published before that existed is published again).
+  const writesModel = !input.assignment && input.embeddingPaths !== undefined;
+  const madeFrom = { ...inputs, segmentModelFormat: writesModel ? SEGMENT_MODEL_FORMAT : null };
+  const chosenBy = input.assignment ? [runSteps.assign] : [runSteps.evaluate, runSteps.cluster(candidateKey(input.chosen))];
   const step = {
     runDir: input.runDir,
     step: runSteps.publish,
     // The stored config (config.json) is read too: preflight writes it, and its result settings are the upstream steps' own.
     madeFrom,
-    upstream: [runSteps.clean, runSteps.shard, runSteps.evaluate, runSteps.cluster(candidateKey(input.chosen)), ...runSteps.embedAll(input.chosen.encoder, input.embeddingPaths?.length ?? 0)],
-    outputs: () => [runFiles.segments, runFiles.metrics, runFiles.segmentProfiles, runFiles.report, runFiles.manifest].map((file) => ({ file: file(input.runDir) })),
+    upstream: [runSteps.clean, runSteps.shard, ...chosenBy, ...runSteps.embedAll(input.chosen.encoder, input.embeddingPaths?.length ?? 0)],
+    outputs: () => [
+      ...[runFiles.segments, runFiles.metrics, runFiles.segmentProfiles, runFiles.report, runFiles.manifest].map((file) => ({ file: file(input.runDir) })),
+      ...(writesModel ? [{ file: modelFiles.model(runFiles.segmentModelDir(input.runDir)) }] : []),
+    ],
   };
   return runStepOnce(step, async () => {
     const segmentsPath = runFiles.segments(input.runDir);
@@ -48,6 +63,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     let profiles: Array<Record<string, unknown>>;
     let topTerms: Array<Record<string, unknown>> = [];
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
+    let space: ModelSpace | undefined;
     try {
       const { connection } = database;
       await createSegmentsTable(connection, userIds, labels);
@@ -57,7 +73,8 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
       if (input.embeddingPaths) {
-        const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, userIds, labels, 3);
+        space = await clusteringSpace(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, input.assignment?.modelDir);
+        const chosen = representativeUsers(space, input.chosen.encoder, userIds, labels, 3);
         representatives = await sequencesOf(connection, chosen, config);
       }
     } finally {
@@ -84,6 +101,21 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       generatedAt: new Date().toISOString(),
     }));
     await writeJsonAtomic(profilesPath, { profiles, topTerms, representatives });
+    if (writesModel && space) {
+      await writeSegmentModelPackage({
+        runDir: input.runDir,
+        dir: runFiles.segmentModelDir(input.runDir),
+        dropId: input.dropId,
+        workflowId: input.workflowId,
+        chosen: input.chosen,
+        selectionReason: input.selectionReason,
+        config,
+        space,
+        labels,
+        metrics: leaderboard.rows.find((row) => sameCandidate(row.candidate, input.chosen)) ?? null,
+        profilesPath,
+      });
+    }
     await writeJsonAtomic(manifestPath, {
       dropId: input.dropId,
       workflowId: input.workflowId,
@@ -94,11 +126,26 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       accounting: input.accounting,
       config,
       encoders: input.encoderReports ?? {},
-      outputs: { segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: profilesPath },
+      outputs: {
+        segments: segmentsPath, metrics: metricsPath, report: reportPath, leaderboard: input.leaderboardPath, profiles: profilesPath,
+        segmentModel: writesModel ? runFiles.segmentModelDir(input.runDir) : null,
+      },
+      assignment: input.assignment ?? null,
       steps: steps.map(({ step: name, finishedAt, fingerprint }) => ({ step: name, finishedAt, fingerprint })),
     });
     return { segmentsPath, reportPath, manifestPath };
   });
+}
+
+/**
+ * The chosen encoder's users in the clustering space: as the sweep built it (a refit), or through
+ * the segment model's own standardization and PCA (assign mode: the space the labels came from).
+ */
+async function clusteringSpace(embeddingPaths: string[], encoder: EncoderName, pcaComponents: number, modelDir: string | undefined): Promise<ModelSpace> {
+  if (!modelDir) return loadEmbeddingMatrix(embeddingPaths, encoder, pcaComponents);
+  const merged = concatBlocks(await Promise.all(embeddingPaths.map((file) => readEmbeddingFile(file))));
+  const model = await readSegmentModel(modelDir);
+  return { userIds: merged.userIds, matrix: await projectIntoModelSpace(model, merged.vectors, merged.userIds.length, merged.dimensions) };
 }
 
 /** The representatives' sequences, written with the transformer's text template (readable, and what that encoder saw). */

@@ -17,6 +17,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),
   sweep: () => import('./sweep'),
+  assign: () => import('./assign'),
 };
 
 const [name, ...args] = process.argv.slice(2);

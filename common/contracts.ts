@@ -5,7 +5,7 @@
 import type { FileIdentity } from '../lib/runtime/file-identity';
 import type { SweepCandidate } from './candidates';
 import type {
-  ClusteringAlgorithm, EncoderName, EncodersConfig, EvaluationConfig, IngestConfig, RunConfig, RuntimeConfig, SweepConfig,
+  ClusteringAlgorithm, EncoderName, EncodersConfig, EvaluationConfig, IngestConfig, ModelsConfig, RunConfig, RuntimeConfig, SweepConfig,
 } from './run-config';
 import type { TaskQueues } from './task-queues';
 
@@ -25,6 +25,8 @@ export interface SegmentDataDropInput {
 }
 
 export interface SegmentDataDropOutput {
+  /** Refit or assign, the model version the drop's segments belong to, and why (absent for runs before segment models). */
+  segmentation?: { pipeline: string; mode: 'refit' | 'assign'; modelVersion: number; reason: string; current: boolean; recordedBefore: boolean };
   runDir: string;
   reportPath: string;
   segmentsPath: string;
@@ -301,6 +303,15 @@ export interface PublishSegmentationInput {
   encoderReports?: Record<string, EncoderReport>;
   /** The chosen encoder's embedding files (shard order): for the segments' representative users. */
   embeddingPaths?: string[];
+  /** Assign mode: the labels were placed into this registered model (no sweep ran; the leaderboard is empty). */
+  assignment?: ModelAssignment;
+}
+/** Which registered segment model a drop was assigned into. */
+export interface ModelAssignment {
+  pipeline: string;
+  version: number;
+  modelDir: string;
+  reason: string;
 }
 export interface EncoderReport {
   dimensions: number;
@@ -308,6 +319,65 @@ export interface EncoderReport {
   stats: Record<string, number>;
 }
 export interface PublishSegmentationOutput { segmentsPath: string; reportPath: string; manifestPath: string }
+
+export interface DecideSegmentationInput { dataDir: string; dropId: string; config: ModelsConfig }
+/**
+ * Refit (sweep and register a new model) or assign (score into `model`), and why. A drop recorded
+ * in the registry before gets its recorded decision back (`recorded`), so a re-triggered drop
+ * decides as it did and registers nothing twice.
+ */
+export interface SegmentationDecision {
+  pipeline: string;
+  mode: 'refit' | 'assign';
+  reason: string;
+  /** The pipeline's current version when deciding (null: none): a refit becomes current only if it still is. */
+  basedOn: number | null;
+  /** Assign: the model to score into, its encoder and the encoder settings its users were embedded with. */
+  model?: ModelAssignment & { encoder: EncoderName; encoderSettings: Partial<EncodersConfig> };
+  recorded: boolean;
+}
+
+export interface InstallModelEncoderInput { runDir: string; encoder: EncoderName; modelDir: string }
+export interface InstallModelEncoderOutput { encoder: EncoderName; modelDir: string; files: string[] }
+
+export interface AssignSegmentsInput {
+  runDir: string;
+  assignment: ModelAssignment;
+  /** The model encoder's embedding files, in shard order. */
+  embeddingPaths: string[];
+}
+export interface AssignSegmentsOutput {
+  labelsPath: string;
+  /** An empty leaderboard naming the model (publish reads it like a sweep's). */
+  leaderboardPath: string;
+  /** The model's candidate (its encoder, algorithm and parameters). */
+  chosen: CandidateRef;
+  selectionReason: string;
+  users: number;
+  noiseUsers: number;
+  sizes: number[];
+}
+
+export interface RegisterDropInput {
+  dataDir: string;
+  dropId: string;
+  runDir: string;
+  decision: SegmentationDecision;
+  /**
+   * The drop's drift summary against the model it was compared with (activities/segment-models/transitions.ts),
+   * stored as JSON in the history; null until drift is wired in.
+   */
+  drift: unknown;
+}
+export interface RegisterDropOutput {
+  pipeline: string;
+  mode: 'refit' | 'assign';
+  modelVersion: number;
+  reason: string;
+  /** Whether the drop's model version is the pipeline's current one after registering. */
+  current: boolean;
+  recordedBefore: boolean;
+}
 
 /** Progress exposed by the `progress` query of segmentDataDrop. */
 export interface PipelineProgress {
@@ -335,7 +405,9 @@ export type PipelineStage =
   | 'cluster'
   | 'score'
   | 'evaluate'
+  | 'assign'
   | 'publish'
+  | 'register'
   | 'done'
   | 'failed';
 

@@ -11,6 +11,7 @@ import { encodersSection } from './config/encoders';
 import { evaluationSection } from './config/evaluation';
 import type { FieldMeta } from './config/field-types';
 import { ingestSection } from './config/ingest';
+import { modelsSection } from './config/models';
 import { CROSS_FIELD_RULES } from './config/rules';
 import { runtimeSection } from './config/runtime';
 import { sweepSection } from './config/sweep';
@@ -22,6 +23,7 @@ export {
 export { SELECTION_RULES, type EvaluationConfig, type SelectionRule } from './config/evaluation';
 export { HOLDOUT_MODES, type HoldoutMode, type IngestConfig } from './config/ingest';
 export type { RuntimeConfig } from './config/runtime';
+export { SEGMENTATION_MODES, type ModelsConfig, type SegmentationMode } from './config/models';
 export { CLUSTERING_ALGORITHMS, type ClusteringAlgorithm, type SweepConfig } from './config/sweep';
 export { CROSS_FIELD_RULES } from './config/rules';
 
@@ -32,11 +34,12 @@ export const CONFIG_SECTIONS = {
   sweep: sweepSection,
   evaluation: evaluationSection,
   runtime: runtimeSection,
+  models: modelsSection,
 } as const;
 export type ConfigSectionName = keyof typeof CONFIG_SECTIONS;
 
 const runConfigSchema = z
-  .strictObject({ ...ingestSection.shape, ...encodersSection.shape, ...sweepSection.shape, ...evaluationSection.shape, ...runtimeSection.shape })
+  .strictObject({ ...ingestSection.shape, ...encodersSection.shape, ...sweepSection.shape, ...evaluationSection.shape, ...runtimeSection.shape, ...modelsSection.shape })
   // Checked even when some fields are bad, so every problem is reported at once.
   .superRefine(checkCrossFieldRules, { when: () => true });
 

@@ -60,6 +60,14 @@ export const runFiles = {
   metrics: (runDir: string) => join(runDir, 'output', 'metrics.parquet'),
   segmentProfiles: (runDir: string) => join(runDir, 'output', 'segment-profiles.json'),
   report: (runDir: string) => join(runDir, 'output', 'report.html'),
+  /** The chosen segmentation as a segment model package (common/model-layout.ts modelFiles), written by publish in a refit. */
+  segmentModelDir: (runDir: string) => join(runDir, 'output', 'segment-model'),
+  /** Assign mode: the drop's users placed into the pipeline's current model (user_id, segment). */
+  assignedLabels: (runDir: string) => join(runDir, 'assigned', 'labels.arrow'),
+  /** Assign mode: an empty leaderboard naming the model (no sweep ran), read by publish like a sweep's. */
+  assignedLeaderboard: (runDir: string) => join(runDir, 'assigned', 'leaderboard.json'),
+  /** Assign mode: which model the labels came from and what they look like (sizes, noise). */
+  assignmentSummary: (runDir: string) => join(runDir, 'assigned', 'assignment.json'),
   /** Written last by publish: its presence means the run's outputs are complete. */
   manifest: (runDir: string) => join(runDir, 'manifest.json'),
 };
@@ -77,6 +85,9 @@ export const runSteps = {
   screen: (candidateKey: string) => `screen-${candidateKey}`,
   score: (candidateKey: string) => `score-${candidateKey}`,
   evaluate: 'evaluate',
+  /** Assign mode: the current model's encoder files copied in (in place of the fit step, under its name). */
+  installEncoder: (encoder: string) => `fit-${encoder}`,
+  assign: 'assign',
   publish: 'publish',
 };
 

@@ -9,6 +9,7 @@
  *   validate <path> [--json]                           ingestion + cleaning only (no server needed)
  *   verify <run> [--json]                              every checkpoint and output against its digest (no server needed)
  *   repair <run>                                       recompute exactly the steps verify finds damaged or stale, and their dependents
+ *   models list [pipeline] | show <pipeline> [version] | promote <pipeline> <version>  [--json]   the segment model registry (no server needed)
  * run --recompute: run a finished drop again (its files or the settings changed); unchanged steps are reused.
  * --set field=value (run, backfill, schedule create, validate), read by the field's type: a list as
  * a,b or a JSON array, a string as typed (seed=7 is "7"), numbers and booleans as written, an object
@@ -25,6 +26,7 @@ import { statusCommand } from './client/status';
 import { validateCommand } from './client/validate';
 import { verifyCommand } from './client/verify';
 import { repairCommand } from './client/repair';
+import { modelsCommand, modelsOptionsFrom } from './client/models';
 
 const [command, ...args] = process.argv.slice(2);
 const profile = loadConnectionProfile();
@@ -32,6 +34,10 @@ let exitCode = 2;
 try {
   if (command === 'validate' || command === 'verify') {
     exitCode = await (command === 'validate' ? validateCommand : verifyCommand)(args);
+    process.exit(exitCode);
+  }
+  if (command === 'models') {
+    exitCode = await modelsCommand(modelsOptionsFrom(args));
     process.exit(exitCode);
   }
   const client = await connectClient(profile);
@@ -45,7 +51,7 @@ try {
       case 'repair': exitCode = await repairCommand(client, args); break;
       case 'setup': exitCode = await setupCommand(client, profile); break;
       default:
-        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate|verify|repair ... (see scripts/client.ts)\n' +
+        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate|verify|repair|models ... (see scripts/client.ts)\n' +
           '  --set field=value: a list as a,b or a JSON array, a string as typed, an object as JSON (docs/CONFIG.md)');
     }
   } finally {

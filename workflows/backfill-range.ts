@@ -1,4 +1,4 @@
-import { ParentClosePolicy } from '@temporalio/workflow';
+import { ParentClosePolicy, patched } from '@temporalio/workflow';
 import type { SegmentDataDropInput } from '../common/contracts';
 import { TASK_QUEUES } from '../common/task-queues';
 import { activityProfiles } from './activity-profiles';
@@ -10,7 +10,7 @@ export interface BackfillRangeInput extends Omit<SegmentDataDropInput, 'drop'> {
   root: string;
   from: string;
   to: string;
-  /** How many day pipelines run at once. */
+  /** How many day pipelines run at once (1 unless the config's mode is 'refit': see backfillRange). */
   concurrency: number;
 }
 
@@ -22,12 +22,16 @@ export interface BackfillRangeOutput {
  * Backfills a date range: one segmentDataDrop child per day partition, at most `concurrency` at a
  * time. Days that already ran are skipped (their workflow ids are taken); a failed day does not
  * stop the others and is reported, so the backfill can simply be run again.
+ * Drops of one pipeline that may assign into its current model ('auto', 'assign') run one at a
+ * time in date order, so each day is scored with the model current at that time and a refit is
+ * current before the next day decides; only a backfill of refits alone runs `concurrency` at once.
  */
 export async function backfillRange(input: BackfillRangeInput): Promise<BackfillRangeOutput> {
   const { root, from, to, concurrency, ...base } = input;
   const { io } = activityProfiles(base.taskQueues ?? TASK_QUEUES, { maximumAttempts: 3, embedHeartbeatTimeoutSeconds: 60, activityHeartbeatTimeoutSeconds: 60 });
   const { partitions } = await io.listDayPartitions({ root, from, to });
-  const results = await settleWithConcurrency(partitions, concurrency, async ({ drop }) => {
+  const inDateOrder = patched('backfill-drops-in-date-order') && (base.config?.mode ?? 'auto') !== 'refit';
+  const results = await settleWithConcurrency(partitions, inDateOrder ? 1 : concurrency, async ({ drop }) => {
     // TERMINATE: cancelling a backfill should stop the day pipelines it started.
     const child = await startDropPipeline(drop, base, ParentClosePolicy.TERMINATE);
     if (!child) return 'already-started' as const;

@@ -1,9 +1,9 @@
 import {
-  ApplicationFailure, condition, defineQuery, defineSignal, executeChild, setHandler, upsertSearchAttributes, workflowInfo,
+  ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, PipelineStage, SegmentDataDropInput,
-  SegmentDataDropOutput, ShardRef,
+  CleanRawLogsOutput, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, RegisterDropOutput,
+  PipelineStage, SegmentDataDropInput, SegmentDataDropOutput, SegmentationDecision, ShardRef,
 } from '../common/contracts';
 import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
 import { DATA_DROP, PIPELINE_STAGE } from '../common/search-attributes';
@@ -21,9 +21,13 @@ export const progressQuery = defineQuery<PipelineProgress>('progress');
 /** Re-runs the shards that failed for good; sent by `client retry-failed` or from the Temporal UI. */
 export const retryFailedShardsSignal = defineSignal('retryFailedShards');
 
+/** Histories recorded before segment models neither decide, assign nor register: they replay without these commands. */
+export const SEGMENT_MODELS_PATCH = 'segment-models';
+
 /**
- * Segments one data drop end to end: inspect -> clean -> shard -> embed (fan-out per shard) ->
- * cluster sweep (fan-out per candidate) -> evaluate -> publish.
+ * Segments one data drop end to end: inspect -> clean -> decide -> (refit) shard -> embed (fan-out
+ * per shard) -> cluster sweep (fan-out per candidate) -> evaluate -> publish -> register, or
+ * (assign) shard -> embed with the current model's encoder -> assign -> publish -> register.
  *
  * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
  * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
@@ -69,6 +73,13 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     const inspected = await activities.io.inspectDrop({ runDir, source: input.drop.source, mappingFile: config.mappingFile });
     enterStage('clean');
     const cleaned = await activities.sql.cleanRawLogs({ runDir, files: inspected.files, pinned: inspected.pinned, format: inspected.format, delimiter: inspected.delimiter, config: configSection(config, 'ingest', 'runtime') });
+    // Refit or assign into the pipeline's current segment model (docs/ARCHITECTURE.md, "Segment models").
+    const decision = patched(SEGMENT_MODELS_PATCH)
+      ? await activities.io.decideSegmentation({ dataDir: input.dataDir, dropId: input.drop.dropId, config: configSection(config, 'models') })
+      : undefined;
+    if (decision?.mode === 'assign') {
+      return await assignDrop({ input, config, runDir, decision, cleaned, activities, progress, enterStage, retryRequest });
+    }
     // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
     const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
     enterStage('shard');
@@ -128,8 +139,13 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
       embeddingPaths: embeddings[evaluation.chosen.encoder],
     });
+    // IDENTITY/DRIFT HOOK (refit): registerDrop gives the refit's labels their persisted segment ids
+    // (activities/segment-models/segment-identity.ts); the drift of this refit against the previous
+    // model would be computed before it and passed as `drift`.
+    const registered = decision ? await register(activities, input, runDir, decision, enterStage, null) : undefined;
     enterStage('done');
     return {
+      ...(registered ? { segmentation: segmentationOf(registered) } : {}),
       runDir,
       reportPath: published.reportPath,
       segmentsPath: published.segmentsPath,
@@ -141,6 +157,78 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
     enterStage('failed');
     throw surfaceTaxonomyFailure(error);
   }
+}
+
+/**
+ * Assign mode: the drop is embedded with the current model's encoder (its fitted files copied in,
+ * its settings), placed into the model's segments and published; no sweep, no evaluation.
+ */
+async function assignDrop({ input, config, runDir, decision, cleaned, activities, progress, enterStage, retryRequest }: {
+  input: SegmentDataDropInput;
+  config: RunConfig;
+  runDir: string;
+  decision: SegmentationDecision;
+  cleaned: CleanRawLogsOutput;
+  activities: Profiles;
+  progress: PipelineProgress;
+  enterStage: (stage: PipelineStage) => void;
+  retryRequest: { pending: boolean };
+}): Promise<SegmentDataDropOutput> {
+  const model = decision.model!;
+  const { encoder } = model;
+  enterStage('shard');
+  const { shards } = await activities.sql.shardUsers({ runDir, config: configSection(config, 'runtime') });
+  // The model's encoder settings, so new users land in the space its segments were found in.
+  const modelConfig: RunConfig = { ...config, ...model.encoderSettings, encoders: [encoder] };
+  let fitted: FitEncoderOutput[] = [];
+  if (FITTED_ENCODERS.includes(encoder)) {
+    enterStage('fit');
+    const installed = await activities.sql.installModelEncoder({ runDir, encoder, modelDir: model.modelDir });
+    fitted = [{ encoder, modelDir: installed.modelDir, stats: {} }];
+  }
+  enterStage('embed');
+  const { paths, outputs } = await embedAllShards({ shards, config: modelConfig, runDir, activities, progress, enterStage, retryRequest });
+  enterStage('assign');
+  const assigned = await activities.cluster.assignSegments({ runDir, assignment: model, embeddingPaths: paths[encoder] });
+  // DRIFT HOOK (assign): the drift summary of `assigned` against the model (transitions.ts) goes here,
+  // is passed to register as `drift`, and a driftScore past its threshold would switch this drop to a refit.
+  const drift = null;
+  enterStage('publish');
+  const published = await activities.io.publishSegmentation({
+    runDir,
+    dropId: input.drop.dropId,
+    leaderboardPath: assigned.leaderboardPath,
+    chosen: assigned.chosen,
+    selectionReason: assigned.selectionReason,
+    accounting: cleaned.accounting,
+    labelsPath: assigned.labelsPath,
+    workflowId: workflowInfo().workflowId,
+    encoderReports: encoderReports([encoder], fitted, outputs),
+    embeddingPaths: paths[encoder],
+    assignment: model,
+  });
+  const registered = await register(activities, input, runDir, decision, enterStage, drift);
+  enterStage('done');
+  return {
+    segmentation: segmentationOf(registered),
+    runDir,
+    reportPath: published.reportPath,
+    segmentsPath: published.segmentsPath,
+    leaderboardPath: assigned.leaderboardPath,
+    chosen: assigned.chosen,
+    accounting: cleaned.accounting,
+  };
+}
+
+async function register(
+  activities: Profiles, input: SegmentDataDropInput, runDir: string, decision: SegmentationDecision, enterStage: (stage: PipelineStage) => void, drift: unknown,
+): Promise<RegisterDropOutput> {
+  enterStage('register');
+  return activities.io.registerDrop({ dataDir: input.dataDir, dropId: input.drop.dropId, runDir, decision, drift });
+}
+
+function segmentationOf(registered: RegisterDropOutput): NonNullable<SegmentDataDropOutput['segmentation']> {
+  return { pipeline: registered.pipeline, mode: registered.mode, modelVersion: registered.modelVersion, reason: registered.reason, current: registered.current, recordedBefore: registered.recordedBefore };
 }
 
 function validatedConfig(input: SegmentDataDropInput): RunConfig {

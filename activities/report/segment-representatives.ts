@@ -1,16 +1,15 @@
 import type { EncoderName } from '../../common/run-config';
-import { loadEmbeddingMatrix } from '../clustering/embedding-matrix';
-import { centroids } from '../metrics/internal';
+import { centroids, type Matrix } from '../metrics/internal';
 
 /**
  * The users closest to their segment's centroid in the clustering space (medoid-like
  * representatives, `perSegment` per segment): reading a few typical sequences says more about a
  * segment than its averages.
  */
-export async function representativeUsers(
-  embeddingPaths: string[], encoder: EncoderName, pcaComponents: number, userIds: string[], labels: Int32Array, perSegment: number,
-): Promise<Map<number, string[]>> {
-  const { userIds: embeddedIds, matrix } = await loadEmbeddingMatrix(embeddingPaths, encoder, pcaComponents);
+export function representativeUsers(
+  space: { userIds: string[]; matrix: Matrix }, encoder: EncoderName, userIds: string[], labels: Int32Array, perSegment: number,
+): Map<number, string[]> {
+  const { userIds: embeddedIds, matrix } = space;
   if (embeddedIds.length !== userIds.length || embeddedIds.some((id, i) => id !== userIds[i])) {
     throw new Error(`the ${encoder} embeddings are not aligned with the chosen labels`);
   }
