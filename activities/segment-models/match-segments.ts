@@ -14,7 +14,9 @@ import { NOISE, type SegmentSnapshot } from './snapshot';
  * no user returns, the overlap term says nothing and similarity is the centroid term alone.
  * The optimal one-to-one matching (Hungarian algorithm, Kuhn 1955; package `munkres`) maximises
  * the summed similarity; matched pairs below `minSimilarity` are dropped, and every unmatched new
- * segment gets a fresh id. docs/DRIFT.md explains the choice of the defaults.
+ * segment gets a fresh id. Fresh ids go to the largest new segment first (ties: by centroid), not
+ * in label order, so two refits that find the same new segments under different numberings give
+ * them the same ids. docs/DRIFT.md explains the choice of the defaults.
  */
 export interface MatchOptions {
   /** Weight of the returning users' Jaccard overlap (default 0.7). */
@@ -42,7 +44,7 @@ export interface MatchResult {
   /** Persisted id of every new label (matched or fresh); noise stays -1 and is not in the map. */
   idOf: Map<number, number>;
   matches: SegmentMatch[];
-  /** The new labels that got a fresh id, ascending. */
+  /** The new labels that got a fresh id, in the order they got them (largest segment first). */
   fresh: number[];
 }
 
@@ -63,7 +65,7 @@ export function matchSegments(previous: SegmentSnapshot, refit: SegmentSnapshot,
   matches.sort((a, b) => a.newLabel - b.newLabel);
 
   const idOf = new Map(matches.map((match) => [match.newLabel, match.persistedId]));
-  const fresh = newLabels.filter((label) => !idOf.has(label));
+  const fresh = freshInStableOrder(refit, newLabels.filter((label) => !idOf.has(label)));
   let nextId = options.nextId ?? (oldIds.length > 0 ? oldIds[oldIds.length - 1] + 1 : 0);
   for (const label of fresh) idOf.set(label, nextId++);
   return { idOf, matches, fresh };
@@ -74,6 +76,18 @@ export function relabel(refit: SegmentSnapshot, idOf: Map<number, number>): Segm
   const labels = refit.labels.map((label) => (label === NOISE ? NOISE : idOf.get(label)!));
   const centroids = new Map([...refit.centroids].map(([label, centroid]) => [idOf.get(label) ?? label, centroid]));
   return { userIds: refit.userIds, labels, centroids };
+}
+
+/** Unmatched labels, largest segment first, then by centroid coordinates: independent of the refit's numbering. */
+function freshInStableOrder(refit: SegmentSnapshot, labels: number[]): number[] {
+  const sizes = labelCounts(refit.labels);
+  const coordinates = (label: number) => Array.from(refit.centroids.get(label) ?? []);
+  return [...labels].sort((a, b) => (sizes.get(b) ?? 0) - (sizes.get(a) ?? 0) || compareCoordinates(coordinates(a), coordinates(b)) || a - b);
+}
+
+function compareCoordinates(a: number[], b: number[]): number {
+  for (let j = 0; j < Math.min(a.length, b.length); j++) if (a[j] !== b[j]) return a[j] - b[j];
+  return a.length - b.length;
 }
 
 /** Segment ids of a snapshot (noise excluded), ascending. */

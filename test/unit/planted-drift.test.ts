@@ -56,10 +56,11 @@ describe('planted drift scenario', () => {
     const refit = plantedSnapshot(drops[1], (planted) => 10 - planted);
     const { idOf, fresh } = matchSegments(model, refit);
     for (const name of ['window-shoppers', 'cart-abandoners', 'loyal-buyers']) expect(idOf.get(10 - plantedLabel(name)), name).toBe(plantedLabel(name));
-    // New labels 5 (deal-hunters) and 6 (bulk-buyers): ids after the model's largest (3, big-ticket).
-    expect(fresh).toEqual([10 - plantedLabel('deal-hunters'), 10 - plantedLabel('bulk-buyers')]);
-    expect(idOf.get(10 - plantedLabel('deal-hunters'))).toBe(4);
-    expect(idOf.get(10 - plantedLabel('bulk-buyers'))).toBe(5);
+    // Ids after the model's largest (3, big-ticket), the larger new segment (bulk-buyers, with half
+    // of the loyal buyers) first.
+    expect(fresh).toEqual([10 - plantedLabel('bulk-buyers'), 10 - plantedLabel('deal-hunters')]);
+    expect(idOf.get(10 - plantedLabel('bulk-buyers'))).toBe(4);
+    expect(idOf.get(10 - plantedLabel('deal-hunters'))).toBe(5);
     expect([...idOf.values()]).not.toContain(plantedLabel('big-ticket'));
   });
 
