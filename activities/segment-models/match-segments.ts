@@ -36,6 +36,7 @@ export interface SegmentMatch {
   persistedId: number;
   /** Jaccard index of the two segments' returning members. */
   overlap: number;
+  /** Infinity when either snapshot has no centroid for the segment (the centroid term is then 0). */
   centroidDistance: number;
   similarity: number;
 }
