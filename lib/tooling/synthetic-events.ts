@@ -17,7 +17,7 @@ export interface SyntheticOptions {
   start?: Date;
 }
 
-interface SegmentProfile {
+export interface SegmentProfile {
   name: string;
   share: number;
   eventMix: Array<[string, number]>;
@@ -45,13 +45,13 @@ const CATEGORY_AFFINITY = 0.6;
 /**
  * Segments differ in what they shop for, not only in how: with probability CATEGORY_AFFINITY a
  * popular item is swapped for the item of the same popularity rank band in the segment's own
- * block of categories (block s of 4), so segment-level popularity differs from global popularity
- * as it does in real shops.
+ * block of categories (block s of 4; the profiles of drifting drops reuse one of the four), so
+ * segment-level popularity differs from global popularity as it does in real shops.
  */
-function segmentItem(item: number, segment: number, random: () => number): number {
+function segmentItem(item: number, block: number, random: () => number): number {
   if (random() >= CATEGORY_AFFINITY) return item;
-  const block = CATEGORIES / SYNTHETIC_SEGMENTS.length;
-  return item - (item % CATEGORIES) + segment * block + (item % block);
+  const width = CATEGORIES / SYNTHETIC_SEGMENTS.length;
+  return item - (item % CATEGORIES) + block * width + (item % width);
 }
 
 /** Standard normal draw (Box-Muller). */
@@ -59,7 +59,8 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
-function pick<T>(weighted: Array<[T, number]>, random: () => number): T {
+/** A value drawn with probability proportional to its weight. */
+export function pick<T>(weighted: Array<[T, number]>, random: () => number): T {
   let r = random() * weighted.reduce((sum, [, weight]) => sum + weight, 0);
   for (const [value, weight] of weighted) {
     r -= weight;
@@ -71,6 +72,26 @@ function pick<T>(weighted: Array<[T, number]>, random: () => number): T {
 /** Writes the CSV and returns the planted segment of every user (user id -> segment index). */
 export async function writeSyntheticLog(file: string, options: SyntheticOptions): Promise<{ events: number; labels: Map<string, number> }> {
   const random = seededRandom(options.seed);
+  const log = await openSyntheticLog(file, options, random);
+  const labels = new Map<string, number>();
+  for (let u = 0; u < options.users; u++) {
+    const segment = pick(SYNTHETIC_SEGMENTS.map((profile, index) => [index, profile.share] as [number, number]), random);
+    const userId = String(500_000_000 + u);
+    labels.set(userId, segment);
+    await log.writeUser(userId, SYNTHETIC_SEGMENTS[segment], segment);
+  }
+  return { events: await log.close(), labels };
+}
+
+export interface SyntheticLogWriter {
+  /** Appends one user's events, drawn from `profile`; `categoryBlock` picks the block of preferred categories. */
+  writeUser(userId: string, profile: SegmentProfile, categoryBlock: number): Promise<void>;
+  /** Flushes and closes the file; returns the number of events written. */
+  close(): Promise<number>;
+}
+
+/** A REES46-format CSV that users are appended to one at a time (all randomness from `random`). */
+export async function openSyntheticLog(file: string, options: Omit<SyntheticOptions, 'users' | 'seed'>, random: () => number): Promise<SyntheticLogWriter> {
   const items = options.items ?? 50_000;
   const meanEvents = options.meanEvents ?? 10;
   const start = (options.start ?? new Date('2019-10-01T00:00:00Z')).getTime() / 1000;
@@ -93,39 +114,38 @@ export async function writeSyntheticLog(file: string, options: SyntheticOptions)
     if (!out.write(text)) await once(out, 'drain');
   };
   await write(',event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session\n');
-  const labels = new Map<string, number>();
   let row = 0;
   let buffer = '';
-  for (let u = 0; u < options.users; u++) {
-    const segment = pick(SYNTHETIC_SEGMENTS.map((profile, index) => [index, profile.share] as [number, number]), random);
-    const profile = SYNTHETIC_SEGMENTS[segment];
-    const userId = String(500_000_000 + u);
-    labels.set(userId, segment);
-    // Heavy-tailed activity, as in the real logs (REES46: median 1 event per user, p90 16).
-    const events = Math.max(1, Math.round(Math.exp(Math.log(meanEvents * profile.activity) - 0.6 + 1.1 * gaussian(random))));
-    const sessions = Math.max(1, Math.min(events, Math.round(profile.sessions * (0.5 + random()))));
-    let time = start + Math.floor(random() * 20 * 86_400);
-    let session = 0;
-    for (let e = 0; e < events; e++) {
-      if (e > 0 && session < sessions - 1 && random() < sessions / events) {
-        session++;
-        time += 3600 + Math.floor(random() * 3 * 86_400);
-      } else {
-        // Within a session, gaps of seconds to minutes (exponential, mean 40 s).
-        time += 1 + Math.floor(-40 * Math.log(1 - random()));
+  return {
+    async writeUser(userId, profile, categoryBlock) {
+      // Heavy-tailed activity, as in the real logs (REES46: median 1 event per user, p90 16).
+      const events = Math.max(1, Math.round(Math.exp(Math.log(meanEvents * profile.activity) - 0.6 + 1.1 * gaussian(random))));
+      const sessions = Math.max(1, Math.min(events, Math.round(profile.sessions * (0.5 + random()))));
+      let time = start + Math.floor(random() * 20 * 86_400);
+      let session = 0;
+      for (let e = 0; e < events; e++) {
+        if (e > 0 && session < sessions - 1 && random() < sessions / events) {
+          session++;
+          time += 3600 + Math.floor(random() * 3 * 86_400);
+        } else {
+          // Within a session, gaps of seconds to minutes (exponential, mean 40 s).
+          time += 1 + Math.floor(-40 * Math.log(1 - random()));
+        }
+        const item = segmentItem(zipfItem(), categoryBlock, random);
+        const price = ((1 + (item % 97)) * profile.priceLevel * (0.8 + 0.4 * random())).toFixed(2);
+        const when = new Date(time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+        buffer += `${row++},${when},${pick(profile.eventMix, random)},${1_000_000 + item},${1487580005000000000n + BigInt(item % CATEGORIES)},,brand${item % 200},${price},${userId},s-${userId}-${session}\n`;
       }
-      const item = segmentItem(zipfItem(), segment, random);
-      const price = ((1 + (item % 97)) * profile.priceLevel * (0.8 + 0.4 * random())).toFixed(2);
-      const when = new Date(time * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
-      buffer += `${row++},${when},${pick(profile.eventMix, random)},${1_000_000 + item},${1487580005000000000n + BigInt(item % CATEGORIES)},,brand${item % 200},${price},${userId},s-${userId}-${session}\n`;
-    }
-    if (buffer.length > 1 << 20) {
+      if (buffer.length > 1 << 20) {
+        await write(buffer);
+        buffer = '';
+      }
+    },
+    async close() {
       await write(buffer);
-      buffer = '';
-    }
-  }
-  await write(buffer);
-  out.end();
-  await once(out, 'finish');
-  return { events: row, labels };
+      out.end();
+      await once(out, 'finish');
+      return row;
+    },
+  };
 }
