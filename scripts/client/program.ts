@@ -11,7 +11,7 @@ import { registerStatusCommand } from './status';
 import { registerValidateCommand } from './validate';
 import { registerVerifyCommand } from './verify';
 
-const EXIT_CODES_HELP = `
+export const EXIT_CODES_HELP = `
 Exit codes:
   0  done
   1  what it ran failed (the workflow failed, a backfill day failed, verify found steps that do not hold)

@@ -53,7 +53,7 @@ class ProgressBar implements ProgressDisplay {
       this.stage = progress.stage;
       this.stageStartedAt = Date.now();
       this.bar = new cliProgress.SingleBar({
-        format: '{stage} |{bar}| {units} | shards {shards} | candidates {candidates} | elapsed {elapsed} | stage ETA {eta}{failures}',
+        format: '{stage} |{bar}| {units} | shards {shards} | candidates {candidates} | elapsed {elapsed} | stage ETA {stageEta}{failures}',
         stream: this.stream,
         barsize: 20,
         hideCursor: true,
@@ -88,7 +88,7 @@ class ProgressBar implements ProgressDisplay {
       shards: progress.shardsTotal > 0 ? `${progress.shardsDone}/${progress.shardsTotal}` : '-',
       candidates: progress.candidatesTotal > 0 ? `${progress.candidatesDone}/${progress.candidatesTotal}` : '-',
       elapsed: formatSeconds(secondsSince(this.startedAt)),
-      eta,
+      stageEta: eta,
       failures: progress.failures.length > 0 ? ` | failures ${progress.failures.length}: ${progress.failures.map((failure) => failure.step).join(', ')}` : '',
     };
   }

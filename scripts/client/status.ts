@@ -21,7 +21,8 @@ export function registerStatusCommand(program: Command, profile: () => Connectio
   const command = program.command('status')
     .summary('recent runs, or one run in detail')
     .description('Without a run: the most recent pipeline runs with their status and stage. With one: its progress, or its ' +
-      'outcome (row accounting, chosen segmentation, evidence, report path). Exit 1 when the run failed.')
+      'outcome (row accounting, chosen segmentation, evidence, report path). Exit 1 when the run failed, ' +
+      '3 when it failed on its input or settings.')
     .argument('[run]', 'workflow id, drop id or drop path')
     .option('--watch', 'follow a running run with a progress bar until it ends, then print its outcome')
     .option('--limit <n>', 'how many recent runs to list', positiveInteger, 20);
