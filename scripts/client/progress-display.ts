@@ -49,6 +49,8 @@ class ProgressBar implements ProgressDisplay {
 
   update(progress: PipelineProgress): void {
     if (progress.stage !== this.stage) {
+      // The finished stage's line shows its counts as they ended, not as last polled.
+      if (this.bar) this.render({ ...progress, stage: this.stage as PipelineProgress['stage'] });
       this.bar?.stop();
       this.stage = progress.stage;
       this.stageStartedAt = Date.now();

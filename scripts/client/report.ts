@@ -95,7 +95,7 @@ export async function summarizeRun(runDir: string): Promise<RunSummary> {
 /** The summary as lines of text. */
 export function describeSummary(summary: RunSummary): string[] {
   const { chosen, accounting } = summary;
-  const lift = (estimate: LiftEstimate | null) => (estimate ? describeLift(estimate) : 'n/a');
+  const lift = (estimate: LiftEstimate | null) => (estimate?.value != null ? describeLift(estimate) : 'n/a');
   const lines = [
     `report: ${summary.reportPath}`,
     `run: ${summary.workflowId} (${summary.runDir})`,
