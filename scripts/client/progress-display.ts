@@ -22,10 +22,14 @@ export function progressDisplay(options: { json: boolean; startedAt: Date; strea
   return new ProgressBar(options.startedAt, stream);
 }
 
-/** Shards during the shard, fit and embed stages; candidates during cluster and evaluate. */
+const SHARD_STAGES = new Set(['shard', 'fit', 'embed', 'awaiting-retry']);
+const CANDIDATE_STAGES = new Set(['cluster', 'evaluate', 'publish']);
+
+/** What the bar counts: shards while they are made and embedded, candidates while they are clustered and scored; nothing before. */
 function unitsOf(progress: PipelineProgress): { done: number; total: number } {
-  const candidates = progress.stage === 'cluster' || progress.stage === 'evaluate' || progress.stage === 'publish';
-  return candidates ? { done: progress.candidatesDone, total: progress.candidatesTotal } : { done: progress.shardsDone, total: progress.shardsTotal };
+  if (SHARD_STAGES.has(progress.stage)) return { done: progress.shardsDone, total: progress.shardsTotal };
+  if (CANDIDATE_STAGES.has(progress.stage)) return { done: progress.candidatesDone, total: progress.candidatesTotal };
+  return { done: 0, total: 0 };
 }
 
 /**
