@@ -10,7 +10,7 @@ const sideEffectingModules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'scratch/**', '.cache/**', '.data/**', 'runs/**', 'bench/out/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'scratch/**', '.cache/**', '.data/**', 'runs/**', 'bench/out/**', '.venv-bench/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

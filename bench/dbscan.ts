@@ -3,7 +3,7 @@
  * (n_jobs=-1) on 100k x 16 Gaussian blobs in the same run, labels compared for equality; and
  * against density-clustering (quadratic) on a 5k-point subsample.
  *   npm run bench -- dbscan
- * Needs python3 with numpy and scikit-learn.
+ * Needs numpy and scikit-learn in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { dbscan } from '../activities/clustering/dbscan';
 import { kernelThreads, nativeKernels } from '../activities/clustering/native';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 const N = 100_000;
 const D = 16;
@@ -27,7 +28,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const file = path.join(scratch, 'x.f32');
     const labelsFile = path.join(scratch, 'labels.i32');
     fs.writeFileSync(file, Buffer.from(data.buffer));
-    const sklearn = JSON.parse(execFileSync('python3', [
+    const sklearn = JSON.parse(execFileSync(benchPython(), [
       projectPath('bench', 'python', 'dbscan_sklearn.py'), file, String(N), String(D), String(EPS), String(MIN_SAMPLES), labelsFile,
     ]).toString()) as { seconds: number; clusters: number; noise: number };
     const started = performance.now();

@@ -6,7 +6,7 @@
  * runtime), and with sentence-transformers' batching (sorted by length, 32 per call).
  * Texts: real users of the REES46 cosmetics sample, serialized with the default template.
  *   npm run bench -- embed [--users 1000] [--threads 0]
- * Needs python3 with onnxruntime, tokenizers and numpy.
+ * Needs onnxruntime, tokenizers and numpy in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import { openDuckDB } from '../lib/runtime/duckdb';
 import { provisionDefaultModel } from '../lib/runtime/models/default-model';
 import { projectPath } from '../lib/paths';
 import { peakRssMiB, resetPeakRss, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 const DATASET = path.resolve(projectPath(), '..', 'shared', 'datasets', 'rees46-cosmetics-sample');
 
@@ -52,7 +53,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const oursPeak = peakRssMiB();
 
     const vectorsFile = path.join(scratch, 'python.f32');
-    const python = (size: number, tokens: number) => JSON.parse(execFileSync('python3', [
+    const python = (size: number, tokens: number) => JSON.parse(execFileSync(benchPython(), [
       projectPath('bench', 'python', 'embed_onnxruntime.py'), textsFile, modelDir, String(size), String(tokens), String(threads), vectorsFile,
     ]).toString()) as { seconds: number; tokens: number; peak_rss_mib: number; onnxruntime: string };
     const sentenceTransformersStyle = python(32, 0);

@@ -4,7 +4,7 @@
  * same run, at the sweep's default sample size (5,000) in 19 dimensions (behavior-stats) and 384
  * (the transformer's); labels compared by ARI.
  *   npm run bench -- hdbscan
- * Needs python3 with numpy and scikit-learn.
+ * Needs numpy and scikit-learn in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { kernelThreads, nativeKernels } from '../activities/clustering/native';
 import { adjustedRandIndex } from '../activities/metrics/external';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 const CASES = [{ n: 5000, d: 19 }, { n: 5000, d: 384 }];
 const MIN_CLUSTER_SIZE = 50;
@@ -29,7 +30,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const file = path.join(scratch, 'x.f32');
       const labelsFile = path.join(scratch, 'labels.i32');
       fs.writeFileSync(file, Buffer.from(data.buffer));
-      const sklearn = JSON.parse(execFileSync('python3', [
+      const sklearn = JSON.parse(execFileSync(benchPython(), [
         projectPath('bench', 'python', 'hdbscan_sklearn.py'), file, String(n), String(d), String(MIN_CLUSTER_SIZE), String(MIN_SAMPLES), labelsFile,
       ]).toString()) as { seconds: number; clusters: number };
       const started = performance.now();

@@ -7,7 +7,7 @@
  *   - full fits over SEEDS seeds each (k-means++ draws differ between the libraries, so single
  *     fits converge in different numbers of iterations; summing seeds evens that out)
  *   - Lloyd from the same initial centres: the same iterations on both sides, one for one
- * Needs python3 with numpy and scikit-learn (pip install scikit-learn).
+ * Needs numpy and scikit-learn in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +19,7 @@ import { seededRandom } from '../activities/clustering/random';
 import { nativeKernels } from '../activities/clustering/native';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 interface Case { n: number; d: number; k: number }
 const CASES: Case[] = [{ n: 100_000, d: 64, k: 20 }, { n: 100_000, d: 384, k: 20 }, { n: 1_000_000, d: 64, k: 50 }];
@@ -45,7 +46,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const initFile = path.join(scratch, `init-${n}x${d}.f64`);
       fs.writeFileSync(dataFile, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
       fs.writeFileSync(initFile, Buffer.from(firstCenters.buffer));
-      const sklearn = JSON.parse(execFileSync('python3', [projectPath('bench', 'python', 'kmeans_sklearn.py'), dataFile, String(n), String(d), String(k), String(SEEDS), initFile], { maxBuffer: 1 << 24 }).toString()) as {
+      const sklearn = JSON.parse(execFileSync(benchPython(), [projectPath('bench', 'python', 'kmeans_sklearn.py'), dataFile, String(n), String(d), String(k), String(SEEDS), initFile], { maxBuffer: 1 << 24 }).toString()) as {
         fits: Fit[]; from_init: Fit;
       };
       const started = performance.now();

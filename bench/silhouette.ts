@@ -10,7 +10,7 @@
  *     scikit-learn's sample_size estimate (silhouette of a 1,000-point subsample) on the same rows;
  * kernel_choice: one 2048 x 2048 x 384 distance block with the onnxruntime graph (f32, f64)
  *     against a register-blocked JavaScript dot-product loop (the Gemm part alone, one thread).
- * Needs python3 with numpy and scikit-learn.
+ * Needs numpy and scikit-learn in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { clusterDistanceSums } from '../activities/metrics/pair-distance-sums';
 import { estimateSilhouette, exactSilhouette, silhouettePopulation } from '../activities/metrics/silhouette';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, resetPeakRss, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 const SAMPLE_SIZE = 1000;
 const ERROR_SEEDS = 10;
@@ -36,7 +37,7 @@ function writeRaw(file: string, values: Float32Array | Int32Array): void {
 }
 
 function sklearn(args: string[]): Record<string, unknown> {
-  return JSON.parse(execFileSync('python3', [projectPath('bench', 'python', 'silhouette_sklearn.py'), ...args], { maxBuffer: 1 << 24 }).toString());
+  return JSON.parse(execFileSync(benchPython(), [projectPath('bench', 'python', 'silhouette_sklearn.py'), ...args], { maxBuffer: 1 << 24 }).toString());
 }
 
 async function kmeansLabels(data: Float32Array, n: number, d: number): Promise<Int32Array> {

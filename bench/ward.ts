@@ -3,7 +3,7 @@
  * scikit-learn's AgglomerativeClustering(linkage="ward") on 20k x 32 Gaussian blobs in the same
  * run; partitions compared by ARI (1 = identical).
  *   npm run bench -- ward
- * Needs python3 with numpy and scikit-learn.
+ * Needs numpy and scikit-learn in the Python of `npm run bench:setup` (or python3).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { adjustedRandIndex } from '../activities/metrics/external';
 import { kernelThreads, nativeKernels } from '../activities/clustering/native';
 import { projectPath } from '../lib/paths';
 import { gaussianBlobs, peakRssMiB, round } from './helpers';
+import { benchPython } from '../lib/tooling/bench-python';
 
 const N = 20_000;
 const D = 32;
@@ -26,7 +27,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const file = path.join(scratch, 'x.f32');
     const labelsFile = path.join(scratch, 'labels.i32');
     fs.writeFileSync(file, Buffer.from(data.buffer));
-    const sklearn = JSON.parse(execFileSync('python3', [projectPath('bench', 'python', 'ward_sklearn.py'), file, String(N), String(D), String(K), labelsFile]).toString()) as { seconds: number };
+    const sklearn = JSON.parse(execFileSync(benchPython(), [projectPath('bench', 'python', 'ward_sklearn.py'), file, String(N), String(D), String(K), labelsFile]).toString()) as { seconds: number };
     const started = performance.now();
     const ours = await hierarchical(data, N, D, { k: K, linkage: 'ward', sampleSize: N });
     const oursSeconds = (performance.now() - started) / 1000;

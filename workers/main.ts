@@ -13,7 +13,7 @@
  * Environment: the connection profile (temporal-config/connection.json, TEMPORAL_* overrides);
  * BSEG_EMBED_BATCH_DELAY_MS (fault injection for crash tests; leave unset).
  */
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
 import { TASK_QUEUES } from '../common/task-queues';
 import { connectWorker, loadConnectionProfile } from '../lib/client/connection-profile';
 import { installWorkerLogging } from '../lib/runtime/worker-logging';
@@ -21,21 +21,23 @@ import { createWorkers, DEFAULT_WORKFLOW_BUNDLE, ROLE_PARTS, runWorkersUntil, ty
 import { startWorkerProcesses } from './worker-processes';
 import { sessionSettingsFromEnv } from '../activities/encoders/transformer/session';
 
-const { values } = parseArgs({
-  options: {
-    role: { type: 'string', default: 'all' },
-    bundle: { type: 'string' },
-    'task-queue-prefix': { type: 'string' },
-  },
-});
-const role = values.role as WorkerRole;
-if (!Object.hasOwn(ROLE_PARTS, role)) {
-  console.error(`--role must be one of ${Object.keys(ROLE_PARTS).join(', ')}, got ${values.role}`);
-  process.exit(2);
-}
-const prefix = values['task-queue-prefix'];
+const options = new Command('worker')
+  .usage('[options]   (npm run worker -- [options])')
+  .description('Poll the pipeline\'s task queues. Each part of a role polls in its own process: this one serves the first part, ' +
+    'and one child process per other part stops with it.')
+  .addOption(new Option('--role <role>', 'what this process serves').choices(Object.keys(ROLE_PARTS)).default('all'))
+  .option('--bundle [path]', 'a pre-built workflow bundle (dist/workflow-bundle.js when no path is given, and the default when NODE_ENV=production)')
+  .option('--task-queue-prefix <prefix>', 'poll <prefix>-cpu and <prefix>-embedding (tests, multi-tenant setups)')
+  .showSuggestionAfterError(true)
+  // A usage error is exit code 2, as in the client.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
+  .parse(process.argv)
+  .opts<{ role: WorkerRole; bundle?: string | true; taskQueuePrefix?: string }>();
+const role = options.role;
+const prefix = options.taskQueuePrefix;
 const taskQueues = prefix ? { cpu: `${prefix}-cpu`, embedding: `${prefix}-embedding` } : TASK_QUEUES;
-const bundle = values.bundle ?? (process.env.NODE_ENV === 'production' ? DEFAULT_WORKFLOW_BUNDLE : undefined);
+const bundlePath = options.bundle === true ? DEFAULT_WORKFLOW_BUNDLE : options.bundle;
+const bundle = bundlePath ?? (process.env.NODE_ENV === 'production' ? DEFAULT_WORKFLOW_BUNDLE : undefined);
 const [here, ...elsewhere] = ROLE_PARTS[role];
 
 const stop = new AbortController();

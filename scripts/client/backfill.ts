@@ -1,33 +1,52 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
 import { backfillWorkflowId } from '../../common/ids';
 import { TASK_QUEUES } from '../../common/task-queues';
 import type { ConnectionProfile } from '../../lib/client/connection-profile';
 import { workflowUiLink } from '../../lib/client/ui-link';
 import { backfillRange } from '../../workflows';
-import { PIPELINE_OPTIONS, configFrom, dataDirFrom, taskQueuesFrom } from './options';
+import { EXIT, outputFor, positiveInteger, runAction, withClient, withJsonOption } from './cli';
+import { configFrom, dataDirFrom, taskQueuesFrom, withPipelineOptions, type PipelineOptions } from './options';
 
-/** backfill --root <tree> --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]: one drop per day partition. */
-export async function backfillCommand(client: Client, profile: ConnectionProfile, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { ...PIPELINE_OPTIONS, root: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, concurrency: { type: 'string', default: '2' } },
-  });
-  if (!values.root || !values.from || !values.to) throw new Error('usage: backfill --root <tree> --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N]');
-  const concurrency = Number(values.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer, got ${values.concurrency}`);
-  const root = path.resolve(values.root);
-  const taskQueues = taskQueuesFrom(values['task-queue-prefix']);
-  const workflowId = backfillWorkflowId(root, values.from, values.to);
+export interface BackfillOptions extends PipelineOptions {
+  root: string;
+  from: string;
+  to: string;
+  concurrency: number;
+  json?: boolean;
+}
+
+export function registerBackfillCommand(program: Command, profile: () => ConnectionProfile): void {
+  const command = program.command('backfill')
+    .summary('one drop per day partition of a tree')
+    .description('Segment every day partition of a tree (2019-10-01/, date=2019-10-01/ or dt=2019-10-01/) between two dates, ' +
+      'one drop per day, a few at a time; prints each day\'s outcome.')
+    .requiredOption('--root <tree>', 'the directory that holds the day partitions')
+    .requiredOption('--from <YYYY-MM-DD>', 'first day (inclusive)')
+    .requiredOption('--to <YYYY-MM-DD>', 'last day (inclusive)')
+    .option('--concurrency <n>', 'days segmented at the same time', positiveInteger, 2);
+  withJsonOption(withPipelineOptions(command))
+    .action((options: BackfillOptions) => runAction(options, () => withClient(profile(), (client) => backfillCommand(client, profile(), options))));
+}
+
+/** Exit 0 when every day finished or was skipped, 1 when a day failed. */
+export async function backfillCommand(client: Client, profile: ConnectionProfile, options: BackfillOptions): Promise<number> {
+  const out = outputFor(options);
+  const root = path.resolve(options.root);
+  const taskQueues = taskQueuesFrom(options.taskQueuePrefix);
+  const workflowId = backfillWorkflowId(root, options.from, options.to);
+  const config = configFrom(options.set);
   const handle = await client.workflow.start(backfillRange, {
     workflowId,
     taskQueue: (taskQueues ?? TASK_QUEUES).cpu,
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [{ root, from: values.from, to: values.to, concurrency, dataDir: dataDirFrom(values['data-dir']), config: configFrom(values.set), taskQueues }],
+    args: [{ root, from: options.from, to: options.to, concurrency: options.concurrency, dataDir: dataDirFrom(options.dataDir), config, taskQueues }],
   });
-  console.log(`backfill ${workflowId}: ${workflowUiLink(profile, workflowId)}`);
+  const uiLink = workflowUiLink(profile, workflowId);
+  out.say(`backfill ${workflowId}: ${uiLink}`);
   const { days } = await handle.result();
-  for (const day of days) console.log(`${day.day}  ${day.outcome.padEnd(15)}  ${day.dropId}${day.error ? `  ${day.error}` : ''}`);
-  return days.some((day) => day.outcome === 'failed') ? 1 : 0;
+  for (const day of days) out.say(`${day.day}  ${day.outcome.padEnd(15)}  ${day.dropId}${day.error ? `  ${day.error}` : ''}`);
+  out.result({ workflowId, uiLink, days });
+  return days.some((day) => day.outcome === 'failed') ? EXIT.failed : EXIT.ok;
 }

@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError, type Command } from 'commander';
 import { readSegmentModel } from '../../activities/segment-models/segment-model';
 import { dropHistory, listModels, promote, withRegistry, type DropRecord, type RegisteredModel } from '../../activities/segment-models/registry';
-import { dataDirFrom } from './options';
+import { DATA_DIR_HELP, dataDirFrom } from './options';
+import { runAction, withJsonOption } from './cli';
 
 export interface ModelsOptions {
   action: 'list' | 'show' | 'promote';
@@ -51,13 +52,29 @@ export async function modelsCommand(options: ModelsOptions): Promise<number> {
   }
 }
 
-/** `models <action> [pipeline] [version] [--data-dir D] [--json]` as client.ts receives it. */
-export function modelsOptionsFrom(args: string[]): ModelsOptions {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } });
-  const [action, pipeline, version] = positionals;
-  if (action !== 'list' && action !== 'show' && action !== 'promote') throw new Error('usage: models list [pipeline] | show <pipeline> [version] | promote <pipeline> <version>  [--data-dir D] [--json]');
-  if (version !== undefined && !/^\d+$/.test(version)) throw new Error(`models ${action}: the version is a number, got ${JSON.stringify(version)}`);
-  return { action, pipeline, version: version === undefined ? undefined : Number(version), dataDir: dataDirFrom(values['data-dir']), json: values.json ?? false };
+/** `models list|show|promote`: the registry's commands (no server needed). */
+export function registerModelsCommand(program: Command): void {
+  const models = program.command('models')
+    .summary('list, show and promote segment models (no server needed)')
+    .description('The segment model registry of a data directory (<data-dir>/models/registry.duckdb): the models each pipeline published, ' +
+      'which one is current, and every drop it segmented (docs/OPERATIONS.md, "Segment models").');
+  const action = (name: ModelsOptions['action']) => (pipeline: string | undefined, version: string | undefined, options: { dataDir?: string; json?: boolean }) =>
+    runAction(options, () => modelsCommand({ action: name, pipeline, version: versionNumber(version), dataDir: dataDirFrom(options.dataDir), json: Boolean(options.json) }));
+  withJsonOption(models.command('list').description('Every registered model (--json: an array of {pipeline, version, current, segments, ...}).')
+    .argument('[pipeline]', 'only this pipeline').option('--data-dir <dir>', DATA_DIR_HELP))
+    .action((pipeline: string | undefined, options: { dataDir?: string; json?: boolean }) => action('list')(pipeline, undefined, options));
+  withJsonOption(models.command('show').description("One model (the pipeline's current one by default): provenance, assignment rule, segments, the pipeline's drop history.")
+    .argument('<pipeline>', 'pipeline name (config pipelineName)').argument('[version]', 'model version').option('--data-dir <dir>', DATA_DIR_HELP))
+    .action(action('show'));
+  withJsonOption(models.command('promote').description('Make a version current (the only way back to an older one).')
+    .argument('<pipeline>', 'pipeline name').argument('<version>', 'model version').option('--data-dir <dir>', DATA_DIR_HELP))
+    .action(action('promote'));
+}
+
+function versionNumber(version: string | undefined): number | undefined {
+  if (version === undefined) return undefined;
+  if (!/^\d+$/.test(version)) throw new InvalidArgumentError(`the version is a number, got ${JSON.stringify(version)}`);
+  return Number(version);
 }
 
 function describeModel(model: RegisteredModel): string {

@@ -1,15 +1,29 @@
 import path from 'node:path';
+import type { Command } from 'commander';
 import type { FieldType } from '../../common/config/field-types';
 import type { RunConfig } from '../../common/run-config';
 import { configReference, resolveRunConfig } from '../../common/run-config';
 import { defaultDataDir } from '../../lib/paths';
+import { collectSetPair } from './cli';
 
-/** Options every pipeline-starting command shares: --data-dir, --set key=value (run config). */
-export const PIPELINE_OPTIONS = {
-  'data-dir': { type: 'string' as const },
-  set: { type: 'string' as const, multiple: true as const },
-  'task-queue-prefix': { type: 'string' as const },
-};
+/** What withPipelineOptions adds to a command's parsed options. */
+export interface PipelineOptions {
+  dataDir?: string;
+  set?: string[];
+  taskQueuePrefix?: string;
+}
+
+/** Options every pipeline-starting command shares: --data-dir, --set key=value (run config), --task-queue-prefix. */
+export function withPipelineOptions(command: Command): Command {
+  return command
+    .option('--data-dir <dir>', 'where run directories are written (default: .data in the project, or BSEG_DATA_DIR)')
+    .option('--set <key=value>', 'a run config field, repeatable; read by the field\'s type: a list as a,b or a JSON array, a string as typed, ' +
+      'a number or boolean as written, an object as JSON (docs/CONFIG.md)', collectSetPair)
+    .option('--task-queue-prefix <prefix>', 'use the task queues <prefix>-cpu and <prefix>-embedding (isolated deployments, tests)');
+}
+
+/** A run directory option for the commands that read one (verify, repair, report). */
+export const DATA_DIR_HELP = 'the data directory that holds runs/<dropId> (default: .data in the project, or BSEG_DATA_DIR)';
 
 export function dataDirFrom(value: string | undefined): string {
   return path.resolve(value ?? defaultDataDir());

@@ -1,18 +1,28 @@
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { validateDrop } from '../../activities/ingest/validate-drop';
+import { EXIT, collectSetPair, outputFor, runAction, withJsonOption } from './cli';
 import { configFrom } from './options';
 
-/**
- * validate <path|dir|glob> [--json] [--set key=value]...: ingestion and cleaning only, no Temporal
- * needed; prints the row accounting (one JSON object with --json). Exit 0 when the drop is
- * usable, 1 when it is not (the error names the file and what was expected).
- */
-export async function validateCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, set: { type: 'string', multiple: true } } });
-  if (positionals.length !== 1) throw new Error('usage: validate <path|dir|glob> [--json] [--set key=value]...');
-  const { format, files, accounting } = await validateDrop(positionals[0], configFrom(values.set));
+export interface ValidateOptions {
+  set?: string[];
+  json?: boolean;
+}
+
+export function registerValidateCommand(program: Command): void {
+  const command = program.command('validate')
+    .summary('ingestion and cleaning only, no server needed')
+    .description('Read and clean a drop without Temporal and print its row accounting. Exit 0 when the drop is usable, 3 when ' +
+      'it is not (the error names the file and what was expected).')
+    .argument('<drop>', 'a file, a directory of part files, or a glob')
+    .option('--set <key=value>', 'a run config field that changes ingestion or cleaning (e.g. mappingFile, minEventsPerUser), repeatable', collectSetPair);
+  withJsonOption(command).action((drop: string, options: ValidateOptions) => runAction(options, () => validateCommand(drop, options)));
+}
+
+export async function validateCommand(source: string, options: ValidateOptions): Promise<number> {
+  const out = outputFor(options);
+  const { format, files, accounting } = await validateDrop(source, configFrom(options.set));
   const report = {
-    source: positionals[0],
+    source,
     format,
     files,
     raw_rows: accounting.rawRows,
@@ -25,13 +35,10 @@ export async function validateCommand(args: string[]): Promise<number> {
     holdout_events: accounting.holdoutEvents,
     holdout_users: accounting.holdoutUsers,
   };
-  if (values.json) {
-    console.log(JSON.stringify(report));
-  } else {
-    console.log(`${format}: ${files.length} file(s)`);
-    console.log(`rows: ${report.raw_rows} raw = ${report.cleaned_rows} cleaned + ${report.quarantined_rows} quarantined + ${report.duplicate_rows} duplicates`);
-    for (const [reason, count] of Object.entries(report.quarantine_by_reason)) console.log(`  quarantined ${reason}: ${count}`);
-    console.log(`users: ${report.users}; with a sequence: ${report.sequenced_users}; holdout: ${report.holdout_events} events of ${report.holdout_users} users`);
-  }
-  return 0;
+  out.result(report);
+  out.say(`${format}: ${files.length} file(s)`);
+  out.say(`rows: ${report.raw_rows} raw = ${report.cleaned_rows} cleaned + ${report.quarantined_rows} quarantined + ${report.duplicate_rows} duplicates`);
+  for (const [reason, count] of Object.entries(report.quarantine_by_reason)) out.say(`  quarantined ${reason}: ${count}`);
+  out.say(`users: ${report.users}; with a sequence: ${report.sequenced_users}; holdout: ${report.holdout_events} events of ${report.holdout_users} users`);
+  return EXIT.ok;
 }

@@ -66,7 +66,7 @@ describe('failed shards', () => {
       expect(computedBatches(runDir, 1)).toBe(0);
 
       broken.value = false;
-      expect(await retryFailedCommand(client, [workflowId])).toBe(0);
+      expect(await retryFailedCommand(client, workflowId)).toBe(0);
       const output = await client.workflow.getHandle(workflowId).result();
       expect(output.accounting.sequencedUsers).toBeGreaterThan(0);
       // Shards 0 and 2 were not recomputed; shard 1 now was. Cleaning ran once in total.

@@ -28,10 +28,10 @@ describe('scheduled inbox scans and backfills', () => {
       writeSlice(path.join(inbox, 'drop-b.csv'), 2500, 5000);
       const prefix = taskQueues.cpu.replace(/-cpu$/, '');
       const scheduleId = `scan-${prefix}`;
-      const common = ['--id', scheduleId, '--data-dir', dataDir, '--task-queue-prefix', prefix, ...Object.entries(CONFIG).flatMap(([k, v]) => ['--set', `${k}=${JSON.stringify(v)}`])];
-      expect(await scheduleCommand(client, ['create', '--inbox', inbox, '--every', '1h', ...common])).toBe(0);
+      const common = { id: scheduleId, dataDir, taskQueuePrefix: prefix, set: Object.entries(CONFIG).map(([k, v]) => `${k}=${JSON.stringify(v)}`) };
+      expect(await scheduleCommand(client, 'create', { ...common, inbox, every: '1h' })).toBe(0);
       try {
-        expect(await scheduleCommand(client, ['trigger', ...common])).toBe(0);
+        expect(await scheduleCommand(client, 'trigger', common)).toBe(0);
         const dropIds = ['drop-a.csv', 'drop-b.csv'].map((name) => dropRefFor(path.join(inbox, name)).dropId);
         await waitFor(async () => {
           const description = await client.schedule.getHandle(scheduleId).describe();
@@ -49,10 +49,10 @@ describe('scheduled inbox scans and backfills', () => {
         });
         expect(rescan).toEqual({ started: [], alreadyStarted: [] });
 
-        expect(await scheduleCommand(client, ['pause', ...common])).toBe(0);
+        expect(await scheduleCommand(client, 'pause', common)).toBe(0);
         expect((await client.schedule.getHandle(scheduleId).describe()).state.paused).toBe(true);
       } finally {
-        await scheduleCommand(client, ['delete', ...common]);
+        await scheduleCommand(client, 'delete', common);
       }
     });
   });

@@ -28,7 +28,7 @@ describe('a finished run, checked and repaired (issue 14 finding 4)', () => {
       const { handle } = await startDrop(client, drop, { dataDir, taskQueues, config: CONFIG });
       const { runDir } = await handle.result();
       expect((await verifyRun(runDir)).ok).toBe(true);
-      expect(await verifyCommand([runDir])).toBe(0);
+      expect(await verifyCommand(runDir)).toBe(0);
       const key = 'behavior-stats--kmeans-k3';
       const labels = runFiles.labelsFile(runDir, key);
       const labelsDigest = sha256(labels);
@@ -52,9 +52,9 @@ describe('a finished run, checked and repaired (issue 14 finding 4)', () => {
       expect(status[runSteps.publish]).toBe('damaged');
       expect(status[runSteps.clean]).toBe('missing');
       expect(check.steps.find((step) => step.step === runSteps.embed('behavior-stats', 1))!.problems[0]).toMatch(new RegExp(`^${embedding} has 100 bytes, \\d+ recorded$`));
-      expect(await verifyCommand([runDir])).toBe(1);
+      expect(await verifyCommand(runDir)).toBe(1);
 
-      expect(await repairCommand(client, [runDir])).toBe(0);
+      expect(await repairCommand(client, runDir)).toBe(0);
       expect(printed()).toMatch(/computing again: .*embed-behavior-stats-shard-0001.*publish.*score-behavior-stats--kmeans-k3.*shard/);
       expect((await verifyRun(runDir)).ok).toBe(true);
       expect(sha256(labels)).toBe(labelsDigest);
