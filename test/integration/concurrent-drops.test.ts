@@ -18,6 +18,8 @@ const DROPS = 6;
 const USERS = 3000;
 const CONFIG: Partial<RunConfig> = {
   encoders: ['behavior-stats', 'item2vec'], algorithms: ['kmeans', 'ward'], shardCount: 2, kMin: 2, kMax: 5, seed: '1',
+  // Six drops of one pipeline swept at once (none assigned into another's model), as the test measures sweeps under load.
+  mode: 'refit',
 };
 const { EventType, TaskQueueType } = temporal.api.enums.v1;
 /** The worker's warning when the server dropped its query answer (see the expectation below). */

@@ -16,6 +16,8 @@ import { tsToMs } from '@temporalio/common/lib/time';
 /** A sweep long enough to be killed in: 14 candidates, each clustered and scored with stability refits. */
 const CONFIG: Partial<RunConfig> = {
   encoders: ['behavior-stats'], algorithms: ['kmeans', 'ward'], shardCount: 2, kMin: 2, kMax: 8, seed: '1',
+  // Every drop of the test is swept (not assigned into the first one's segment model): they are compared run for run.
+  mode: 'refit',
   activityHeartbeatTimeoutSeconds: 5,
 };
 
@@ -68,7 +70,7 @@ describe('a CPU worker killed mid-sweep', () => {
 
 /** Long enough stages to be killed in on this machine: 20k users, item2vec fitted (~20 s), 6 candidates scored. */
 const STAGES_CONFIG: Partial<RunConfig> = {
-  encoders: ['behavior-stats', 'item2vec'], algorithms: ['kmeans'], shardCount: 2, kMin: 2, kMax: 4, seed: '1',
+  encoders: ['behavior-stats', 'item2vec'], algorithms: ['kmeans'], shardCount: 2, kMin: 2, kMax: 4, seed: '1', mode: 'refit',
   activityHeartbeatTimeoutSeconds: 5,
 };
 
