@@ -12,6 +12,7 @@ import { candidateKey } from '../common/candidates';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
 import { representativeUsers } from './report/segment-representatives';
+import { nameSegments, type SegmentName } from './report/segment-names';
 import { serializationOptions } from './encoders/transformer';
 import { readStoredConfig } from './preflight-run';
 import { serializeSequence, type SequenceEvent } from './encoders/transformer/serialize';
@@ -46,16 +47,19 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
 
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
+    let names: SegmentName[] = [];
     let topTerms: Array<Record<string, unknown>> = [];
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
     try {
       const { connection } = database;
       await createSegmentsTable(connection, userIds, labels);
-      await produceAtomically(segmentsPath, (temporary) =>
-        connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
-      profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
+      const rawProfiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
+      names = nameSegments(rawProfiles, topTerms);
+      const nameOf = new Map(names.map((entry) => [entry.segment, entry]));
+      profiles = rawProfiles.map((profile) => ({ ...profile, name: nameOf.get(Number(profile.segment))?.name, description: nameOf.get(Number(profile.segment))?.description }));
+      await writeSegmentsFile(connection, names, segmentsPath);
       if (input.embeddingPaths) {
         const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, userIds, labels, 3);
         representatives = await sequencesOf(connection, chosen, config);
@@ -106,6 +110,21 @@ async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, str
     { ids: listValue(wanted.map((entry) => entry.userId)) });
   const events = new Map(rows.map((row) => [String(row.user_id), row.events as unknown as SequenceEvent[]]));
   return wanted.map((entry) => ({ ...entry, sequence: serializeSequence(events.get(entry.userId) ?? [], serializationOptions(config)) }));
+}
+
+/** segments.parquet: every segmented user's segment, and the segment's name next to it. */
+async function writeSegmentsFile(connection: DuckDBConnection, names: SegmentName[], target: string): Promise<void> {
+  await connection.run('CREATE TABLE segment_names (segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL)');
+  const appender = await connection.createAppender('segment_names');
+  for (const { segment, name } of names) {
+    appender.appendInteger(segment);
+    appender.appendVarchar(name);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await produceAtomically(target, (temporary) => connection.run(
+    `COPY (SELECT segments.user_id, segments.segment, segment_names.segment_name FROM segments LEFT JOIN segment_names USING (segment) ORDER BY segments.user_id)
+     TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
 }
 
 async function writeMetricsTable(connection: Awaited<ReturnType<typeof openDuckDB>>['connection'], rows: CandidateMetrics[], chosen: CandidateRef, target: string): Promise<void> {
