@@ -11,7 +11,8 @@ import { runFiles, runSteps } from '../common/run-layout';
 import { candidateKey } from '../common/candidates';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
-import { representativeUsers } from './report/segment-representatives';
+import { segmentGeometry, type SegmentGeometry } from './report/segment-geometry';
+import { reportVersions, runStartedAt, temporalUiUrl } from './report/run-facts';
 import { nameSegments, type SegmentName } from './report/segment-names';
 import { serializationOptions } from './encoders/transformer';
 import { readStoredConfig } from './preflight-run';
@@ -48,6 +49,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
     let names: SegmentName[] = [];
+    let geometry: SegmentGeometry | undefined;
     let topTerms: Array<Record<string, unknown>> = [];
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
     try {
@@ -61,15 +63,15 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       profiles = rawProfiles.map((profile) => ({ ...profile, name: nameOf.get(Number(profile.segment))?.name, description: nameOf.get(Number(profile.segment))?.description }));
       await writeSegmentsFile(connection, names, segmentsPath);
       if (input.embeddingPaths) {
-        const chosen = await representativeUsers(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, userIds, labels, 3);
-        representatives = await sequencesOf(connection, chosen, config);
+        geometry = await segmentGeometry(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, userIds, labels, 3);
+        representatives = await sequencesOf(connection, geometry.representatives, config);
       }
     } finally {
       database.close();
     }
 
     const steps = await listStepMarkers(input.runDir);
-    await writeFileAtomic(reportPath, renderReport({
+    await writeFileAtomic(reportPath, await renderReport({
       dropId: input.dropId,
       workflowId: input.workflowId,
       runDir: input.runDir,
@@ -82,7 +84,11 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       profiles,
       topTerms,
       representatives,
+      geometry,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
+      startedAt: await runStartedAt(input.runDir),
+      temporalUiUrl: temporalUiUrl(input.workflowId),
+      versions: await reportVersions(),
       config,
       generatedAt: new Date().toISOString(),
     }));

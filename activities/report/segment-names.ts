@@ -21,8 +21,8 @@ export type EventKind = (typeof EVENT_MIX)[number];
 
 /** A segment's share this much above the population's is what sets it apart (and this much below the reverse). */
 const DISTINCT_RATIO = 1.3;
-const PRICE_HIGH = 1.4;
-const PRICE_LOW = 0.7;
+export const PRICE_HIGH = 1.4;
+export const PRICE_LOW = 0.7;
 /** Longest term kept in a name, and in a description (a brand can be 10,000 characters long). */
 const NAME_TERM_CHARS = 28;
 const DESCRIPTION_TERM_CHARS = 60;

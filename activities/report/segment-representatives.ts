@@ -1,19 +1,11 @@
-import type { EncoderName } from '../../common/run-config';
-import { loadEmbeddingMatrix } from '../clustering/embedding-matrix';
-import { centroids } from '../metrics/internal';
+import { centroids, type Matrix } from '../metrics/internal';
 
 /**
  * The users closest to their segment's centroid in the clustering space (medoid-like
- * representatives, `perSegment` per segment): reading a few typical sequences says more about a
- * segment than its averages.
+ * representatives, `perSegment` per segment), on the chosen encoder's matrix (rows aligned with
+ * `userIds` and `labels`): reading a few typical sequences says more about a segment than its averages.
  */
-export async function representativeUsers(
-  embeddingPaths: string[], encoder: EncoderName, pcaComponents: number, userIds: string[], labels: Int32Array, perSegment: number,
-): Promise<Map<number, string[]>> {
-  const { userIds: embeddedIds, matrix } = await loadEmbeddingMatrix(embeddingPaths, encoder, pcaComponents);
-  if (embeddedIds.length !== userIds.length || embeddedIds.some((id, i) => id !== userIds[i])) {
-    throw new Error(`the ${encoder} embeddings are not aligned with the chosen labels`);
-  }
+export function representativesIn(matrix: Matrix, userIds: string[], labels: Int32Array, perSegment: number): Map<number, string[]> {
   const { centers } = centroids(matrix, labels);
   const bySegment = new Map<number, Array<{ user: string; distance: number }>>();
   for (let i = 0; i < matrix.n; i++) {
