@@ -57,7 +57,8 @@ function table(headers: string[], rows: unknown[][], highlight?: (rowIndex: numb
   const body = rows
     .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td${isText(cell) ? ' class="text"' : ''}>${formatCell(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  // Wide tables scroll inside their box instead of widening the page.
+  return `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** The report as one self-contained HTML page: charts are inline SVG drawn now, so it needs no script, no network. */
@@ -75,7 +76,10 @@ export async function renderReport(model: ReportModel): Promise<string> {
     ['events held out for evaluation', accounting.holdoutEvents],
     ['users with held-out events', accounting.holdoutUsers],
   ];
-  const profileColumns = model.profiles.length > 0 ? Object.keys(model.profiles[0]).filter((column) => column !== 'description') : [];
+  // The name next to the segment; the description is on the segment's card.
+  const profileColumns = model.profiles.length > 0
+    ? ['segment', 'name', ...Object.keys(model.profiles[0]).filter((column) => !['segment', 'name', 'description'].includes(column))].filter((column) => column in model.profiles[0])
+    : [];
   const names = chartNames(model.profiles);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -88,6 +92,7 @@ th { background: #f2f2f2; } td:first-child, th:first-child, td.text { text-align
 tr.chosen { background: #e6f4ea; font-weight: 600; }
 p.evidence-weak, p.evidence-insufficient { background: #fff4e5; padding: 0.4rem; }
 code { background: #f5f5f5; padding: 0 0.2rem; overflow-wrap: anywhere; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 figure.chart { display: inline-block; margin: 0.5rem 1.5rem 1rem 0; vertical-align: top; max-width: 100%; }
 figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 0.85rem; color: #555; max-width: 40rem; }

@@ -121,12 +121,14 @@ export async function topTermsChart(segment: number, topTerms: Row[]): Promise<s
   const y = { field: 'term', type: 'nominal', title: null, sort: null } as const;
   const x = { field: 'lift', type: 'quantitative', title: 'lift (x the population)' } as const;
   const spec = {
+    resolve: { scale: { y: 'independent' } }, // each kind lists its own terms
+    data: { values: [...values].sort((a, b) => b.lift - a.lift) },
     vconcat: kinds.map((kind) => ({
       title: { text: kind, anchor: 'start', fontSize: 11 },
       width: 220, height: { step: 14 },
-      data: { values: values.filter((value) => value.kind === kind).sort((a, b) => b.lift - a.lift) },
+      transform: [{ filter: { field: 'kind', equal: kind } }],
       layer: [
-        { name: 'term_bars', mark: 'bar', encoding: { y, x, color: { value: '#f58518' } } },
+        { name: `term_bars_${kind}`, mark: 'bar', encoding: { y, x, color: { value: '#f58518' } } },
         { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10 }, encoding: { y, x, text: { field: 'lift', format: '.1f' } } },
       ],
     })),
