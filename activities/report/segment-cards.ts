@@ -19,7 +19,7 @@ export async function segmentCards(
     cards.push(`<section class="card" data-segment="${segment}">
 <h3>${displayText(profile.name ?? `Segment ${segment}`)} <span class="muted">segment ${segment}</span></h3>
 <p>${displayText(profile.description ?? '', 600)}</p>
-<p><strong>${Number(profile.users).toLocaleString('en-US')}</strong> users (${(Number(profile.share) * 100).toFixed(1)}%) &middot; ${priceLevel(Number(profile.mean_price), population.meanPrice)}</p>
+<p class="muted">Price level: ${priceLevel(Number(profile.mean_price), population.meanPrice)}</p>
 <div class="chart-row">${await eventMixChart(profile, profiles)}${await topTermsChart(segment, topTerms)}</div>
 ${users.length > 0 ? `<h4>Representative users</h4>
 <ol class="sequences">${users.map((entry) => `<li><code>${displayText(entry.userId, 60)}</code>: ${displayText(entry.sequence, 400)}</li>`).join('\n')}</ol>` : ''}
@@ -33,5 +33,5 @@ function priceLevel(price: number, populationPrice: number): string {
   if (!Number.isFinite(populationPrice) || populationPrice <= 0) return `mean price ${price.toFixed(2)}`;
   const ratio = price / populationPrice;
   const level = ratio >= PRICE_HIGH ? 'premium' : ratio <= PRICE_LOW ? 'budget' : 'typical';
-  return `mean price ${price.toFixed(2)}, ${ratio.toFixed(1)}x the population's (${level})`;
+  return `${level} (mean price ${price.toFixed(2)}, ${ratio.toFixed(1)}x the population's)`;
 }

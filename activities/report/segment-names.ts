@@ -60,7 +60,7 @@ export function populationProfile(profiles: Row[]): { mix: Record<EventKind, num
 }
 
 /** True when a term is an id rather than text: digits only (item ids always are ids). */
-function isIdTerm(kind: string, term: string): boolean {
+export function isIdTerm(kind: string, term: string): boolean {
   return kind === 'item' || /^\s*[0-9]+(\.0)?\s*$/.test(term);
 }
 

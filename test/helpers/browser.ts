@@ -41,9 +41,11 @@ export async function withPage<T>(file: string, body: (opened: OpenedPage) => Pr
   }
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** A full-page screenshot `<name>.png` under test-output/, with the page itself beside it as `<name>.html`. */
+export async function screenshot(page: Page, file: string, name: string): Promise<string> {
   fs.mkdirSync(TEST_OUTPUT, { recursive: true });
-  const target = path.join(TEST_OUTPUT, name);
+  fs.copyFileSync(file, path.join(TEST_OUTPUT, `${name}.html`));
+  const target = path.join(TEST_OUTPUT, `${name}.png`);
   await page.screenshot({ path: target as `${string}.png`, fullPage: true });
   return target;
 }

@@ -71,7 +71,7 @@ describe('the report in headless Chromium', () => {
         const names = await page.$$eval('section.card h3', (nodes) => nodes.map((node) => node.firstChild?.textContent?.trim() ?? ''));
         expect(new Set(names).size).toBe(output.chosen.k);
         expect(names.every((name) => name.length > 0 && !/^segment \d+$/i.test(name))).toBe(true);
-        const shot = await screenshot(page, 'report-bundled-sample.png');
+        const shot = await screenshot(page, output.reportPath, 'report-bundled-sample');
         console.log(`report screenshot: ${shot}; segments: ${names.join(' | ')}`);
         expect(errors).toEqual([]);
       });
@@ -100,7 +100,7 @@ describe('the report in headless Chromium', () => {
         expect(text).toContain(`long-${'L'.repeat(195)}…`);
         expect(await page.$$eval('[title]', (nodes) => nodes.some((node) => node.getAttribute('title') === `long-${'L'.repeat(9_995)}`))).toBe(true);
         expect(Number(await page.evaluate('document.documentElement.scrollWidth'))).toBeLessThan(2000);
-        const shot = await screenshot(page, 'report-hostile-text.png');
+        const shot = await screenshot(page, output.reportPath, 'report-hostile-text');
         console.log(`hostile report screenshot: ${shot}`);
         expect(errors).toEqual([]);
       });

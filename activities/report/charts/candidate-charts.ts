@@ -62,11 +62,7 @@ export async function metricsByKCharts(rows: CandidateMetrics[], chosen: Candida
       width: 300, height: 200,
       data: { values: present },
       layer: [
-        ...(metric.band ? [{
-          transform: [{ filter: 'datum.liftLow !== null && datum.liftHigh !== null' }],
-          mark: { type: 'area', opacity: 0.15 },
-          encoding: { x, y: { field: 'liftLow', type: 'quantitative' }, y2: { field: 'liftHigh' }, color: { ...color, legend: null } },
-        }] : []),
+        ...(metric.band ? intervalLayers(present, x, color) : []),
         { name: 'family_lines', mark: { type: 'line', point: true }, encoding: { x, y, color } },
         {
           name: 'chosen_candidate',
@@ -76,10 +72,30 @@ export async function metricsByKCharts(rows: CandidateMetrics[], chosen: Candida
         },
       ],
     } as unknown as TopLevelSpec;
-    const band = metric.band ? ' The band is the 95% paired-bootstrap interval (open-ended intervals are not drawn).' : '';
+    const band = metric.band ? ' The bar behind each point is its 95% paired-bootstrap interval; a dashed one has no upper bound (drawn to the top of the chart).' : '';
     figures.push(figure(`metric-${metric.field}`, await vegaLiteSvg(spec), `${metric.title} against k, one line per encoder / algorithm; the chosen candidate is ringed.${band}`));
   }
   return `<div class="chart-row">${figures.join('\n')}</div>`;
+}
+
+/**
+ * The lift's 95% intervals as wide translucent bars behind the points (a band between points would
+ * vanish where a family has one interval): solid when bounded, dashed up to the chart's top when the
+ * interval has no upper bound (the baseline scored 0 on some resamples).
+ */
+function intervalLayers(present: CandidatePoint[], x: object, color: object): object[] {
+  const withLow = present.filter((point) => point.liftLow !== null);
+  const top = Math.max(...present.flatMap((point) => [point.lift ?? -Infinity, point.liftHigh ?? -Infinity]));
+  // Families' intervals at the same k are set a little apart, so they do not hide each other.
+  const families = [...new Set(present.map((point) => point.family))].sort();
+  const nudge = (family: string) => (families.indexOf(family) - (families.length - 1) / 2) * 0.07;
+  const values = withLow.map((point) => ({ ...point, kNudged: point.k + nudge(point.family), bandHigh: point.liftHigh ?? Math.max(top, point.liftLow!), open: point.liftHigh === null }));
+  const layer = (open: boolean) => ({
+    data: { values: values.filter((value) => value.open === open) },
+    mark: { type: 'rule', strokeWidth: 4, opacity: 0.35, ...(open ? { strokeDash: [4, 3] } : {}) },
+    encoding: { x: { ...x, field: 'kNudged' }, y: { field: 'liftLow', type: 'quantitative' }, y2: { field: 'bandHigh' }, color: { ...color, legend: null } },
+  });
+  return [layer(false), layer(true)];
 }
 
 /** The candidates no other candidate beats on both stability and validation lift. */

@@ -1,7 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { SegmentGeometry } from '../segment-geometry';
-import { EVENT_MIX, populationProfile } from '../segment-names';
-import { chartText, displayText } from '../display-text';
+import { EVENT_MIX, isIdTerm, populationProfile } from '../segment-names';
+import { chartText } from '../display-text';
 import { figure, segmentColor, vegaLiteSvg } from './vega-svg';
 
 type Row = Record<string, unknown>;
@@ -112,8 +112,10 @@ export async function topTermsChart(segment: number, topTerms: Row[]): Promise<s
   const used = new Set<string>();
   const values = own.map((term) => {
     // Two terms cut to the same label would share one bar: number the later ones.
-    let label = chartText(term.term, 36);
-    for (let copy = 2; used.has(`${String(term.kind)}:${label}`); copy++) label = `${chartText(term.term, 36)} (${copy})`;
+    // Ids are labelled as ids ("#1487580008984608779"): the log has no names for them.
+    const text = `${isIdTerm(String(term.kind), String(term.term)) ? '#' : ''}${chartText(term.term, 36)}`;
+    let label = text;
+    for (let copy = 2; used.has(`${String(term.kind)}:${label}`); copy++) label = `${text} (${copy})`;
     used.add(`${String(term.kind)}:${label}`);
     return { term: label, kind: String(term.kind), lift: Number(term.lift), users: Number(term.segment_users) };
   });
@@ -133,5 +135,5 @@ export async function topTermsChart(segment: number, topTerms: Row[]): Promise<s
       ],
     })),
   } as unknown as TopLevelSpec;
-  return figure('top-terms', await vegaLiteSvg(spec), `What sets it apart: terms its users chose more often than the population (lift), per kind. ${displayText('Item terms are ids.')}`);
+  return figure('top-terms', await vegaLiteSvg(spec), 'What sets it apart: terms its users chose more often than the population (lift), per kind; # marks an id where the log has no name.');
 }
