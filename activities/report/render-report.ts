@@ -89,7 +89,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width:
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child, td.text { text-align: left; }
-td.text { overflow-wrap: anywhere; }
+td.text { overflow-wrap: break-word; max-width: 40rem; }
 tr.chosen { background: #e6f4ea; font-weight: 600; }
 p.evidence-weak, p.evidence-insufficient { background: #fff4e5; padding: 0.4rem; }
 code { background: #f5f5f5; padding: 0 0.2rem; overflow-wrap: anywhere; }

@@ -86,8 +86,9 @@ function shortTerm(kind: string, term: string): string {
 function distinctiveTerms(segment: number, topTerms: Row[]): Array<{ kind: string; term: string; lift: number }> {
   const own = topTerms
     .filter((row) => Number(row.segment) === segment && number(row.lift) > 1 && row.term !== null && String(row.term).trim() !== '')
-    .map((row) => ({ kind: String(row.kind), term: String(row.term), lift: number(row.lift) }));
-  const byLift = (list: typeof own) => [...list].sort((a, b) => b.lift - a.lift || a.term.localeCompare(b.term));
+    .map((row) => ({ kind: String(row.kind), term: String(row.term), lift: number(row.lift), users: finite(number(row.segment_users)) }));
+  // The order of segment_top_terms.sql: lift, then the more users, then the term.
+  const byLift = (list: typeof own) => [...list].sort((a, b) => b.lift - a.lift || b.users - a.users || a.term.localeCompare(b.term));
   const text = (kind: string) => byLift(own.filter((row) => row.kind === kind && !isIdTerm(row.kind, row.term)));
   const categories = text('category');
   const brands = text('brand');

@@ -54,6 +54,15 @@ describe('report charts', () => {
     expect(html).toMatch(/<text[^>]*>#2053013555631882655<\/text>/);
   });
 
+  it('weighs stability against silhouette when no candidate has a validation lift', async () => {
+    const without = model();
+    without.leaderboard = without.leaderboard.map((row) => ({ ...row, downstream: null }));
+    const html = await renderReport(without);
+    expect(html).toMatch(/<figure class="chart" data-chart="pareto"><svg/);
+    expect(html).toContain('silhouette stands in for it');
+    expect(html).not.toContain('data-chart="metric-lift"');
+  });
+
   it('finds the Pareto front: the candidates no other beats on both stability and lift', () => {
     const points = [
       { name: 'a', stability: 0.9, lift: 0.1 }, { name: 'b', stability: 0.8, lift: 0.3 }, { name: 'c', stability: 0.6, lift: 0.2 },

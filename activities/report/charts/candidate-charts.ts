@@ -106,20 +106,29 @@ export function paretoFront<T extends { stability: number | null; lift: number |
     .sort((a, b) => a.stability - b.stability || b.lift - a.lift);
 }
 
-/** All candidates on stability vs validation lift, the Pareto front joined, the chosen one ringed and labelled. */
+/**
+ * All candidates on stability vs validation lift, the Pareto front joined, the chosen one ringed and
+ * labelled. Where no candidate has a lift (no held-out events, or popularity scored 0 on the
+ * validation users), silhouette takes the lift's place, and the caption says so.
+ */
 export async function paretoChart(rows: CandidateMetrics[], chosen: CandidateRef): Promise<string> {
-  const data = points(rows, chosen).filter((point) => point.stability !== null && point.lift !== null);
-  if (data.length === 0) return '<p>No candidate has both a stability and a validation lift: nothing to weigh against each other.</p>';
-  const front = paretoFront(data);
+  const all = points(rows, chosen);
+  const hasLift = all.some((point) => point.stability !== null && point.lift !== null);
+  const value = hasLift ? { field: 'lift', title: 'validation NDCG@10 lift vs popularity' } : { field: 'silhouette', title: 'silhouette' };
+  const data = all
+    .map((point) => ({ ...point, value: hasLift ? point.lift : point.silhouette }))
+    .filter((point) => point.stability !== null && point.value !== null);
+  if (data.length === 0) return '<p>No candidate has a stability: nothing to weigh against each other.</p>';
+  const front = paretoFront(data.map((point) => ({ ...point, lift: point.value })));
   const x = { field: 'stability', type: 'quantitative', title: 'stability (ARI across refits)', scale: { zero: false } } as const;
-  const y = { field: 'lift', type: 'quantitative', title: 'validation NDCG@10 lift vs popularity', scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: value.title, scale: { zero: false } } as const;
   const spec = {
     width: 520, height: 320,
     layer: [
       { name: 'pareto_front', data: { values: front }, mark: { type: 'line', color: '#999', strokeDash: [4, 3] }, encoding: { x, y, order: { field: 'stability' } } },
       {
         name: 'candidates', data: { values: data }, mark: { type: 'point', filled: true, size: 60, opacity: 0.8 },
-        encoding: { x, y, color: { field: 'family', type: 'nominal', title: 'encoder / algorithm', scale: { scheme: 'category10' } }, shape: { field: 'family', type: 'nominal', legend: null } },
+        encoding: { x, y, color: { field: 'family', type: 'nominal', title: 'encoder / algorithm', scale: { scheme: 'category10' } }, shape: { field: 'family', type: 'nominal', title: 'encoder / algorithm' } },
       },
       { name: 'chosen_candidate', data: { values: data.filter((point) => point.chosen) }, mark: { type: 'point', size: 300, strokeWidth: 2.5, color: '#111' }, encoding: { x, y } },
       {
@@ -129,6 +138,7 @@ export async function paretoChart(rows: CandidateMetrics[], chosen: CandidateRef
       },
     ],
   } as unknown as TopLevelSpec;
+  const instead = hasLift ? '' : ' No candidate has a validation lift (no held-out events, or global popularity scored 0 on the validation users), so silhouette stands in for it.';
   return figure('pareto', await vegaLiteSvg(spec),
-    `Every candidate (${data.length}) by stability and validation lift. The dashed line joins the Pareto front: candidates no other beats on both. The ringed one was chosen.`);
+    `Every candidate (${data.length}) by stability and ${value.title}. The dashed line joins the Pareto front: candidates no other beats on both. The ringed one was chosen.${instead}`);
 }

@@ -14,8 +14,9 @@ export async function vegaLiteSvg(spec: TopLevelSpec): Promise<string> {
       aria: false, // the figure's caption describes the chart; per-mark ARIA labels would repeat every data value
       font: 'system-ui, sans-serif',
       view: { stroke: '#ddd' },
-      axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: 220 },
-      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 260 },
+      // Without a canvas Vega estimates text widths generously: the limits leave room for ~40-character names.
+      axis: { labelFontSize: 11, titleFontSize: 11, labelLimit: 320 },
+      legend: { labelFontSize: 11, titleFontSize: 11, labelLimit: 400 },
       ...(spec as { config?: object }).config,
     },
   } as TopLevelSpec;
