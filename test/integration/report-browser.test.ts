@@ -8,6 +8,7 @@ import { startDrop } from '../../lib/client/pipeline-client';
 import { projectPath } from '../../lib/paths';
 import { MAP_MAX_POINTS } from '../../activities/report/segment-geometry';
 import { screenshot, withPage } from '../helpers/browser';
+import { query } from '../helpers/duckdb-query';
 import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 
 /** Two encoders, k-means: two candidate families, four k each; small enough for a minute on two cores. */
@@ -52,6 +53,11 @@ describe('the report in headless Chromium', () => {
       const output = await run.handle.result();
       const { rows } = JSON.parse(fs.readFileSync(output.leaderboardPath, 'utf8')) as { rows: CandidateMetrics[] };
       const families = new Set(rows.map((row) => `${row.candidate.encoder}/${row.candidate.algorithm}`)).size;
+      // The names are in segments.parquet (next to the segment) and segment-profiles.json, the same in both.
+      const profiles = JSON.parse(fs.readFileSync(path.join(path.dirname(output.reportPath), 'segment-profiles.json'), 'utf8')) as { profiles: Array<{ segment: number; name: string; description: string }> };
+      const named = await query('SELECT DISTINCT segment, segment_name FROM read_parquet($path) ORDER BY segment', { path: output.segmentsPath });
+      expect(named).toEqual(profiles.profiles.map((profile) => ({ segment: profile.segment, segment_name: profile.name })));
+      expect(profiles.profiles.every((profile) => profile.description.length > 20)).toBe(true);
       const html = fs.readFileSync(output.reportPath, 'utf8');
       expect(html).not.toMatch(/<script|<link|<img|<iframe|url\((?!#)/); // self-contained: no script, nothing fetched
 
