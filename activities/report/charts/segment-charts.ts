@@ -19,7 +19,10 @@ export async function userMapChart(map: SegmentGeometry['map'], names: Map<numbe
     const own = map.points.filter((point) => point.segment === segment);
     const mean = (key: 'x' | 'y') => own.reduce((sum, point) => sum + point[key], 0) / Math.max(own.length, 1);
     return { x: mean('x'), y: mean('y'), name, users: own.length };
-  }).filter((centre) => centre.users > 0);
+  }).filter((centre) => centre.users > 0)
+    // Neighbouring centres' names are set at alternating heights, so close centres do not print over each other.
+    .sort((a, b) => a.x - b.x || a.name.localeCompare(b.name))
+    .map((centre, rank) => ({ ...centre, offset: ((rank % 3) - 1) * 16 }));
   const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
   const x = { field: 'x', type: 'quantitative', title: `PC 1 (${percent(map.explained[0])} of variance)`, axis: { labels: false, ticks: false } } as const;
   const y = { field: 'y', type: 'quantitative', title: `PC 2 (${percent(map.explained[1])})`, axis: { labels: false, ticks: false } } as const;
@@ -30,11 +33,11 @@ export async function userMapChart(map: SegmentGeometry['map'], names: Map<numbe
         name: 'users', data: { values: points }, mark: { type: 'circle', size: 14, opacity: 0.55 },
         encoding: { x, y, color: { field: 'name', type: 'nominal', title: 'segment', scale: segmentColor([...names.values()]) } },
       },
-      {
-        name: 'segment_centres', data: { values: centres }, mark: { type: 'text', fontWeight: 'bold', fontSize: 12, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 },
-        encoding: { x, y, text: { field: 'name' } },
-      },
-      { data: { values: centres }, mark: { type: 'text', fontWeight: 'bold', fontSize: 12 }, encoding: { x, y, text: { field: 'name' } } },
+      // Each name twice: a white halo under it keeps it readable over the points.
+      ...[-16, 0, 16].flatMap((dy) => [
+        { data: { values: centres.filter((centre) => centre.offset === dy) }, mark: { type: 'text', dy, fontWeight: 'bold', fontSize: 12, stroke: 'white', strokeWidth: 3, strokeOpacity: 0.85 }, encoding: { x, y, text: { field: 'name' } } },
+        { name: `segment_centres_${dy + 16}`, data: { values: centres.filter((centre) => centre.offset === dy) }, mark: { type: 'text', dy, fontWeight: 'bold', fontSize: 12 }, encoding: { x, y, text: { field: 'name' } } },
+      ]),
     ],
   } as unknown as TopLevelSpec;
   const sampled = map.points.length < map.users ? `a seeded sample of ${map.points.length.toLocaleString('en-US')} of ${map.users.toLocaleString('en-US')} users` : `all ${map.users.toLocaleString('en-US')} users`;
