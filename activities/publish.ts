@@ -16,7 +16,9 @@ import { SEGMENT_MODEL_FORMAT, readSegmentModel, writeSegmentModelPackage, type 
 import { projectIntoModelSpace } from './segment-models/assign';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
-import { representativeUsers } from './report/segment-representatives';
+import { segmentGeometry, type SegmentGeometry } from './report/segment-geometry';
+import { reportVersions, runStartedAt, temporalUiUrl } from './report/run-facts';
+import { nameSegments, type SegmentName } from './report/segment-names';
 import { serializationOptions } from './encoders/transformer';
 import { readStoredConfig } from './preflight-run';
 import { serializeSequence, type SequenceEvent } from './encoders/transformer/serialize';
@@ -61,28 +63,32 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
 
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
+    let names: SegmentName[] = [];
+    let geometry: SegmentGeometry | undefined;
     let topTerms: Array<Record<string, unknown>> = [];
     let representatives: Array<{ segment: number; userId: string; sequence: string }> = [];
     let space: ModelSpace | undefined;
     try {
       const { connection } = database;
       await createSegmentsTable(connection, userIds, labels);
-      await produceAtomically(segmentsPath, (temporary) =>
-        connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
-      profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
+      const rawProfiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
+      names = nameSegments(rawProfiles, topTerms);
+      const nameOf = new Map(names.map((entry) => [entry.segment, entry]));
+      profiles = rawProfiles.map((profile) => ({ ...profile, name: nameOf.get(Number(profile.segment))?.name, description: nameOf.get(Number(profile.segment))?.description }));
+      await writeSegmentsFile(connection, names, segmentsPath);
       if (input.embeddingPaths) {
         space = await clusteringSpace(input.embeddingPaths, input.chosen.encoder, config.pcaComponents, input.assignment?.modelDir);
-        const chosen = representativeUsers(space, input.chosen.encoder, userIds, labels, 3);
-        representatives = await sequencesOf(connection, chosen, config);
+        geometry = await segmentGeometry(space, input.chosen.encoder, userIds, labels, 3);
+        representatives = await sequencesOf(connection, geometry.representatives, config);
       }
     } finally {
       database.close();
     }
 
     const steps = await listStepMarkers(input.runDir);
-    await writeFileAtomic(reportPath, renderReport({
+    await writeFileAtomic(reportPath, await renderReport({
       dropId: input.dropId,
       workflowId: input.workflowId,
       runDir: input.runDir,
@@ -96,7 +102,11 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       profiles,
       topTerms,
       representatives,
+      geometry,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
+      startedAt: await runStartedAt(input.runDir),
+      temporalUiUrl: temporalUiUrl(input.workflowId),
+      versions: await reportVersions(),
       config,
       generatedAt: new Date().toISOString(),
     }));
@@ -155,6 +165,21 @@ async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, str
     { ids: listValue(wanted.map((entry) => entry.userId)) });
   const events = new Map(rows.map((row) => [String(row.user_id), row.events as unknown as SequenceEvent[]]));
   return wanted.map((entry) => ({ ...entry, sequence: serializeSequence(events.get(entry.userId) ?? [], serializationOptions(config)) }));
+}
+
+/** segments.parquet: every segmented user's segment, and the segment's name next to it. */
+async function writeSegmentsFile(connection: DuckDBConnection, names: SegmentName[], target: string): Promise<void> {
+  await connection.run('CREATE TABLE segment_names (segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL)');
+  const appender = await connection.createAppender('segment_names');
+  for (const { segment, name } of names) {
+    appender.appendInteger(segment);
+    appender.appendVarchar(name);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await produceAtomically(target, (temporary) => connection.run(
+    `COPY (SELECT segments.user_id, segments.segment, segment_names.segment_name FROM segments LEFT JOIN segment_names USING (segment) ORDER BY segments.user_id)
+     TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
 }
 
 async function writeMetricsTable(connection: Awaited<ReturnType<typeof openDuckDB>>['connection'], rows: CandidateMetrics[], chosen: CandidateRef, target: string): Promise<void> {

@@ -43,3 +43,11 @@ function shorten(text: string, maxChars: number): string {
   const characters = Array.from(text); // code points: a cut never splits a surrogate pair
   return characters.length > maxChars ? `${characters.slice(0, maxChars).join('')}…` : text;
 }
+
+/**
+ * Text for a chart label: unsafe characters replaced and cut like displayText, but not escaped,
+ * because the chart renderer escapes what it writes (activities/report/charts/vega-svg.ts).
+ */
+export function chartText(value: unknown, maxChars = 40): string {
+  return shorten(safeCharacters(value), maxChars);
+}

@@ -3,6 +3,11 @@ import type { Evidence } from '../evaluation/stable-lift';
 import { sameCandidate } from '../../common/candidates';
 import type { RunConfig } from '../../common/run-config';
 import { displayText, titleText } from './display-text';
+import type { SegmentGeometry } from './segment-geometry';
+import { segmentCards } from './segment-cards';
+import { metricsByKCharts, paretoChart } from './charts/candidate-charts';
+import { chartNames, segmentSizesChart, similarityChart, userMapChart } from './charts/segment-charts';
+import { accountingChart, stageDurationsChart } from './charts/run-charts';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
 export interface ReportModel {
@@ -23,7 +28,15 @@ export interface ReportModel {
   topTerms?: Array<Record<string, unknown>>;
   /** Per segment: the users closest to its centroid, with their sequences. */
   representatives?: Array<{ segment: number; userId: string; sequence: string }>;
+  /** The chosen encoder's space: a 2-D map of a sample of users and the segments' centroid similarity. */
+  geometry?: Pick<SegmentGeometry, 'map' | 'similarity'>;
   steps: Array<{ step: string; finishedAt: string }>;
+  /** When the run started (its stored config was written): the stage chart counts from here. */
+  startedAt?: string;
+  /** Where the run's workflow is in the Temporal UI, when known. */
+  temporalUiUrl?: string;
+  /** Versions of what made the report (package, Node.js, chart library). */
+  versions?: Record<string, string>;
   config: RunConfig;
   generatedAt: string;
 }
@@ -46,10 +59,12 @@ function table(headers: string[], rows: unknown[][], highlight?: (rowIndex: numb
   const body = rows
     .map((row, index) => `<tr${highlight?.(index) ? ' class="chosen"' : ''}>${row.map((cell) => `<td${isText(cell) ? ' class="text"' : ''}>${formatCell(cell)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  // Wide tables scroll inside their box instead of widening the page.
+  return `<div class="table-scroll"><table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
-export function renderReport(model: ReportModel): string {
+/** The report as one self-contained HTML page: charts are inline SVG drawn now, so it needs no script, no network. */
+export async function renderReport(model: ReportModel): Promise<string> {
   const { accounting } = model;
   const isChosen = (candidate: CandidateRef) => sameCandidate(candidate, model.chosen);
   const accountingRows: unknown[][] = [
@@ -63,18 +78,33 @@ export function renderReport(model: ReportModel): string {
     ['events held out for evaluation', accounting.holdoutEvents],
     ['users with held-out events', accounting.holdoutUsers],
   ];
-  const profileColumns = model.profiles.length > 0 ? Object.keys(model.profiles[0]) : [];
+  // The name next to the segment; the description is on the segment's card.
+  const profileColumns = model.profiles.length > 0
+    ? ['segment', 'name', ...Object.keys(model.profiles[0]).filter((column) => !['segment', 'name', 'description'].includes(column))].filter((column) => column in model.profiles[0])
+    : [];
+  const names = chartNames(model.profiles);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Segmentation report: ${titleText(model.dropId)}</title>
 <style>
-body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; max-width: 1400px; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child, td.text { text-align: left; }
+td.text { overflow-wrap: break-word; max-width: 40rem; }
 tr.chosen { background: #e6f4ea; font-weight: 600; }
 p.evidence-weak, p.evidence-insufficient { background: #fff4e5; padding: 0.4rem; }
-code { background: #f5f5f5; padding: 0 0.2rem; }
+code { background: #f5f5f5; padding: 0 0.2rem; overflow-wrap: anywhere; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+figure.chart { display: inline-block; margin: 0.5rem 1.5rem 1rem 0; vertical-align: top; max-width: 100%; }
+figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: 0.85rem; color: #555; max-width: 40rem; }
+.chart-row { display: flex; flex-wrap: wrap; align-items: flex-start; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(34rem, 1fr)); gap: 1rem; }
+.card { border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 1rem; overflow-wrap: anywhere; }
+.card h3 { margin: 0.4rem 0; } .muted { color: #777; font-weight: normal; font-size: 0.85rem; }
+ol.sequences { font-size: 0.8rem; padding-left: 1.2rem; } ol.sequences li { margin-bottom: 0.3rem; }
+@media print { .card, figure.chart { break-inside: avoid; } body { margin: 0.5cm; } }
 </style></head><body>
 <h1>Segmentation report</h1>
 <p>Drop <code>${displayText(model.dropId)}</code> &middot; workflow <code>${displayText(model.workflowId)}</code> &middot; run directory <code>${displayText(model.runDir)}</code> &middot; generated ${displayText(model.generatedAt)}</p>
@@ -82,11 +112,23 @@ code { background: #f5f5f5; padding: 0 0.2rem; }
 <p><strong>${displayText(model.chosen.encoder)} / ${displayText(model.chosen.algorithm)} ${displayText(model.chosen.params)}</strong>: ${displayText(model.selectionReason)}.<br>
 Selection rule: ${displayText(model.selectionRule)}.</p>
 ${renderEvidence(model.evidence)}
+<h2>The users and their segments</h2>
+<div class="chart-row">
+${model.geometry ? await userMapChart(model.geometry.map, names) : ''}
+${model.profiles.length > 0 ? await segmentSizesChart(model.profiles, names) : ''}
+</div>
+<h2>Segments</h2>
+<div class="cards">
+${await segmentCards(model.profiles, model.topTerms ?? [], model.representatives ?? [])}
+</div>
+${model.geometry && model.geometry.similarity.segments.length > 1 ? await similarityChart(model.geometry.similarity, names) : ''}
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
 ${renderDownstream(model.leaderboard.find((row) => isChosen(row.candidate)))}
-${renderTopTerms(model.topTerms ?? [])}
-${renderRepresentatives(model.representatives ?? [])}
+${renderTopTerms(model.topTerms ?? [], names)}
+<h2>How the candidates compare</h2>
+${await metricsByKCharts(model.leaderboard, model.chosen)}
+${await paretoChart(model.leaderboard, model.chosen)}
 <h2>Leaderboard</h2>
 ${table(
     ['encoder', 'algorithm', 'params', 'silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'stability (seeds)', 'stability (subsamples)',
@@ -104,10 +146,14 @@ ${model.screening ? `<p>${model.screening.candidates} candidates were screened o
 <p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.</p>
 <h2>Data accounting</h2>
 <p>Every raw row is either cleaned, removed as an exact duplicate, or quarantined with a reason (table <code>quarantine</code> in <code>run.duckdb</code>).</p>
+${await accountingChart(accounting)}
 ${table(['', 'rows'], accountingRows)}
 <h2>Steps</h2>
+${await stageDurationsChart(model.steps, model.startedAt)}
 ${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.finishedAt]))}
 <h2>Run settings</h2>
+${model.temporalUiUrl ? `<p>The workflow in the Temporal UI: <a href="${displayText(model.temporalUiUrl, 2000)}">${displayText(model.temporalUiUrl)}</a></p>` : ''}
+${model.versions ? table(['made with', 'version'], Object.entries(model.versions)) : ''}
 ${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) => [key, typeof value === 'object' ? JSON.stringify(value) : value === '' ? '(none)' : value]))}
 </body></html>
 `;
@@ -153,7 +199,7 @@ ${purchase.segment.auc.mean.toFixed(3)} ± ${purchase.segment.auc.sd.toFixed(3)}
 F1 ${purchase.segment.f1.mean.toFixed(3)} vs ${purchase.baseline.f1.mean.toFixed(3)}.</p>` : ''}`;
 }
 
-function renderTopTerms(terms: Array<Record<string, unknown>>): string {
+function renderTopTerms(terms: Array<Record<string, unknown>>, names: Map<number, string>): string {
   if (terms.length === 0) return '';
   const segments = [...new Set(terms.map((term) => Number(term.segment)))].sort((a, b) => a - b);
   const kinds = ['category', 'brand', 'item'];
@@ -161,13 +207,6 @@ function renderTopTerms(terms: Array<Record<string, unknown>>): string {
     .filter((term) => Number(term.segment) === segment && term.kind === kind)
     .map((term) => `${displayText(term.term)} (${Number(term.lift).toFixed(1)}x)`).join(', ');
   return `<h2>What sets each segment apart</h2>
-<p>Terms the segment's users interacted with most often relative to all segmented users (lift; at least 3 users of the segment).</p>
-${table(['segment', ...kinds], segments.map((segment) => [segment, ...kinds.map((kind) => new Html(cell(segment, kind)))]))}`;
-}
-
-function renderRepresentatives(representatives: Array<{ segment: number; userId: string; sequence: string }>): string {
-  if (representatives.length === 0) return '';
-  return `<h2>Representative users</h2>
-<p>The users closest to each segment's centroid, with their sequences (oldest first).</p>
-${table(['segment', 'user', 'sequence'], representatives.map((entry) => [entry.segment, entry.userId, new Html(displayText(entry.sequence, 400))]))}`;
+<p>Terms the segment's users interacted with most often relative to all segmented users (lift; at least 3 users of the segment). Items are ids.</p>
+${table(['segment', 'name', ...kinds], segments.map((segment) => [segment, names.get(segment) ?? '', ...kinds.map((kind) => new Html(cell(segment, kind)))]))}`;
 }

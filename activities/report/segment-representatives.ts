@@ -1,18 +1,11 @@
-import type { EncoderName } from '../../common/run-config';
 import { centroids, type Matrix } from '../metrics/internal';
 
 /**
  * The users closest to their segment's centroid in the clustering space (medoid-like
- * representatives, `perSegment` per segment): reading a few typical sequences says more about a
- * segment than its averages.
+ * representatives, `perSegment` per segment), on the chosen encoder's matrix (rows aligned with
+ * `userIds` and `labels`): reading a few typical sequences says more about a segment than its averages.
  */
-export function representativeUsers(
-  space: { userIds: string[]; matrix: Matrix }, encoder: EncoderName, userIds: string[], labels: Int32Array, perSegment: number,
-): Map<number, string[]> {
-  const { userIds: embeddedIds, matrix } = space;
-  if (embeddedIds.length !== userIds.length || embeddedIds.some((id, i) => id !== userIds[i])) {
-    throw new Error(`the ${encoder} embeddings are not aligned with the chosen labels`);
-  }
+export function representativesIn(matrix: Matrix, userIds: string[], labels: Int32Array, perSegment: number): Map<number, string[]> {
   const { centers } = centroids(matrix, labels);
   const bySegment = new Map<number, Array<{ user: string; distance: number }>>();
   for (let i = 0; i < matrix.n; i++) {

@@ -33,16 +33,16 @@ function reportWith(text: string): ReportModel {
 }
 
 describe('report text', () => {
-  it('passes no control or bidirectional-override character from the data or the config into the HTML', () => {
-    const html = renderReport(reportWith('\u202Equery'));
+  it('passes no control or bidirectional-override character from the data or the config into the HTML', async () => {
+    const html = await renderReport(reportWith('\u202Equery'));
     for (const character of ['\u202E', '\u0007', '\u0000', '\u2066', '\u200F', '\u0085', '\u007F']) expect(html).not.toContain(character);
     expect(html).not.toMatch(UNSAFE);
     // Replaced visibly, not dropped: the reader sees that something was there.
     expect(html).toContain('acme\uFFFDevil\uFFFD\uFFFD\uFFFDx\uFFFD\uFFFD\uFFFD');
   });
 
-  it('cuts a 1000-character value at 200 characters (a sequence at 400) and keeps the whole of it in a tooltip', () => {
-    const html = renderReport(reportWith('q'));
+  it('cuts a 1000-character value at 200 characters (a sequence at 400) and keeps the whole of it in a tooltip', async () => {
+    const html = await renderReport(reportWith('q'));
     expect(html).toContain(`<td class="text"><span title="${LONG_CATEGORY}">${'c'.repeat(200)}…</span></td>`);
     expect(html).toContain(`<span title="${LONG_CATEGORY}">${'c'.repeat(200)}…</span> (1.5x)`);
     expect(html).toContain(`>view ${'c'.repeat(200)}${'d'.repeat(195)}…</span>`);

@@ -102,9 +102,9 @@ describe('bounded fan-out', () => {
 });
 
 describe('report', () => {
-  it('escapes user-controlled text and marks the chosen candidate', () => {
+  it('escapes user-controlled text and marks the chosen candidate', async () => {
     expect(escapeHtml('<script>"x" & y</script>')).toBe('&lt;script&gt;&quot;x&quot; &amp; y&lt;/script&gt;');
-    const html = renderReport({
+    const html = await renderReport({
       dropId: '<evil>', workflowId: 'wf', runDir: '/runs/x',
       accounting: { rawRows: 10, cleanedRows: 7, quarantinedRows: 2, duplicateRows: 1, quarantineByReason: { bad_price: 2 }, users: 3, sequencedUsers: 2, holdoutEvents: 2, holdoutUsers: 2 },
       leaderboard: [row(2, 0.3), row(3, 0.5)], selectionRule: 'rule', chosen: row(3, 0.5).candidate, selectionReason: 'best',
