@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
+import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput, SegmentIdentity } from '../common/contracts';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 import { createSegmentsTable } from './evaluation/segments-table';
 import { produceAtomically, writeFileAtomic, writeJsonAtomic } from '../lib/runtime/atomic-write';
@@ -12,7 +12,7 @@ import { candidateKey, sameCandidate } from '../common/candidates';
 import { modelFiles } from '../common/model-layout';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { concatBlocks, readEmbeddingFile } from '../lib/runtime/embedding-file';
-import { SEGMENT_MODEL_FORMAT, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
+import { SEGMENT_MODEL_FORMAT, persistedIds, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
 import { projectIntoModelSpace } from './segment-models/assign';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
@@ -24,7 +24,8 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { EncoderName, EncodersConfig } from '../common/run-config';
 
 /**
- * Publishes the chosen segmentation: segments.parquet (user_id -> segment), metrics.parquet (the
+ * Publishes the chosen segmentation: segments.parquet (user_id -> segment, the run's own label, and
+ * segment_id, the persisted id that stays the same across the pipeline's drops), metrics.parquet (the
  * leaderboard as a table), report.html, the segment model package of a refit (output/segment-model/:
  * what assign mode needs to place new users; registerDrop copies it into the model registry) and
  * manifest.json. In assign mode the labels are the current model's (`assignment`), the leaderboard is
@@ -58,6 +59,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; evidence?: Evidence | null; screening?: { candidates: number; fullyScored: number } | null; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
     const config = await readStoredConfig(input.runDir);
+    const identities = await segmentIdentities(input);
 
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
@@ -67,8 +69,10 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     try {
       const { connection } = database;
       await createSegmentsTable(connection, userIds, labels);
-      await produceAtomically(segmentsPath, (temporary) =>
-        connection.run(`COPY (SELECT * FROM segments ORDER BY user_id) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
+      await createSegmentIdsTable(connection, identities);
+      await produceAtomically(segmentsPath, (temporary) => connection.run(`COPY (
+        SELECT s.*, coalesce(i.segment_id, s.segment) AS segment_id FROM segments s LEFT JOIN segment_ids i USING (segment) ORDER BY user_id
+      ) TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
       profiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
@@ -114,6 +118,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
         labels,
         metrics: leaderboard.rows.find((row) => sameCandidate(row.candidate, input.chosen)) ?? null,
         profilesPath,
+        identities,
       });
     }
     await writeJsonAtomic(manifestPath, {
@@ -135,6 +140,23 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     });
     return { segmentsPath, reportPath, manifestPath };
   });
+}
+
+/**
+ * Persisted id and name per label: a refit's matching (compareWithModel), the assigned model's
+ * own, or none (a first refit: every label is its own id; noise stays -1 either way).
+ */
+async function segmentIdentities(input: PublishSegmentationInput): Promise<SegmentIdentity[]> {
+  if (input.segmentIds) return input.segmentIds;
+  if (!input.assignment) return [];
+  const model = await readSegmentModel(input.assignment.modelDir);
+  const ids = persistedIds(model);
+  return model.segments.map((segment) => ({ segment: segment.segment, id: ids.get(segment.segment)!, name: segment.name }));
+}
+
+async function createSegmentIdsTable(connection: DuckDBConnection, identities: SegmentIdentity[]): Promise<void> {
+  await connection.run('CREATE TABLE segment_ids (segment INTEGER NOT NULL, segment_id INTEGER NOT NULL)');
+  for (const identity of identities) await connection.run('INSERT INTO segment_ids VALUES ($segment, $id)', { segment: identity.segment, id: identity.id });
 }
 
 /**
