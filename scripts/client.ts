@@ -10,6 +10,7 @@
  *   verify <run> [--json]                              every checkpoint and output against its digest (no server needed)
  *   repair <run>                                       recompute exactly the steps verify finds damaged or stale, and their dependents
  *   models list [pipeline] | show <pipeline> [version] | promote <pipeline> <version>  [--json]   the segment model registry (no server needed)
+ *   drift <pipeline> [--json]                          per drop: mode, model version, drift score, transitions, largest migrations (no server needed)
  * run --recompute: run a finished drop again (its files or the settings changed); unchanged steps are reused.
  * --set field=value (run, backfill, schedule create, validate), read by the field's type: a list as
  * a,b or a JSON array, a string as typed (seed=7 is "7"), numbers and booleans as written, an object
@@ -27,6 +28,7 @@ import { validateCommand } from './client/validate';
 import { verifyCommand } from './client/verify';
 import { repairCommand } from './client/repair';
 import { modelsCommand, modelsOptionsFrom } from './client/models';
+import { driftCommand, driftOptionsFrom } from './client/drift';
 
 const [command, ...args] = process.argv.slice(2);
 const profile = loadConnectionProfile();
@@ -40,6 +42,10 @@ try {
     exitCode = await modelsCommand(modelsOptionsFrom(args));
     process.exit(exitCode);
   }
+  if (command === 'drift') {
+    exitCode = await driftCommand(driftOptionsFrom(args));
+    process.exit(exitCode);
+  }
   const client = await connectClient(profile);
   try {
     switch (command) {
@@ -51,7 +57,7 @@ try {
       case 'repair': exitCode = await repairCommand(client, args); break;
       case 'setup': exitCode = await setupCommand(client, profile); break;
       default:
-        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate|verify|repair|models ... (see scripts/client.ts)\n' +
+        console.error('usage: npm run client -- run|backfill|status|retry-failed|schedule|setup|validate|verify|repair|models|drift ... (see scripts/client.ts)\n' +
           '  --set field=value: a list as a,b or a JSON array, a string as typed, an object as JSON (docs/CONFIG.md)');
     }
   } finally {

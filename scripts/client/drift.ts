@@ -1,0 +1,80 @@
+import { parseArgs } from 'node:util';
+import type { DriftSummary } from '../../common/contracts';
+import { dropHistory, withRegistry, type DropRecord } from '../../activities/segment-models/registry';
+import { dataDirFrom } from './options';
+
+export interface DriftOptions {
+  pipeline: string;
+  dataDir: string;
+  json: boolean;
+}
+
+/** One drop of `client drift --json`. */
+export interface DriftRow {
+  sequence: number;
+  dropId: string;
+  recordedAt: string;
+  mode: DropRecord['mode'];
+  modelVersion: number;
+  reason: string;
+  /** null: nothing to compare with (the pipeline's first refit, or a drop recorded before drift existed). */
+  drift: DriftSummary | null;
+}
+
+/**
+ * drift <pipeline> [--json]: the pipeline's drops in order, each with its mode, model version, drift
+ * score, MONIC transitions and largest migrations, from the model registry (no Temporal needed).
+ * The full comparison of a drop is its run's output/drift.json (`drift.file`).
+ */
+export async function driftCommand(options: DriftOptions): Promise<number> {
+  const history = await withRegistry(options.dataDir, (connection) => dropHistory(connection, options.pipeline));
+  const rows: DriftRow[] = history.map((drop) => ({
+    sequence: drop.sequence, dropId: drop.dropId, recordedAt: drop.recordedAt, mode: drop.mode, modelVersion: drop.modelVersion, reason: drop.reason,
+    drift: (drop.drift as DriftSummary | null) ?? null,
+  }));
+  if (options.json) console.log(JSON.stringify(rows));
+  else if (rows.length === 0) console.log(`pipeline ${options.pipeline} has no recorded drops`);
+  else for (const row of rows) console.log(describeDrop(row));
+  return 0;
+}
+
+/** `drift <pipeline> [--data-dir D] [--json]` as client.ts receives it. */
+export function driftOptionsFrom(args: string[]): DriftOptions {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'data-dir': { type: 'string' }, json: { type: 'boolean' } } });
+  if (positionals.length !== 1) throw new Error('usage: drift <pipeline> [--data-dir D] [--json]');
+  return { pipeline: positionals[0], dataDir: dataDirFrom(values['data-dir']), json: values.json ?? false };
+}
+
+export function describeDrop(row: DriftRow): string {
+  const head = `${String(row.sequence).padStart(4)}  ${row.recordedAt}  ${row.dropId}  ${row.mode.padEnd(6)} v${row.modelVersion}`;
+  const lines = [`${head}: ${row.reason}`];
+  const { drift } = row;
+  if (!drift) {
+    lines.push('      drift: none (nothing to compare with)');
+    return lines.join('\n');
+  }
+  const counts = Object.entries(drift.transitionCounts).filter(([, count]) => count > 0).map(([kind, count]) => `${count} ${kind}`).join(', ');
+  lines.push(`      driftScore ${drift.driftScore.toFixed(3)} (migrated ${drift.migratedShare.toFixed(3)} of ${drift.returningUsers} returning users, share shift ${drift.shareShift.toFixed(3)}) against v${drift.comparedWith.version}`);
+  lines.push(`      transitions: ${counts || 'none'}${describeChanges(drift)}`);
+  if (drift.topMigrations.length > 0) {
+    lines.push(`      largest migrations: ${drift.topMigrations.map((cell) => `${segmentName(cell.from)} -> ${segmentName(cell.to)} ${cell.users} users (${(cell.rate * 100).toFixed(1)}%)`).join(', ')}`);
+  }
+  if (drift.triggeredBy) lines.push(`      refitted: the assignment into v${drift.triggeredBy.version} scored ${drift.triggeredBy.driftScore} >= ${drift.triggeredBy.threshold}`);
+  return lines.join('\n');
+}
+
+/** The transitions other than survival, by persisted ids: what changed. */
+function describeChanges(drift: DriftSummary): string {
+  const changes = drift.transitions.filter((transition) => transition.kind !== 'survived').map((transition) => {
+    const from = transition.from.join('+');
+    const to = transition.to.join('+');
+    if (transition.kind === 'disappeared') return `${from} disappeared`;
+    if (transition.kind === 'emerged') return `${to} emerged`;
+    return `${from} ${transition.kind} -> ${to}`;
+  });
+  return changes.length > 0 ? ` (${changes.join('; ')})` : '';
+}
+
+function segmentName(id: number): string {
+  return id === -1 ? 'noise' : String(id);
+}
