@@ -28,7 +28,8 @@ const TOP_MIGRATIONS = 5;
  *   unmatched segment gets a fresh id above every id the pipeline ever used, so a retired id is
  *   never reused;
  * - both modes: the drift of the drop (relabelled to persisted ids) against the model's own users
- *   and labels (segmentTransitions), written whole to output/drift.json, summarised for the registry.
+ *   and labels (segmentTransitions), written whole to output/drift.json (assign mode:
+ *   assigned/drift.json), summarised for the registry.
  *
  * The one space is the model's: the drop's encoder vectors are projected with the model's
  * standardization and PCA (never refitted), and the drop's segment centroids and spreads are
@@ -44,10 +45,10 @@ export async function compareWithModel(input: CompareWithModelInput): Promise<Co
   const { reason: _reason, ...baseline } = input.baseline;
   const step = {
     runDir: input.runDir,
-    step: runSteps.compare,
+    step: runSteps.compare(input.mode),
     madeFrom: { mode: input.mode, baseline, labelsPath: input.labelsPath, encoder: input.encoder },
     upstream: [...runSteps.embedAll(input.encoder, input.embeddingPaths.length), input.mode === 'assign' ? runSteps.assign : runSteps.evaluate],
-    outputs: () => [{ file: runFiles.drift(input.runDir) }],
+    outputs: () => [{ file: runFiles.drift(input.runDir, input.mode) }],
   };
   return runStepOnce(step, () => compare(input));
 }
@@ -88,7 +89,7 @@ async function compare(input: CompareWithModelInput): Promise<CompareWithModelOu
   const previousSpreads = new Map(model.segments.flatMap((segment) => (segment.spread === undefined ? [] : [[idOfLabel.get(segment.segment)!, segment.spread] as const])));
   const drift = segmentTransitions(previous, current, spreads && previousSpreads.size > 0 ? { spreads: { previous: previousSpreads, current: spreads } } : {});
 
-  const driftPath = runFiles.drift(input.runDir);
+  const driftPath = runFiles.drift(input.runDir, input.mode);
   const summary = summarise(input, model, drift, 'problem' in dropSpace ? `none: ${dropSpace.problem}` : 'model space', driftPath, match);
   await writeJsonAtomic(driftPath, { summary, segmentIds, matching: match ? { matches: match.matches, fresh: match.fresh } : null, ...drift });
   return { driftPath, summary, segmentIds };

@@ -415,8 +415,8 @@ export interface DriftSummary {
   centroidSpace: string;
   /** Refit: the new labels that got fresh ids. */
   freshIds?: number[];
-  /** A refit switched from assign mode by refitDriftThreshold: the assignment's score that triggered it. */
-  triggeredBy?: { driftScore: number; threshold: number; version: number };
+  /** A refit switched from assign mode by a drift threshold: which rule, the assignment's value and the threshold it reached. */
+  triggeredBy?: { rule: 'refitDriftThreshold' | 'refitShareShiftThreshold'; value: number; threshold: number; version: number };
   file: string;
 }
 

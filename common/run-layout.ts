@@ -71,9 +71,10 @@ export const runFiles = {
   /**
    * The drop's segmentation compared with a registered model (activities/compare-with-model.ts): the
    * full drift (transitions, migration matrix, population, centroid and spread shifts) and, in a
-   * refit, the identity matching; the registry keeps only its summary.
+   * refit, the identity matching; the registry keeps only its summary. One file per mode, because a
+   * drop whose assignment drifted past refitDriftThreshold is compared twice (assigned, then refitted).
    */
-  drift: (runDir: string) => join(runDir, 'output', 'drift.json'),
+  drift: (runDir: string, mode: 'refit' | 'assign') => (mode === 'assign' ? join(runDir, 'assigned', 'drift.json') : join(runDir, 'output', 'drift.json')),
   /** Written last by publish: its presence means the run's outputs are complete. */
   manifest: (runDir: string) => join(runDir, 'manifest.json'),
 };
@@ -95,7 +96,7 @@ export const runSteps = {
   installEncoder: (encoder: string) => `fit-${encoder}`,
   assign: 'assign',
   /** Identity (refit) and drift against the model the drop was assigned into or refitted from. */
-  compare: 'compare-with-model',
+  compare: (mode: 'refit' | 'assign') => `compare-with-model-${mode}`,
   publish: 'publish',
 };
 

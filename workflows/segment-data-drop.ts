@@ -31,7 +31,8 @@ export const SEGMENT_DRIFT_PATCH = 'segment-drift';
  * per shard) -> cluster sweep (fan-out per candidate) -> evaluate -> match ids and measure drift
  * against the previous model -> publish -> register, or (assign) shard -> embed with the current
  * model's encoder -> assign -> measure drift -> publish -> register; in mode 'auto' an assigned
- * drop whose drift reaches refitDriftThreshold is refitted instead (the reason is recorded).
+ * drop whose drift reaches refitDriftThreshold or refitShareShiftThreshold is refitted instead
+ * (the reason is recorded).
  *
  * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
  * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
@@ -210,13 +211,13 @@ async function assignDrop(context: DropContext & { seedBase: string; decision: S
   const compared = patched(SEGMENT_DRIFT_PATCH)
     ? await activities.cluster.compareWithModel({ runDir, dataDir: input.dataDir, mode: 'assign', baseline: model, labelsPath: assigned.labelsPath, encoder, embeddingPaths: paths[encoder] })
     : undefined;
-  const threshold = config.refitDriftThreshold;
-  if (compared && config.mode === 'auto' && !decision.recorded && threshold > 0 && compared.summary.driftScore >= threshold) {
-    const { driftScore, migratedShare, shareShift } = compared.summary;
-    const reason = `driftScore ${driftScore} of the drop assigned into v${model.version} reached refitDriftThreshold ${threshold} ` +
-      `(migrated share ${migratedShare}, share shift ${shareShift})`;
+  const trigger = compared && config.mode === 'auto' && !decision.recorded ? driftTrigger(config, compared.summary) : undefined;
+  if (trigger) {
+    const { driftScore, migratedShare, shareShift } = compared!.summary;
+    const reason = `${trigger.rule === 'refitDriftThreshold' ? 'driftScore' : 'share shift'} ${trigger.value} of the drop assigned into v${model.version} ` +
+      `reached ${trigger.rule} ${trigger.threshold} (driftScore ${driftScore}: migrated share ${migratedShare}, share shift ${shareShift})`;
     const refit: SegmentationDecision = { pipeline: decision.pipeline, mode: 'refit', reason, basedOn: decision.basedOn, baseline: model, recorded: false };
-    return refitDrop({ ...context, decision: refit, triggeredBy: { driftScore, threshold, version: model.version } });
+    return refitDrop({ ...context, decision: refit, triggeredBy: { ...trigger, version: model.version } });
   }
   const drift = compared?.summary ?? null;
   enterStage('publish');
@@ -244,6 +245,17 @@ async function assignDrop(context: DropContext & { seedBase: string; decision: S
     chosen: assigned.chosen,
     accounting: cleaned.accounting,
   };
+}
+
+/** The drift rule an assigned drop reaches (config 'auto'), if any: the drop is then refitted. */
+function driftTrigger(config: RunConfig, summary: DriftSummary): { rule: 'refitDriftThreshold' | 'refitShareShiftThreshold'; value: number; threshold: number } | undefined {
+  if (config.refitDriftThreshold > 0 && summary.driftScore >= config.refitDriftThreshold) {
+    return { rule: 'refitDriftThreshold', value: summary.driftScore, threshold: config.refitDriftThreshold };
+  }
+  if (config.refitShareShiftThreshold > 0 && summary.shareShift >= config.refitShareShiftThreshold) {
+    return { rule: 'refitShareShiftThreshold', value: summary.shareShift, threshold: config.refitShareShiftThreshold };
+  }
+  return undefined;
 }
 
 async function register(

@@ -59,7 +59,10 @@ export function describeDrop(row: DriftRow): string {
   if (drift.topMigrations.length > 0) {
     lines.push(`      largest migrations: ${drift.topMigrations.map((cell) => `${segmentName(cell.from)} -> ${segmentName(cell.to)} ${cell.users} users (${(cell.rate * 100).toFixed(1)}%)`).join(', ')}`);
   }
-  if (drift.triggeredBy) lines.push(`      refitted: the assignment into v${drift.triggeredBy.version} scored ${drift.triggeredBy.driftScore} >= ${drift.triggeredBy.threshold}`);
+  if (drift.triggeredBy) {
+    const { rule, value, threshold, version } = drift.triggeredBy;
+    lines.push(`      refitted: the assignment into v${version} reached ${rule} (${value} >= ${threshold})`);
+  }
   return lines.join('\n');
 }
 

@@ -18,7 +18,7 @@ import { withWorkers, type Harness } from '../helpers/pipeline-harness';
 
 /** Four planted segments (lib/tooling/synthetic-events.ts): k is fixed so two refits can find the same partition. */
 const CONFIG: Partial<RunConfig> = {
-  encoders: ['behavior-stats'], algorithms: ['kmeans'], kMin: 4, kMax: 4, pcaComponents: 5, shardCount: 2, refitDriftThreshold: 0.3,
+  encoders: ['behavior-stats'], algorithms: ['kmeans'], kMin: 4, kMax: 4, pcaComponents: 5, shardCount: 2, refitDriftThreshold: 0.3, refitShareShiftThreshold: 0.1,
 };
 
 async function segment({ client, taskQueues, dataDir }: Harness, file: string, config: Partial<RunConfig>) {
@@ -71,7 +71,7 @@ async function driftJson(dataDir: string, pipeline: string): Promise<DriftRow[]>
 }
 
 describe('drift and identity across drops', () => {
-  it('measures assign-mode migration exactly, refits only past refitDriftThreshold, keeps ids across a refit with another seed, and records concurrent drops once each', async () => {
+  it('measures assign-mode migration exactly, refits only past refitDriftThreshold or refitShareShiftThreshold, keeps ids across a refit with another seed, and records concurrent drops once each', async () => {
     await withWorkers({ label: 'drift' }, async (harness) => {
       const { dataDir } = harness;
       const inputs = path.join(dataDir, 'inputs');
@@ -116,7 +116,7 @@ describe('drift and identity across drops', () => {
       relabelledCopy(day1, heavy, 9);
       const heavyRun = await segment(harness, heavy, { pipelineName: 'shop' });
       expect(heavyRun.segmentation).toMatchObject({ mode: 'refit', modelVersion: 2, current: true });
-      expect(heavyRun.segmentation?.reason).toMatch(/^driftScore 0\.\d+ of the drop assigned into v1 reached refitDriftThreshold 0\.3/);
+      expect(heavyRun.segmentation?.reason).toMatch(/^driftScore 0\.\d+ of the drop assigned into v1 reached refitDriftThreshold 0\.3 /);
 
       const shop = await history(dataDir, 'shop');
       expect(shop.map((drop) => [drop.sequence, drop.mode, drop.modelVersion])).toEqual([[1, 'refit', 1], [2, 'assign', 1], [3, 'assign', 1], [4, 'refit', 2]]);
@@ -132,9 +132,11 @@ describe('drift and identity across drops', () => {
       expect(drifts[2]!.topMigrations.map((cell) => cell.users)).toEqual(largest);
       for (const cell of drifts[2]!.topMigrations) expect(cells.get(`${cell.from}->${cell.to}`)).toBe(cell.users);
       // The heavy drop: the refit is compared with v1, and says which assignment triggered it.
-      expect(drifts[3]).toMatchObject({ mode: 'refit', comparedWith: { pipeline: 'shop', version: 1 }, triggeredBy: { threshold: 0.3, version: 1 } });
-      expect(drifts[3]!.triggeredBy!.driftScore).toBeGreaterThanOrEqual(0.3);
-      const full = JSON.parse(fs.readFileSync(runFiles.drift(lightRun.runDir), 'utf8')) as { migration: { rows: number[]; columns: number[]; counts: number[][] } };
+      expect(drifts[3]).toMatchObject({ mode: 'refit', comparedWith: { pipeline: 'shop', version: 1 }, triggeredBy: { rule: 'refitDriftThreshold', threshold: 0.3, version: 1 } });
+      expect(drifts[3]!.triggeredBy!.value).toBeGreaterThanOrEqual(0.3);
+      expect(drifts[3]!.file).toBe(runFiles.drift(heavyRun.runDir, 'refit'));
+      expect(fs.existsSync(runFiles.drift(heavyRun.runDir, 'assign'))).toBe(true);
+      const full = JSON.parse(fs.readFileSync(runFiles.drift(lightRun.runDir, 'assign'), 'utf8')) as { migration: { rows: number[]; columns: number[]; counts: number[][] } };
       const { rows, columns, counts } = full.migration;
       const matrixTotal = counts.flat().reduce((sum, count) => sum + count, 0);
       expect(matrixTotal).toBe(returning.length);
@@ -143,6 +145,23 @@ describe('drift and identity across drops', () => {
       expect((await driftJson(dataDir, 'shop')).map((row) => [row.mode, row.modelVersion, row.drift?.driftScore ?? null])).toEqual(
         shop.map((drop) => [drop.mode, drop.modelVersion, (drop.drift as DriftSummary | null)?.driftScore ?? null]),
       );
+
+      // --- population shift without migration: one segment's users are gone, nobody moves ---
+      await segment(harness, copy('shares-1.csv'), { pipelineName: 'shares' });
+      const sharesModel = await labelsByUser(modelFiles.labels(modelFiles.versionDir(dataDir, 'shares', 1)));
+      const sizes = new Map<number, number>();
+      for (const label of sharesModel.values()) sizes.set(label, (sizes.get(label) ?? 0) + 1);
+      // A segment holding 10-30% of the users: its loss shifts shares past 0.1 but the driftScore stays under 0.3.
+      const [gone, goneSize] = [...sizes].find(([, size]) => size / sharesModel.size >= 0.1 && size / sharesModel.size < 0.3)!;
+      const without = path.join(inputs, 'shares-2.csv');
+      const kept = fs.readFileSync(day1, 'utf8').trimEnd().split('\n').filter((line, i) => i === 0 || sharesModel.get(line.split(',')[8]) !== gone);
+      fs.writeFileSync(without, kept.join('\n') + '\n');
+      const shifted = await segment(harness, without, { pipelineName: 'shares' });
+      expect(shifted.segmentation).toMatchObject({ mode: 'refit', modelVersion: 2 });
+      expect(shifted.segmentation?.reason).toMatch(/^share shift 0\.\d+ of the drop assigned into v1 reached refitShareShiftThreshold 0\.1 /);
+      const sharesDrift = (await history(dataDir, 'shares'))[1].drift as DriftSummary;
+      expect(sharesDrift.triggeredBy).toMatchObject({ rule: 'refitShareShiftThreshold', threshold: 0.1, version: 1 });
+      expect(sharesDrift.triggeredBy!.value).toBeCloseTo(goneSize / sharesModel.size, 3);
 
       // --- identity: the same drop refitted with another seed keeps every persisted id on the same users ---
       const a = await segment(harness, copy('ids-1.csv'), { pipelineName: 'ids', seed: 'first' });
