@@ -57,9 +57,6 @@ export async function assignSegments(input: AssignSegmentsInput): Promise<Assign
     heartbeat('loaded');
     const matrix = await projectIntoModelSpace(model, merged.vectors, merged.userIds.length, merged.dimensions);
     const labels = await assignToModel(model, input.assignment.modelDir, matrix);
-    // IDENTITY/DRIFT HOOK: { userIds: merged.userIds, labels, centroids: centroidMap(model) } is this drop's
-    // SegmentationSnapshot in the model's space (segment-model.ts), to compare with the model's own
-    // (modelFiles.labels) in the drift summary (activities/segment-models/transitions.ts).
     const sizes = model.centroids.map(() => 0);
     let noiseUsers = 0;
     for (const label of labels) {

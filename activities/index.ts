@@ -19,6 +19,7 @@ import { shardUsers } from './shard-users';
 import { decideSegmentation } from './decide-segmentation';
 import { assignSegments, installModelEncoder } from './assign-segments';
 import { registerDrop } from './register-drop';
+import { compareWithModel } from './compare-with-model';
 import type { EmbedShardInput } from '../common/contracts';
 
 export interface ActivityDeps {
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps = DEFAULT_ACTIVITY_DEPS) {
     decideSegmentation,
     installModelEncoder,
     assignSegments,
+    compareWithModel,
     registerDrop,
     listNewDrops,
     listDayPartitions,

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput } from '../common/contracts';
+import type { CandidateMetrics, CandidateRef, PublishSegmentationInput, PublishSegmentationOutput, SegmentIdentity } from '../common/contracts';
 import { writeLeaderboardTable } from './evaluation/leaderboard-table';
 import { createSegmentsTable } from './evaluation/segments-table';
 import { produceAtomically, writeFileAtomic, writeJsonAtomic } from '../lib/runtime/atomic-write';
@@ -12,7 +12,7 @@ import { candidateKey, sameCandidate } from '../common/candidates';
 import { modelFiles } from '../common/model-layout';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { concatBlocks, readEmbeddingFile } from '../lib/runtime/embedding-file';
-import { SEGMENT_MODEL_FORMAT, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
+import { SEGMENT_MODEL_FORMAT, persistedIds, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
 import { projectIntoModelSpace } from './segment-models/assign';
 import { renderReport } from './report/render-report';
 import type { Evidence } from './evaluation/stable-lift';
@@ -26,7 +26,8 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { EncoderName, EncodersConfig } from '../common/run-config';
 
 /**
- * Publishes the chosen segmentation: segments.parquet (user_id -> segment), metrics.parquet (the
+ * Publishes the chosen segmentation: segments.parquet (user_id -> segment, the run's own label, and
+ * segment_id, the persisted id that stays the same across the pipeline's drops), metrics.parquet (the
  * leaderboard as a table), report.html, the segment model package of a refit (output/segment-model/:
  * what assign mode needs to place new users; registerDrop copies it into the model registry) and
  * manifest.json. In assign mode the labels are the current model's (`assignment`), the leaderboard is
@@ -60,6 +61,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const leaderboard = JSON.parse(await fs.readFile(input.leaderboardPath, 'utf8')) as { selectionRule: string; evidence?: Evidence | null; screening?: { candidates: number; fullyScored: number } | null; rows: CandidateMetrics[] };
     const { userIds, labels } = await readLabelsFile(input.labelsPath);
     const config = await readStoredConfig(input.runDir);
+    const identities = await segmentIdentities(input);
 
     const database = await openRunDatabase(input.runDir, 'read-only');
     let profiles: Array<Record<string, unknown>>;
@@ -71,6 +73,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     try {
       const { connection } = database;
       await createSegmentsTable(connection, userIds, labels);
+      await createSegmentIdsTable(connection, identities);
       await writeMetricsTable(connection, leaderboard.rows, input.chosen, metricsPath);
       const rawProfiles = await queryRows(connection, loadSql('publish/segment_profiles.sql'));
       topTerms = await queryRows(connection, loadSql('publish/segment_top_terms.sql'), { min_users: 3, top: 5 });
@@ -124,6 +127,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
         labels,
         metrics: leaderboard.rows.find((row) => sameCandidate(row.candidate, input.chosen)) ?? null,
         profilesPath,
+        identities,
       });
     }
     await writeJsonAtomic(manifestPath, {
@@ -148,6 +152,23 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
 }
 
 /**
+ * Persisted id and name per label: a refit's matching (compareWithModel), the assigned model's
+ * own, or none (a first refit: every label is its own id; noise stays -1 either way).
+ */
+async function segmentIdentities(input: PublishSegmentationInput): Promise<SegmentIdentity[]> {
+  if (input.segmentIds) return input.segmentIds;
+  if (!input.assignment) return [];
+  const model = await readSegmentModel(input.assignment.modelDir);
+  const ids = persistedIds(model);
+  return model.segments.map((segment) => ({ segment: segment.segment, id: ids.get(segment.segment)!, name: segment.name }));
+}
+
+async function createSegmentIdsTable(connection: DuckDBConnection, identities: SegmentIdentity[]): Promise<void> {
+  await connection.run('CREATE TABLE segment_ids (segment INTEGER NOT NULL, segment_id INTEGER NOT NULL)');
+  for (const identity of identities) await connection.run('INSERT INTO segment_ids VALUES ($segment, $id)', { segment: identity.segment, id: identity.id });
+}
+
+/**
  * The chosen encoder's users in the clustering space: as the sweep built it (a refit), or through
  * the segment model's own standardization and PCA (assign mode: the space the labels came from).
  */
@@ -167,7 +188,7 @@ async function sequencesOf(connection: DuckDBConnection, chosen: Map<number, str
   return wanted.map((entry) => ({ ...entry, sequence: serializeSequence(events.get(entry.userId) ?? [], serializationOptions(config)) }));
 }
 
-/** segments.parquet: every segmented user's segment, and the segment's name next to it. */
+/** segments.parquet: every segmented user's segment, the segment's name and its persisted id (segment_ids, createSegmentIdsTable) next to it. */
 async function writeSegmentsFile(connection: DuckDBConnection, names: SegmentName[], target: string): Promise<void> {
   await connection.run('CREATE TABLE segment_names (segment INTEGER NOT NULL, segment_name VARCHAR NOT NULL)');
   const appender = await connection.createAppender('segment_names');
@@ -178,7 +199,8 @@ async function writeSegmentsFile(connection: DuckDBConnection, names: SegmentNam
   }
   appender.closeSync();
   await produceAtomically(target, (temporary) => connection.run(
-    `COPY (SELECT segments.user_id, segments.segment, segment_names.segment_name FROM segments LEFT JOIN segment_names USING (segment) ORDER BY segments.user_id)
+    `COPY (SELECT segments.user_id, segments.segment, segment_names.segment_name, coalesce(segment_ids.segment_id, segments.segment) AS segment_id
+           FROM segments LEFT JOIN segment_names USING (segment) LEFT JOIN segment_ids USING (segment) ORDER BY segments.user_id)
      TO ${sqlStringLiteral(temporary)} (FORMAT parquet)`));
 }
 

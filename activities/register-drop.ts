@@ -3,15 +3,15 @@ import type { RegisterDropInput, RegisterDropOutput } from '../common/contracts'
 import { internalInvariantError } from '../common/errors';
 import { modelFiles } from '../common/model-layout';
 import { runFiles } from '../common/run-layout';
-import { writeJsonAtomic } from '../lib/runtime/atomic-write';
-import { persistedSegmentIds } from './segment-models/segment-identity';
 import { readSegmentModel } from './segment-models/segment-model';
 import { currentModel, registerAssignment, registerRefit, withRegistry, type Registration } from './segment-models/registry';
 
 /**
  * Records a drop in the model registry, last in its workflow: a refit registers the model package
  * its publish step wrote (copied next to the registry, so deleting the run directory loses
- * nothing) as the pipeline's next version; an assigned drop records the version it used. One
+ * nothing) as the pipeline's next version, its persisted segment ids as publish wrote them
+ * (compareWithModel's matching); an assigned drop records the version it used. Both store the
+ * drop's drift summary (`drift`). One
  * transaction per drop, idempotent (registry.ts): a retried activity or a re-triggered drop returns
  * the recorded row and registers nothing twice.
  */
@@ -42,9 +42,6 @@ async function registerRefitOf(input: RegisterDropInput): Promise<Registration> 
   const stagingDir = modelFiles.stagingDir(input.dataDir, decision.pipeline, input.dropId);
   await fs.rm(stagingDir, { recursive: true, force: true });
   await fs.cp(packageDir, stagingDir, { recursive: true });
-  const previous = await withRegistry(input.dataDir, (connection) => currentModel(connection, decision.pipeline));
-  const ids = persistedSegmentIds(model, previous ? { modelDir: previous.modelDir, model: await readSegmentModel(previous.modelDir) } : undefined);
-  await writeJsonAtomic(modelFiles.model(stagingDir), { ...model, segments: model.segments.map((segment) => ({ ...segment, id: ids.get(segment.segment) ?? segment.segment })) });
   return withRegistry(input.dataDir, (connection) => registerRefit(connection, {
     dataDir: input.dataDir,
     pipeline: decision.pipeline,

@@ -301,6 +301,11 @@ export interface PublishSegmentationInput {
   workflowId: string;
   /** Per encoder: its fitted model's stats and its shard counters summed (e.g. transformer chunked_users). */
   encoderReports?: Record<string, EncoderReport>;
+  /**
+   * A refit's persisted id and name per label (compareWithModel's matching to the previous model);
+   * absent: each label is its own id (a first refit), or the assigned model's ids (assign mode).
+   */
+  segmentIds?: SegmentIdentity[];
   /** The chosen encoder's embedding files (shard order): for the segments' representative users. */
   embeddingPaths?: string[];
   /** Assign mode: the labels were placed into this registered model (no sweep ran; the leaderboard is empty). */
@@ -332,6 +337,11 @@ export interface SegmentationDecision {
   reason: string;
   /** The pipeline's current version when deciding (null: none): a refit becomes current only if it still is. */
   basedOn: number | null;
+  /**
+   * Refit: the model its segments are matched to and its drift measured against (the current one
+   * when deciding; for a recorded refit, the one it was compared with); absent: none (first refit).
+   */
+  baseline?: ModelAssignment;
   /** Assign: the model to score into, its encoder and the encoder settings its users were embedded with. */
   model?: ModelAssignment & { encoder: EncoderName; encoderSettings: Partial<EncodersConfig> };
   recorded: boolean;
@@ -358,16 +368,65 @@ export interface AssignSegmentsOutput {
   sizes: number[];
 }
 
+export interface SegmentIdentity {
+  segment: number;
+  id: number;
+  name: string;
+}
+
+export interface CompareWithModelInput {
+  runDir: string;
+  dataDir: string;
+  mode: 'refit' | 'assign';
+  /** The registered model compared with: the one assigned into, or the one current when the refit was decided. */
+  baseline: ModelAssignment;
+  /** The drop's labels: assigned (model labels) or the refit's chosen clustering (fresh labels). */
+  labelsPath: string;
+  encoder: EncoderName;
+  /** The drop's embedding files of `encoder`, in shard order. */
+  embeddingPaths: string[];
+}
+export interface CompareWithModelOutput {
+  /** The full comparison (runFiles.drift). */
+  driftPath: string;
+  summary: DriftSummary;
+  /** Refit: the persisted id and name of each label; assign: the model's own. */
+  segmentIds: SegmentIdentity[];
+}
+
+/**
+ * What the registry keeps of a drop's drift (drop_history.drift): small numbers only; the full
+ * transitions, migration matrix and shifts are in `file` (docs/DRIFT.md).
+ */
+export interface DriftSummary {
+  mode: 'refit' | 'assign';
+  comparedWith: { pipeline: string; version: number; dropId: string };
+  returningUsers: number;
+  driftScore: number;
+  migratedShare: number;
+  shareShift: number;
+  /** How many transitions of each kind (survived, absorbed, split, disappeared, emerged). */
+  transitionCounts: Record<string, number>;
+  /** Each transition by persisted ids. */
+  transitions: Array<{ kind: string; from: number[]; to: number[] }>;
+  /** The largest off-diagonal cells of the migration matrix (persisted ids, -1 noise), most users first. */
+  topMigrations: Array<{ from: number; to: number; users: number; rate: number }>;
+  /** Where centroids were compared: 'model space' or why not (then identity matched on overlap alone and centroid shift is empty). */
+  centroidSpace: string;
+  /** Refit: the new labels that got fresh ids. */
+  freshIds?: number[];
+  /** A refit switched from assign mode by a drift threshold: which rule, the assignment's value and the threshold it reached. */
+  triggeredBy?: { rule: 'refitDriftThreshold' | 'refitShareShiftThreshold'; value: number; threshold: number; version: number };
+  file: string;
+}
+
 export interface RegisterDropInput {
   dataDir: string;
   dropId: string;
   runDir: string;
   decision: SegmentationDecision;
-  /**
-   * The drop's drift summary against the model it was compared with (activities/segment-models/transitions.ts),
-   * stored as JSON in the history; null until drift is wired in.
-   */
-  drift: unknown;
+  /** The drop's drift summary against the model it was compared with; null: nothing to compare with (a first refit). */
+  drift: DriftSummary | null;
 }
 export interface RegisterDropOutput {
   pipeline: string;

@@ -68,6 +68,13 @@ export const runFiles = {
   assignedLeaderboard: (runDir: string) => join(runDir, 'assigned', 'leaderboard.json'),
   /** Assign mode: which model the labels came from and what they look like (sizes, noise). */
   assignmentSummary: (runDir: string) => join(runDir, 'assigned', 'assignment.json'),
+  /**
+   * The drop's segmentation compared with a registered model (activities/compare-with-model.ts): the
+   * full drift (transitions, migration matrix, population, centroid and spread shifts) and, in a
+   * refit, the identity matching; the registry keeps only its summary. One file per mode, because a
+   * drop whose assignment drifted past refitDriftThreshold is compared twice (assigned, then refitted).
+   */
+  drift: (runDir: string, mode: 'refit' | 'assign') => (mode === 'assign' ? join(runDir, 'assigned', 'drift.json') : join(runDir, 'output', 'drift.json')),
   /** Written last by publish: its presence means the run's outputs are complete. */
   manifest: (runDir: string) => join(runDir, 'manifest.json'),
 };
@@ -88,6 +95,8 @@ export const runSteps = {
   /** Assign mode: the current model's encoder files copied in (in place of the fit step, under its name). */
   installEncoder: (encoder: string) => `fit-${encoder}`,
   assign: 'assign',
+  /** Identity (refit) and drift against the model the drop was assigned into or refitted from. */
+  compare: (mode: 'refit' | 'assign') => `compare-with-model-${mode}`,
   publish: 'publish',
 };
 

@@ -2,7 +2,7 @@ import {
   ApplicationFailure, condition, defineQuery, defineSignal, executeChild, patched, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type {
-  CleanRawLogsOutput, ClusterCandidateOutput, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, RegisterDropOutput,
+  CleanRawLogsOutput, ClusterCandidateOutput, DriftSummary, EmbedShardOutput, EncoderReport, FitEncoderOutput, PipelineProgress, RegisterDropOutput,
   PipelineStage, SegmentDataDropInput, SegmentDataDropOutput, SegmentationDecision, ShardRef,
 } from '../common/contracts';
 import { FITTED_ENCODERS, configSection, resolveRunConfig, type EncoderName, type RunConfig } from '../common/run-config';
@@ -23,11 +23,16 @@ export const retryFailedShardsSignal = defineSignal('retryFailedShards');
 
 /** Histories recorded before segment models neither decide, assign nor register: they replay without these commands. */
 export const SEGMENT_MODELS_PATCH = 'segment-models';
+/** Histories recorded before drift neither compare a drop with its model nor switch an assignment to a refit. */
+export const SEGMENT_DRIFT_PATCH = 'segment-drift';
 
 /**
  * Segments one data drop end to end: inspect -> clean -> decide -> (refit) shard -> embed (fan-out
- * per shard) -> cluster sweep (fan-out per candidate) -> evaluate -> publish -> register, or
- * (assign) shard -> embed with the current model's encoder -> assign -> publish -> register.
+ * per shard) -> cluster sweep (fan-out per candidate) -> evaluate -> match ids and measure drift
+ * against the previous model -> publish -> register, or (assign) shard -> embed with the current
+ * model's encoder -> assign -> measure drift -> publish -> register; in mode 'auto' an assigned
+ * drop whose drift reaches refitDriftThreshold or refitShareShiftThreshold is refitted instead
+ * (the reason is recorded).
  *
  * Promises: the workflow id is derived from the drop, so one drop runs once; every step checkpoints
  * in the run directory, so a retry or a re-run after failure resumes where it stopped; shards that
@@ -78,81 +83,9 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
       ? await activities.io.decideSegmentation({ dataDir: input.dataDir, dropId: input.drop.dropId, config: configSection(config, 'models') })
       : undefined;
     if (decision?.mode === 'assign') {
-      return await assignDrop({ input, config, runDir, decision, cleaned, activities, progress, enterStage, retryRequest });
+      return await assignDrop({ input, config, runDir, seedBase, decision, cleaned, activities, progress, enterStage, retryRequest });
     }
-    // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
-    const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
-    enterStage('shard');
-    const { shards } = await activities.sql.shardUsers({ runDir, config: configSection(config, 'runtime') });
-
-    // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
-    const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));
-    let fitted: FitEncoderOutput[] = [];
-    if (fitEncoders.length > 0) {
-      enterStage('fit');
-      fitted = await Promise.all(fitEncoders.map((encoder) =>
-        activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config: configSection(config, 'encoders', 'runtime') })));
-    }
-
-    enterStage('embed');
-    const { paths: embeddings, outputs: embedOutputs } = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
-
-    const clusterOneCandidate = (candidate: SweepCandidate): Promise<ClusterCandidateOutput> => {
-      const seed = candidateSeed(seedBase, candidate);
-      const embeddingPaths = embeddings[candidate.encoder];
-      const { params } = candidate;
-      // distributed k-means is a workflow of its own: it fans out over the shards' embedding files.
-      return params.algorithm === 'distributed-kmeans'
-        ? executeChild(distributedKMeans, {
-          workflowId: `${workflowInfo().workflowId}-${candidateKey(candidate)}`,
-          args: [{ runDir, candidate: { encoder: candidate.encoder, params }, candidateKey: candidateKey(candidate), embeddingPaths, seed, config: configSection(config, 'sweep', 'runtime'), taskQueues: input.taskQueues }],
-        })
-        : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config: configSection(config, 'sweep') });
-    };
-    enterStage('cluster');
-    const evaluationSeed = deriveSeed(seedBase, 'evaluate');
-    const { swept, screens } = await sweepCandidates({
-      candidates,
-      concurrency: config.sweepConcurrency,
-      budget: { share: config.fullyScoredShare, min: config.fullyScoredMin },
-      cluster: clusterOneCandidate,
-      scoreInput: (clustering) => ({ runDir, clustering, embeddingPaths: embeddings[clustering.candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime') }),
-      activities,
-      progress,
-      enterStage,
-    });
-
-    enterStage('evaluate');
-    const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), screens, config: configSection(config, 'evaluation') });
-    const chosenClustering = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
-
-    enterStage('publish');
-    const published = await activities.io.publishSegmentation({
-      runDir,
-      dropId: input.drop.dropId,
-      leaderboardPath: evaluation.leaderboardPath,
-      chosen: evaluation.chosen,
-      selectionReason: evaluation.selectionReason,
-      accounting: cleaned.accounting,
-      labelsPath: chosenClustering.labelsPath,
-      workflowId: workflowInfo().workflowId,
-      encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
-      embeddingPaths: embeddings[evaluation.chosen.encoder],
-    });
-    // IDENTITY/DRIFT HOOK (refit): registerDrop gives the refit's labels their persisted segment ids
-    // (activities/segment-models/segment-identity.ts); the drift of this refit against the previous
-    // model would be computed before it and passed as `drift`.
-    const registered = decision ? await register(activities, input, runDir, decision, enterStage, null) : undefined;
-    enterStage('done');
-    return {
-      ...(registered ? { segmentation: segmentationOf(registered) } : {}),
-      runDir,
-      reportPath: published.reportPath,
-      segmentsPath: published.segmentsPath,
-      leaderboardPath: evaluation.leaderboardPath,
-      chosen: evaluation.chosen,
-      accounting: cleaned.accounting,
-    };
+    return await refitDrop({ input, config, runDir, seedBase, decision, cleaned, activities, progress, enterStage, retryRequest });
   } catch (error) {
     enterStage('failed');
     throw surfaceTaxonomyFailure(error);
@@ -160,20 +93,104 @@ export async function segmentDataDrop(input: SegmentDataDropInput): Promise<Segm
 }
 
 /**
+ * Refit: shard -> embed (fan-out per shard) -> cluster sweep (fan-out per candidate) -> evaluate ->
+ * identity and drift against the previous model -> publish -> register. `decision` is undefined in
+ * histories recorded before segment models; `triggeredBy` names the assignment whose drift switched
+ * the drop to a refit.
+ */
+async function refitDrop({ input, config, runDir, seedBase, decision, cleaned, activities, progress, enterStage, retryRequest, triggeredBy }: DropContext & {
+  seedBase: string;
+  decision: SegmentationDecision | undefined;
+  triggeredBy?: DriftSummary['triggeredBy'];
+}): Promise<SegmentDataDropOutput> {
+  // The sweep's candidates are known once the users are: a k no algorithm can reach fails here, before embedding.
+  const { candidates } = await activities.io.planSweep({ users: cleaned.accounting.sequencedUsers, encoders: config.encoders, config: configSection(config, 'sweep') });
+  enterStage('shard');
+  const { shards } = await activities.sql.shardUsers({ runDir, config: configSection(config, 'runtime') });
+
+  // Only runs that use item2vec/tfidf add these commands, so other runs' histories are unchanged.
+  const fitEncoders = config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder));
+  let fitted: FitEncoderOutput[] = [];
+  if (fitEncoders.length > 0) {
+    enterStage('fit');
+    fitted = await Promise.all(fitEncoders.map((encoder) =>
+      activities.sql.fitEncoder({ runDir, encoder, shards, seed: deriveSeed(seedBase, 'fit', encoder), config: configSection(config, 'encoders', 'runtime') })));
+  }
+
+  enterStage('embed');
+  const { paths: embeddings, outputs: embedOutputs } = await embedAllShards({ shards, config, runDir, activities, progress, enterStage, retryRequest });
+
+  const clusterOneCandidate = (candidate: SweepCandidate): Promise<ClusterCandidateOutput> => {
+    const seed = candidateSeed(seedBase, candidate);
+    const embeddingPaths = embeddings[candidate.encoder];
+    const { params } = candidate;
+    // distributed k-means is a workflow of its own: it fans out over the shards' embedding files.
+    return params.algorithm === 'distributed-kmeans'
+      ? executeChild(distributedKMeans, {
+        workflowId: `${workflowInfo().workflowId}-${candidateKey(candidate)}`,
+        args: [{ runDir, candidate: { encoder: candidate.encoder, params }, candidateKey: candidateKey(candidate), embeddingPaths, seed, config: configSection(config, 'sweep', 'runtime'), taskQueues: input.taskQueues }],
+      })
+      : activities.cluster.clusterCandidate({ runDir, candidate, embeddingPaths, seed, config: configSection(config, 'sweep') });
+  };
+  enterStage('cluster');
+  const evaluationSeed = deriveSeed(seedBase, 'evaluate');
+  const { swept, screens } = await sweepCandidates({
+    candidates,
+    concurrency: config.sweepConcurrency,
+    budget: { share: config.fullyScoredShare, min: config.fullyScoredMin },
+    cluster: clusterOneCandidate,
+    scoreInput: (clustering) => ({ runDir, clustering, embeddingPaths: embeddings[clustering.candidate.encoder], seed: evaluationSeed, config: configSection(config, 'sweep', 'evaluation', 'runtime') }),
+    activities,
+    progress,
+    enterStage,
+  });
+
+  enterStage('evaluate');
+  const evaluation = await activities.evaluate.evaluateCandidates({ runDir, scores: swept.map((result) => result.score), screens, config: configSection(config, 'evaluation') });
+  const chosenClustering = swept.find((result) => sameCandidate(result.clustering.candidate, evaluation.chosen))!.clustering;
+
+  // Identity and drift against the model current when deciding: the refit's segments get its persisted ids.
+  const compared = decision?.baseline && patched(SEGMENT_DRIFT_PATCH)
+    ? await activities.cluster.compareWithModel({
+      runDir, dataDir: input.dataDir, mode: 'refit', baseline: decision.baseline, labelsPath: chosenClustering.labelsPath,
+      encoder: evaluation.chosen.encoder, embeddingPaths: embeddings[evaluation.chosen.encoder],
+    })
+    : undefined;
+  const drift = compared ? { ...compared.summary, ...(triggeredBy ? { triggeredBy } : {}) } : null;
+
+  enterStage('publish');
+  const published = await activities.io.publishSegmentation({
+    runDir,
+    dropId: input.drop.dropId,
+    leaderboardPath: evaluation.leaderboardPath,
+    chosen: evaluation.chosen,
+    selectionReason: evaluation.selectionReason,
+    accounting: cleaned.accounting,
+    labelsPath: chosenClustering.labelsPath,
+    workflowId: workflowInfo().workflowId,
+    encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
+    embeddingPaths: embeddings[evaluation.chosen.encoder],
+    ...(compared ? { segmentIds: compared.segmentIds } : {}),
+  });
+  const registered = decision ? await register(activities, input, runDir, decision, enterStage, drift) : undefined;
+  enterStage('done');
+  return {
+    ...(registered ? { segmentation: segmentationOf(registered) } : {}),
+    runDir,
+    reportPath: published.reportPath,
+    segmentsPath: published.segmentsPath,
+    leaderboardPath: evaluation.leaderboardPath,
+    chosen: evaluation.chosen,
+    accounting: cleaned.accounting,
+  };
+}
+
+/**
  * Assign mode: the drop is embedded with the current model's encoder (its fitted files copied in,
  * its settings), placed into the model's segments and published; no sweep, no evaluation.
  */
-async function assignDrop({ input, config, runDir, decision, cleaned, activities, progress, enterStage, retryRequest }: {
-  input: SegmentDataDropInput;
-  config: RunConfig;
-  runDir: string;
-  decision: SegmentationDecision;
-  cleaned: CleanRawLogsOutput;
-  activities: Profiles;
-  progress: PipelineProgress;
-  enterStage: (stage: PipelineStage) => void;
-  retryRequest: { pending: boolean };
-}): Promise<SegmentDataDropOutput> {
+async function assignDrop(context: DropContext & { seedBase: string; decision: SegmentationDecision }): Promise<SegmentDataDropOutput> {
+  const { input, config, runDir, decision, cleaned, activities, progress, enterStage, retryRequest } = context;
   const model = decision.model!;
   const { encoder } = model;
   enterStage('shard');
@@ -190,9 +207,19 @@ async function assignDrop({ input, config, runDir, decision, cleaned, activities
   const { paths, outputs } = await embedAllShards({ shards, config: modelConfig, runDir, activities, progress, enterStage, retryRequest });
   enterStage('assign');
   const assigned = await activities.cluster.assignSegments({ runDir, assignment: model, embeddingPaths: paths[encoder] });
-  // DRIFT HOOK (assign): the drift summary of `assigned` against the model (transitions.ts) goes here,
-  // is passed to register as `drift`, and a driftScore past its threshold would switch this drop to a refit.
-  const drift = null;
+  // The drift of this drop against the model's own users; recorded histories without it skip it.
+  const compared = patched(SEGMENT_DRIFT_PATCH)
+    ? await activities.cluster.compareWithModel({ runDir, dataDir: input.dataDir, mode: 'assign', baseline: model, labelsPath: assigned.labelsPath, encoder, embeddingPaths: paths[encoder] })
+    : undefined;
+  const trigger = compared && config.mode === 'auto' && !decision.recorded ? driftTrigger(config, compared.summary) : undefined;
+  if (trigger) {
+    const { driftScore, migratedShare, shareShift } = compared!.summary;
+    const reason = `${trigger.rule === 'refitDriftThreshold' ? 'driftScore' : 'share shift'} ${trigger.value} of the drop assigned into v${model.version} ` +
+      `reached ${trigger.rule} ${trigger.threshold} (driftScore ${driftScore}: migrated share ${migratedShare}, share shift ${shareShift})`;
+    const refit: SegmentationDecision = { pipeline: decision.pipeline, mode: 'refit', reason, basedOn: decision.basedOn, baseline: model, recorded: false };
+    return refitDrop({ ...context, decision: refit, triggeredBy: { ...trigger, version: model.version } });
+  }
+  const drift = compared?.summary ?? null;
   enterStage('publish');
   const published = await activities.io.publishSegmentation({
     runDir,
@@ -220,8 +247,19 @@ async function assignDrop({ input, config, runDir, decision, cleaned, activities
   };
 }
 
+/** The drift rule an assigned drop reaches (config 'auto'), if any: the drop is then refitted. */
+function driftTrigger(config: RunConfig, summary: DriftSummary): { rule: 'refitDriftThreshold' | 'refitShareShiftThreshold'; value: number; threshold: number } | undefined {
+  if (config.refitDriftThreshold > 0 && summary.driftScore >= config.refitDriftThreshold) {
+    return { rule: 'refitDriftThreshold', value: summary.driftScore, threshold: config.refitDriftThreshold };
+  }
+  if (config.refitShareShiftThreshold > 0 && summary.shareShift >= config.refitShareShiftThreshold) {
+    return { rule: 'refitShareShiftThreshold', value: summary.shareShift, threshold: config.refitShareShiftThreshold };
+  }
+  return undefined;
+}
+
 async function register(
-  activities: Profiles, input: SegmentDataDropInput, runDir: string, decision: SegmentationDecision, enterStage: (stage: PipelineStage) => void, drift: unknown,
+  activities: Profiles, input: SegmentDataDropInput, runDir: string, decision: SegmentationDecision, enterStage: (stage: PipelineStage) => void, drift: DriftSummary | null,
 ): Promise<RegisterDropOutput> {
   enterStage('register');
   return activities.io.registerDrop({ dataDir: input.dataDir, dropId: input.drop.dropId, runDir, decision, drift });
@@ -240,6 +278,18 @@ function validatedConfig(input: SegmentDataDropInput): RunConfig {
 }
 
 type Profiles = ReturnType<typeof activityProfiles>;
+
+/** What both paths of a drop work with, once it is cleaned and decided. */
+interface DropContext {
+  input: SegmentDataDropInput;
+  config: RunConfig;
+  runDir: string;
+  cleaned: CleanRawLogsOutput;
+  activities: Profiles;
+  progress: PipelineProgress;
+  enterStage: (stage: PipelineStage) => void;
+  retryRequest: { pending: boolean };
+}
 
 /**
  * Embeds every (encoder, shard) with bounded concurrency. Shards that still fail after all

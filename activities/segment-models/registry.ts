@@ -42,7 +42,7 @@ export interface DropRecord {
   mode: 'refit' | 'assign';
   modelVersion: number;
   reason: string;
-  /** The drop's drift summary (activities/segment-models/transitions.ts), null until drift is wired in. */
+  /** The drop's drift summary (DriftSummary, activities/compare-with-model.ts); null for a first refit or a drop recorded before drift. */
   drift: unknown;
   recordedAt: string;
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { CandidateMetrics, CandidateRef } from '../../common/contracts';
+import type { CandidateMetrics, CandidateRef, SegmentIdentity } from '../../common/contracts';
 import { candidateKey } from '../../common/candidates';
 import { modelFiles } from '../../common/model-layout';
 import { runFiles } from '../../common/run-layout';
@@ -58,7 +58,13 @@ export interface SegmentModel {
   assignment: AssignmentRule;
   /** centroids[segment]: each segment's mean in the model space (segments are 0..k-1). */
   centroids: number[][];
-  segments: Array<{ segment: number; users: number; name: string }>;
+  /**
+   * One entry per label of the clustering. `id` is the segment's persisted id (kept across refits by
+   * identity matching, activities/compare-with-model.ts; absent in models registered before ids
+   * existed: the label is the id); `spread` is the members' mean distance to the centroid (absent in
+   * older models), what spread change in the drift summary compares with.
+   */
+  segments: Array<{ segment: number; id?: number; users: number; name: string; spread?: number }>;
   noiseUsers: number;
   provenance: {
     dropId: string;
@@ -104,7 +110,10 @@ export interface SegmentModelPackageInput {
   metrics: CandidateMetrics | null;
   /** The run's segment-profiles.json, copied in. */
   profilesPath: string;
+  /** Persisted id and name per label (a refit matched to the previous model); absent: each label is its own id. */
+  identities?: SegmentIdentity[];
 }
+
 
 /** Writes the package into a temporary directory and renames it into place: a package that exists is complete. */
 export async function writeSegmentModelPackage(input: SegmentModelPackageInput): Promise<SegmentModel> {
@@ -121,6 +130,8 @@ export async function writeSegmentModelPackage(input: SegmentModelPackageInput):
   const found = centroids(matrix, labels);
   const assignment = await assignmentRuleFor(input, temporary);
   const sizes = Array.from(found.sizes);
+  const spreads = meanDistanceToCentroid(matrix, labels, found.centers, found.k);
+  const identityOf = new Map((input.identities ?? []).map((identity) => [identity.segment, identity]));
   const model: SegmentModel = {
     format: SEGMENT_MODEL_FORMAT,
     encoder: { name: input.chosen.encoder, settings: resultSettings(configSection(input.config, 'encoders')), artifacts },
@@ -132,7 +143,9 @@ export async function writeSegmentModelPackage(input: SegmentModelPackageInput):
     },
     assignment,
     centroids: Array.from({ length: found.k }, (_, c) => Array.from(found.centers.subarray(c * matrix.d, (c + 1) * matrix.d))),
-    segments: sizes.map((users, segment) => ({ segment, users, name: `segment ${segment}` })),
+    segments: sizes.map((users, segment) => ({
+      segment, id: identityOf.get(segment)?.id ?? segment, users, name: identityOf.get(segment)?.name ?? `segment ${segment}`, spread: spreads[segment],
+    })),
     noiseUsers: labels.reduce((count, label) => count + (label < 0 ? 1 : 0), 0),
     provenance: {
       dropId: input.dropId,
@@ -159,9 +172,28 @@ export async function readSegmentModel(modelDir: string): Promise<SegmentModel> 
   return model;
 }
 
+/** Persisted id of each label of a model (the label itself in a model registered before ids existed). */
+export function persistedIds(model: Pick<SegmentModel, 'segments'>): Map<number, number> {
+  return new Map(model.segments.map((segment) => [segment.segment, segment.id ?? segment.segment]));
+}
+
 /** A model's centroids as the drift modules take them. */
 export function centroidMap(model: Pick<SegmentModel, 'centroids'>): Map<number, Float64Array> {
   return new Map(model.centroids.map((center, segment) => [segment, Float64Array.from(center)]));
+}
+
+function meanDistanceToCentroid(matrix: Matrix, labels: Int32Array, centers: Float64Array, k: number): number[] {
+  const totals = new Float64Array(k);
+  const members = new Float64Array(k);
+  for (let i = 0; i < matrix.n; i++) {
+    const label = labels[i];
+    if (label < 0) continue;
+    let sum = 0;
+    for (let j = 0; j < matrix.d; j++) sum += (matrix.data[i * matrix.d + j] - centers[label * matrix.d + j]) ** 2;
+    totals[label] += Math.sqrt(sum);
+    members[label]++;
+  }
+  return Array.from(totals, (total, label) => (members[label] > 0 ? total / members[label] : 0));
 }
 
 async function copyEncoderArtifacts(runDir: string, encoder: EncoderName, target: string): Promise<string[]> {

@@ -11,6 +11,7 @@ import { registerStatusCommand } from './status';
 import { registerValidateCommand } from './validate';
 import { registerVerifyCommand } from './verify';
 import { registerModelsCommand } from './models';
+import { registerDriftCommand } from './drift';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -22,7 +23,7 @@ Exit codes:
   5  run: shards failed and the run waits for \`retry-failed\`
 
 Connects with temporal-config/connection.json (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ... override it);
-validate, verify, report and models need no server. docs/OPERATIONS.md has more.`;
+validate, verify, report, models and drift need no server. docs/OPERATIONS.md has more.`;
 
 /** The client's command line: every command, its options and help, as commander parses them. */
 export function buildClientProgram(): Command {
@@ -48,5 +49,6 @@ export function buildClientProgram(): Command {
   registerRepairCommand(program, connectionProfile);
   registerSetupCommand(program, connectionProfile);
   registerModelsCommand(program);
+  registerDriftCommand(program);
   return program;
 }

@@ -6,6 +6,7 @@ import { workflowIdForDrop } from '../../common/ids';
 import { modelFiles } from '../../common/model-layout';
 import { runFiles } from '../../common/run-layout';
 import type { RunConfig } from '../../common/run-config';
+import type { DriftSummary } from '../../common/contracts';
 import { dropRefFor } from '../../lib/runtime/drop-id';
 import { readLabelsFile } from '../../lib/runtime/labels-file';
 import { writeSyntheticLog } from '../../lib/tooling/synthetic-events';
@@ -85,7 +86,9 @@ describe('segment models across drops', () => {
 
       const history = await withRegistry(dataDir, (connection) => dropHistory(connection, 'shop'));
       expect(history.map((drop) => [drop.sequence, drop.mode, drop.modelVersion])).toEqual([[1, 'refit', 1], [2, 'assign', 1], [3, 'assign', 1], [4, 'refit', 2]]);
-      expect(history.map((drop) => drop.drift)).toEqual([null, null, null, null]);
+      // Drift: none for the first refit; the assigned copies are the model's own users and labels; the refit is compared with v1.
+      expect(history.map((drop) => drop.drift === null ? null : [(drop.drift as DriftSummary).mode, (drop.drift as DriftSummary).comparedWith.version])).toEqual([null, ['assign', 1], ['assign', 1], ['refit', 1]]);
+      expect((history[1].drift as DriftSummary).driftScore).toBe(0);
       const models = await withRegistry(dataDir, (connection) => listModels(connection, 'shop'));
       expect(models.map((model) => [model.version, model.current])).toEqual([[1, false], [2, true]]);
     });

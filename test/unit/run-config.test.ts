@@ -30,7 +30,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
 const ADDED_SINCE_THE_SCHEMA = {
   activityHeartbeatTimeoutSeconds: 60, spectralSampleSize: 2000, spectralNeighbors: 10,
   // Segment models: which pipeline a drop belongs to and how it is segmented (the default assigns once a model exists).
-  pipelineName: 'default', mode: 'auto', refitEveryDrops: 0,
+  pipelineName: 'default', mode: 'auto', refitEveryDrops: 0, refitDriftThreshold: 0.75, refitShareShiftThreshold: 0.1,
 };
 /** Defaults changed on purpose since, with why: these do change what a default run produces. */
 const CHANGED_SINCE_THE_SCHEMA = {
@@ -128,7 +128,7 @@ describe('run config', () => {
       "encoders: expected a non-empty list of 'transformer', 'item2vec', 'tfidf', 'behavior-stats', got [\"bert\"]",
       "selectionRule: expected one of 'stable-lift', 'stable-silhouette', 'pareto', 'silhouette', got \"best\"",
       'shardCount: expected an integer in [1, 1024], got 0',
-      expect.stringMatching(/^unknown field\(s\) shards; the accepted fields are: mappingFile, .*shardCount, .*duckdbMemoryLimit, .*refitEveryDrops$/),
+      expect.stringMatching(/^unknown field\(s\) shards; the accepted fields are: mappingFile, .*shardCount, .*duckdbMemoryLimit, .*refitShareShiftThreshold$/),
       'kMin, kMax: kMax (3) must be >= kMin (6)',
       // Not the rule between selectionRule and holdoutMode: selectionRule is already reported.
     ]);
