@@ -10,8 +10,9 @@ import { stabilityScore } from './stability';
  *     in stability or noise moves the utility a little; it never removes a candidate outright
  *     (0.749 and 0.751 stability differ by 0.002 of lift bound, not by eligibility).
  *  3. How strong the evidence is: 'insufficient' when too few users have held-out events or the
- *     best candidate's interval includes no lift at all; 'weak' when other candidates' validation
- *     intervals overlap the best one's (the data cannot rank them); else 'clear'.
+ *     best candidate's interval includes no lift at all; 'weak' when other candidates with a surely
+ *     positive lift have validation intervals that overlap the best one's (the data cannot rank
+ *     them); else 'clear' (an overlapping interval that includes no gain is not a tie).
  *  4. The documented tie-break when the evidence is not clear: among the candidates the data
  *     cannot tell apart ('weak'), the most stable, then the fewest segments; with no evidence of
  *     lift at all ('insufficient'), the internal rule ('stable-silhouette') decides and the reason
@@ -81,14 +82,22 @@ export function chooseByStableLift(rows: CandidateMetrics[], internalRule: (rows
     };
   }
 
-  const tied = ranked.filter((row) => row === best || (validationLift(row)?.ciHigh ?? -Infinity) >= bestLift.ciLow!);
+  // Tied with the leader: candidates whose interval reaches its lower bound and whose own gain is surely
+  // positive too. An interval that overlaps only because it is wide (-18% (-59% .. +31%) against +86%
+  // (+2% .. +398%)) is no evidence of an equal gain: such a candidate is not a tie, whatever its stability.
+  const overlapping = ranked.filter((row) => row !== best && (validationLift(row)?.ciHigh ?? -Infinity) >= bestLift.ciLow!);
+  const tied = [best, ...overlapping.filter((row) => (validationLift(row)?.ciLow ?? -Infinity) > 0)];
   if (tied.length === 1) {
+    const separated = overlapping.length === 0;
     return {
       chosen: best,
       reason: `highest validation utility: NDCG@10 lift ${describe(bestLift)} on validation users${penaltyNote(best)}, ` +
-        `an interval separated from every other candidate's; stability ${formatStability(best)}`,
-      evidence: evidenceFor(best, 'clear',
-        `${label(best)} recommends better than global popularity on validation users (${describe(bestLift)}) and its interval is separated from every other candidate's.`),
+        (separated ? "an interval separated from every other candidate's" : `the only candidate whose gain is surely positive (${overlapping.length} other interval(s) overlap it but include no gain)`) +
+        `; stability ${formatStability(best)}`,
+      evidence: evidenceFor(best, 'clear', separated
+        ? `${label(best)} recommends better than global popularity on validation users (${describe(bestLift)}) and its interval is separated from every other candidate's.`
+        : `${label(best)} is the only segmentation that surely recommends better than global popularity on validation users (${describe(bestLift)}); ` +
+          `${overlapping.length} other(s) might do as well, but their intervals include no gain at all.`),
     };
   }
   const chosen = [...tied].sort((a, b) => (stabilityScore(b.stability) ?? 1) - (stabilityScore(a.stability) ?? 1) || segmentCount(a) - segmentCount(b))[0];

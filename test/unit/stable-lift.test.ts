@@ -68,6 +68,26 @@ describe("the 'stable-lift' rule", () => {
     expect(reason).toMatch(/^3 candidates' validation lift intervals overlap the best one's/);
   });
 
+  it('does not count a wide interval that includes no gain as a tie (a real rees46 run chose k=2 at -18% (-59% .. +31%) over +86% (+2% .. +398%))', () => {
+    const { chosen, evidence, reason } = choose([
+      candidate('tfidf', 6, { validation: lift(0.864, 0.023, 3.985), stability: 0.8 }),
+      candidate('behavior-stats', 2, { validation: lift(-0.184, -0.59, 0.31), stability: 0.998 }),
+      candidate('behavior-stats', 3, { validation: lift(0.1, -0.2, 0.5), stability: 0.99 }),
+    ]);
+    expect(chosen.candidate).toMatchObject({ encoder: 'tfidf', k: 6 });
+    expect(evidence?.strength).toBe('clear');
+    expect(evidence?.statement).toMatch(/is the only segmentation that surely recommends better than global popularity/);
+    expect(reason).toContain('the only candidate whose gain is surely positive (2 other interval(s) overlap it but include no gain)');
+    // With a second surely positive candidate overlapping, it is a tie again, broken by stability.
+    const tie = choose([
+      candidate('tfidf', 6, { validation: lift(0.864, 0.023, 3.985), stability: 0.8 }),
+      candidate('behavior-stats', 2, { validation: lift(-0.184, -0.59, 0.31), stability: 0.998 }),
+      candidate('tfidf', 4, { validation: lift(0.3, 0.01, 0.6), stability: 0.9 }),
+    ]);
+    expect(tie.evidence?.strength).toBe('weak');
+    expect(tie.chosen.candidate).toMatchObject({ encoder: 'tfidf', k: 4 });
+  });
+
   it('says the evidence is insufficient, and lets the internal rule decide, when no lift is surely positive or too few users have held-out events', () => {
     const noGain = choose([
       candidate('behavior-stats', 2, { validation: lift(0.05, -0.1, 0.2), silhouette: 0.3 }),
