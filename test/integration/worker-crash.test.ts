@@ -72,6 +72,8 @@ describe('a CPU worker killed mid-sweep', () => {
 const STAGES_CONFIG: Partial<RunConfig> = {
   encoders: ['behavior-stats', 'item2vec'], algorithms: ['kmeans'], shardCount: 2, kMin: 2, kMax: 4, seed: '1', mode: 'refit',
   activityHeartbeatTimeoutSeconds: 5,
+  // 6 candidates, 4 of them scored fully after screening: the run has a 'score' stage to kill a worker in.
+  fullyScoredShare: 0.25, fullyScoredMin: 4,
 };
 
 describe('a CPU worker killed in each long stage', () => {
@@ -91,9 +93,10 @@ describe('a CPU worker killed in each long stage', () => {
         let current = await startWorker();
         const { handle } = await startDrop(client, dropRefFor(source), { dataDir, taskQueues, config: STAGES_CONFIG });
         const killedAt: Record<string, number> = {};
-        const killedIn = { clean: 'cleanRawLogs', fit: 'fitEncoder', cluster: 'scoreCandidate' } as const;
-        // Each kill lands inside the stage's activity: cleaning lasts seconds here, fitting item2vec and scoring longer.
-        for (const [stage, afterMs] of [['clean', 0], ['fit', 3000], ['cluster', 6000]] as const) {
+        const killedIn = { clean: 'cleanRawLogs', fit: 'fitEncoder', score: 'scoreCandidate' } as const;
+        // Each kill lands inside the stage's activity: cleaning lasts seconds here, fitting item2vec and
+        // full scoring (the sweep's second rung, after every candidate is screened) longer.
+        for (const [stage, afterMs] of [['clean', 0], ['fit', 3000], ['score', 2000]] as const) {
           await waitFor(async () => (await handle.query(progressQuery)).stage === stage, 300_000, `the ${stage} stage`);
           await new Promise((resolve) => setTimeout(resolve, afterMs));
           await current.kill();
