@@ -313,9 +313,10 @@ export interface PublishSegmentationInput {
   /**
    * The drop's drift against its model (compareWithModel's drift.json) and the data directory whose
    * registry holds the pipeline's earlier drops: the report's "Across drops" section. Absent: a
-   * first refit, or a history recorded before drift.
+   * first refit, or a history recorded before drift. `triggeredBy`: the drift rule that switched an
+   * assignment to this refit (the workflow adds it to the summary after comparing).
    */
-  acrossDrops?: { driftPath: string; dataDir: string };
+  acrossDrops?: { driftPath: string; dataDir: string; triggeredBy?: DriftSummary['triggeredBy'] };
 }
 /** Which registered segment model a drop was assigned into. */
 export interface ModelAssignment {

@@ -170,7 +170,7 @@ async function refitDrop({ input, config, runDir, seedBase, decision, cleaned, a
     workflowId: workflowInfo().workflowId,
     encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
     embeddingPaths: embeddings[evaluation.chosen.encoder],
-    ...(compared ? { segmentIds: compared.segmentIds, acrossDrops: { driftPath: compared.driftPath, dataDir: input.dataDir } } : {}),
+    ...(compared ? { segmentIds: compared.segmentIds, acrossDrops: { driftPath: compared.driftPath, dataDir: input.dataDir, ...(triggeredBy ? { triggeredBy } : {}) } } : {}),
   });
   const registered = decision ? await register(activities, input, runDir, decision, enterStage, drift) : undefined;
   enterStage('done');

@@ -11,7 +11,8 @@ import { migrationChart, sizesOverDropsChart } from './charts/drift-charts';
 export async function renderAcrossDrops(across: AcrossDrops): Promise<string> {
   const { summary } = across;
   const nameOf = new Map(across.names.map(({ id, name }) => [id, name]));
-  const segment = (id: number) => `segment ${id} (${displayText(nameOf.get(id) ?? `segment ${id}`, 80)})`;
+  // A segment without a name of its own (a fresh id is named `segment <id>`) is not named twice.
+  const segment = (id: number) => (nameOf.has(id) && nameOf.get(id) !== `segment ${id}` ? `segment ${id} (${displayText(nameOf.get(id), 80)})` : `segment ${id}`);
   const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
   const model = `model v${summary.comparedWith.version} (fitted on drop <code>${displayText(summary.comparedWith.dropId)}</code>)`;
   const how = summary.mode === 'assign' ? `was assigned into ${model}` : `was refitted; its segments were matched to the ids of ${model}`;

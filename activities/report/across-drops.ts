@@ -36,7 +36,7 @@ interface DriftFile {
  * registered after publish, so it is taken from drift.json; if it was registered already (a drop
  * published again), only the drops before it count, so the chart never shows a later drop.
  */
-export async function loadAcrossDrops(input: { dropId: string; driftPath: string; dataDir: string }): Promise<AcrossDrops> {
+export async function loadAcrossDrops(input: { dropId: string; driftPath: string; dataDir: string; triggeredBy?: DriftSummary['triggeredBy'] }): Promise<AcrossDrops> {
   const drift = JSON.parse(await fs.readFile(input.driftPath, 'utf8')) as DriftFile;
   const { summary } = drift;
   const pipeline = summary.comparedWith.pipeline;
@@ -69,7 +69,7 @@ export async function loadAcrossDrops(input: { dropId: string; driftPath: string
     summary: {
       mode: summary.mode, comparedWith: summary.comparedWith, returningUsers: summary.returningUsers, driftScore: summary.driftScore,
       migratedShare: summary.migratedShare, shareShift: summary.shareShift, centroidSpace: summary.centroidSpace,
-      ...(summary.triggeredBy ? { triggeredBy: summary.triggeredBy } : {}),
+      ...(input.triggeredBy ?? summary.triggeredBy ? { triggeredBy: input.triggeredBy ?? summary.triggeredBy } : {}),
     },
     names: [...names].map(([id, name]) => ({ id, name })).sort((a, b) => a.id - b.id),
     sizes: drops.flatMap((drop) => (drop.sizes ?? [])

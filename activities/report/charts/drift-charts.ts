@@ -23,7 +23,7 @@ export async function sizesOverDropsChart(across: Pick<AcrossDrops, 'sizes' | 'n
   const encoding = {
     x: { field: 'drop', type: 'ordinal', title: 'drop (order in the pipeline)', sort: drops, axis: { labelAngle: -30 } },
     y: { field: 'users', type: 'quantitative', title: 'users' },
-    color: { field: 'segment', type: 'nominal', title: 'segment (persisted id)', scale: segmentColor(ids.map(label)) },
+    color: { field: 'segment', type: 'nominal', title: 'segment', scale: segmentColor(ids.map(label)) },
   };
   const spec = {
     width: Math.max(240, 90 * drops.length), height: 260, data: { values },
@@ -43,10 +43,12 @@ export async function migrationChart(across: Pick<AcrossDrops, 'migration' | 'na
   const values = rows.flatMap((from, r) => columns.map((to, c) => ({ from: label(from), to: label(to), users: counts[r][c], rate: rates[r][c] })));
   const { comparedWith } = across.summary;
   const spec = {
+    // Axis titles would print over long names (Vega measures text without a canvas): the chart's title says which axis is which.
+    title: { text: `rows: segments of model v${comparedWith.version}; columns: segments of this drop`, fontSize: 11, fontWeight: 'normal', anchor: 'start' },
     width: { step: 40 }, height: { step: 30 }, data: { values },
     encoding: {
-      x: { field: 'to', type: 'nominal', title: 'segment in this drop', sort: columns.map(label), axis: { labelAngle: -40 } },
-      y: { field: 'from', type: 'nominal', title: `segment in model v${comparedWith.version}`, sort: rows.map(label) },
+      x: { field: 'to', type: 'nominal', title: null, sort: columns.map(label), axis: { labelAngle: -40, orient: 'top' } },
+      y: { field: 'from', type: 'nominal', title: null, sort: rows.map(label) },
     },
     layer: [
       { name: 'migration_cells', mark: 'rect', encoding: { color: { field: 'rate', type: 'quantitative', title: 'share of the row', scale: { domain: [0, 1], scheme: 'blues' } } } },
