@@ -14,6 +14,7 @@ import { matchSegments, relabel, type MatchResult } from './segment-models/match
 import { listModels, withRegistry } from './segment-models/registry';
 import { persistedIds, readSegmentModel, type SegmentModel } from './segment-models/segment-model';
 import { NOISE, type SegmentSnapshot } from './segment-models/snapshot';
+import { labelCounts } from './segment-models/returning-users';
 import { segmentTransitions, type SegmentTransitions } from './segment-models/transitions';
 import type { Matrix } from './metrics/internal';
 
@@ -90,7 +91,7 @@ async function compare(input: CompareWithModelInput): Promise<CompareWithModelOu
   const drift = segmentTransitions(previous, current, spreads && previousSpreads.size > 0 ? { spreads: { previous: previousSpreads, current: spreads } } : {});
 
   const driftPath = runFiles.drift(input.runDir, input.mode);
-  const summary = summarise(input, model, drift, 'problem' in dropSpace ? `none: ${dropSpace.problem}` : 'model space', driftPath, match);
+  const summary = summarise(input, model, drift, current, 'problem' in dropSpace ? `none: ${dropSpace.problem}` : 'model space', driftPath, match);
   await writeJsonAtomic(driftPath, { summary, segmentIds, matching: match ? { matches: match.matches, fresh: match.fresh } : null, ...drift });
   return { driftPath, summary, segmentIds };
 }
@@ -172,7 +173,7 @@ function identities(refit: SegmentSnapshot, match: MatchResult, model: SegmentMo
 }
 
 function summarise(
-  input: CompareWithModelInput, model: SegmentModel, drift: SegmentTransitions, centroidSpace: string, file: string, match: MatchResult | undefined,
+  input: CompareWithModelInput, model: SegmentModel, drift: SegmentTransitions, current: SegmentSnapshot, centroidSpace: string, file: string, match: MatchResult | undefined,
 ): DriftSummary {
   const transitionCounts: Record<string, number> = { survived: 0, absorbed: 0, split: 0, disappeared: 0, emerged: 0 };
   for (const transition of drift.transitions) transitionCounts[transition.kind]++;
@@ -182,6 +183,7 @@ function summarise(
     mode: input.mode,
     comparedWith: { pipeline: input.baseline.pipeline, version: input.baseline.version, dropId: model.provenance.dropId },
     returningUsers: drift.returningUsers,
+    segmentSizes: [...labelCounts(current.labels)].map(([id, users]) => ({ id, users })).sort((a, b) => b.users - a.users || a.id - b.id),
     driftScore: round(drift.driftScore),
     migratedShare: round(drift.migratedShare),
     shareShift: round(drift.shareShift),

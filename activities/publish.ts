@@ -15,6 +15,7 @@ import { concatBlocks, readEmbeddingFile } from '../lib/runtime/embedding-file';
 import { SEGMENT_MODEL_FORMAT, persistedIds, readSegmentModel, writeSegmentModelPackage, type ModelSpace } from './segment-models/segment-model';
 import { projectIntoModelSpace } from './segment-models/assign';
 import { renderReport } from './report/render-report';
+import { loadAcrossDrops } from './report/across-drops';
 import type { Evidence } from './evaluation/stable-lift';
 import { segmentGeometry, type SegmentGeometry } from './report/segment-geometry';
 import { reportVersions, runStartedAt, temporalUiUrl } from './report/run-facts';
@@ -30,9 +31,10 @@ import type { EncoderName, EncodersConfig } from '../common/run-config';
  * segment_id, the persisted id that stays the same across the pipeline's drops), metrics.parquet (the
  * leaderboard as a table), report.html, the segment model package of a refit (output/segment-model/:
  * what assign mode needs to place new users; registerDrop copies it into the model registry) and
- * manifest.json. In assign mode the labels are the current model's (`assignment`), the leaderboard is
- * empty and no model is written. The manifest is written last, so its
- * presence means the run's outputs are complete. The run config comes from config.json, stored
+ * manifest.json. A drop compared with its model (`acrossDrops`) gets the report's "Across drops"
+ * section from its drift.json and the registry's history of the pipeline. In assign mode the
+ * labels are the current model's (`assignment`), the leaderboard is empty and no model is written.
+ * The manifest is written last, so its presence means the run's outputs are complete. The run config comes from config.json, stored
  * once by preflightRun, not from the payload.
  */
 export async function publishSegmentation(input: PublishSegmentationInput): Promise<PublishSegmentationOutput> {
@@ -46,7 +48,10 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     step: runSteps.publish,
     // The stored config (config.json) is read too: preflight writes it, and its result settings are the upstream steps' own.
     madeFrom,
-    upstream: [runSteps.clean, runSteps.shard, ...chosenBy, ...runSteps.embedAll(input.chosen.encoder, input.embeddingPaths?.length ?? 0)],
+    upstream: [
+      runSteps.clean, runSteps.shard, ...chosenBy, ...runSteps.embedAll(input.chosen.encoder, input.embeddingPaths?.length ?? 0),
+      ...(input.acrossDrops ? [runSteps.compare(input.assignment ? 'assign' : 'refit')] : []),
+    ],
     outputs: () => [
       ...[runFiles.segments, runFiles.metrics, runFiles.segmentProfiles, runFiles.report, runFiles.manifest].map((file) => ({ file: file(input.runDir) })),
       ...(writesModel ? [{ file: modelFiles.model(runFiles.segmentModelDir(input.runDir)) }] : []),
@@ -91,6 +96,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     }
 
     const steps = await listStepMarkers(input.runDir);
+    const acrossDrops = input.acrossDrops ? await loadAcrossDrops({ dropId: input.dropId, ...input.acrossDrops }) : undefined;
     await writeFileAtomic(reportPath, await renderReport({
       dropId: input.dropId,
       workflowId: input.workflowId,
@@ -106,6 +112,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       topTerms,
       representatives,
       geometry,
+      acrossDrops,
       steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
       startedAt: await runStartedAt(input.runDir),
       temporalUiUrl: temporalUiUrl(input.workflowId),

@@ -310,6 +310,13 @@ export interface PublishSegmentationInput {
   embeddingPaths?: string[];
   /** Assign mode: the labels were placed into this registered model (no sweep ran; the leaderboard is empty). */
   assignment?: ModelAssignment;
+  /**
+   * The drop's drift against its model (compareWithModel's drift.json) and the data directory whose
+   * registry holds the pipeline's earlier drops: the report's "Across drops" section. Absent: a
+   * first refit, or a history recorded before drift. `triggeredBy`: the drift rule that switched an
+   * assignment to this refit (the workflow adds it to the summary after comparing).
+   */
+  acrossDrops?: { driftPath: string; dataDir: string; triggeredBy?: DriftSummary['triggeredBy'] };
 }
 /** Which registered segment model a drop was assigned into. */
 export interface ModelAssignment {
@@ -402,6 +409,8 @@ export interface DriftSummary {
   mode: 'refit' | 'assign';
   comparedWith: { pipeline: string; version: number; dropId: string };
   returningUsers: number;
+  /** The drop's users per persisted segment id (-1 noise, when present), most users first: the report's segment sizes over drops. Absent in drops recorded before it existed. */
+  segmentSizes?: Array<{ id: number; users: number }>;
   driftScore: number;
   migratedShare: number;
   shareShift: number;

@@ -170,7 +170,7 @@ async function refitDrop({ input, config, runDir, seedBase, decision, cleaned, a
     workflowId: workflowInfo().workflowId,
     encoderReports: encoderReports(config.encoders, fitted, embedOutputs),
     embeddingPaths: embeddings[evaluation.chosen.encoder],
-    ...(compared ? { segmentIds: compared.segmentIds } : {}),
+    ...(compared ? { segmentIds: compared.segmentIds, acrossDrops: { driftPath: compared.driftPath, dataDir: input.dataDir, ...(triggeredBy ? { triggeredBy } : {}) } } : {}),
   });
   const registered = decision ? await register(activities, input, runDir, decision, enterStage, drift) : undefined;
   enterStage('done');
@@ -233,6 +233,7 @@ async function assignDrop(context: DropContext & { seedBase: string; decision: S
     encoderReports: encoderReports([encoder], fitted, outputs),
     embeddingPaths: paths[encoder],
     assignment: model,
+    ...(compared ? { acrossDrops: { driftPath: compared.driftPath, dataDir: input.dataDir } } : {}),
   });
   const registered = await register(activities, input, runDir, decision, enterStage, drift);
   enterStage('done');

@@ -8,6 +8,8 @@ import { segmentCards } from './segment-cards';
 import { metricsByKCharts, paretoChart } from './charts/candidate-charts';
 import { chartNames, segmentSizesChart, similarityChart, userMapChart } from './charts/segment-charts';
 import { accountingChart, stageDurationsChart } from './charts/run-charts';
+import type { AcrossDrops } from './across-drops';
+import { renderAcrossDrops } from './across-drops-section';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
 export interface ReportModel {
@@ -30,6 +32,8 @@ export interface ReportModel {
   representatives?: Array<{ segment: number; userId: string; sequence: string }>;
   /** The chosen encoder's space: a 2-D map of a sample of users and the segments' centroid similarity. */
   geometry?: Pick<SegmentGeometry, 'map' | 'similarity'>;
+  /** A drop compared with its model: its drift and the pipeline's segment sizes over drops. */
+  acrossDrops?: AcrossDrops;
   steps: Array<{ step: string; finishedAt: string }>;
   /** When the run started (its stored config was written): the stage chart counts from here. */
   startedAt?: string;
@@ -122,6 +126,7 @@ ${model.profiles.length > 0 ? await segmentSizesChart(model.profiles, names) : '
 ${await segmentCards(model.profiles, model.topTerms ?? [], model.representatives ?? [])}
 </div>
 ${model.geometry && model.geometry.similarity.segments.length > 1 ? await similarityChart(model.geometry.similarity, names) : ''}
+${model.acrossDrops ? await renderAcrossDrops(model.acrossDrops) : ''}
 <h2>Segment profiles</h2>
 ${table(profileColumns, model.profiles.map((profile) => profileColumns.map((column) => profile[column])))}
 ${renderDownstream(model.leaderboard.find((row) => isChosen(row.candidate)))}

@@ -15,6 +15,7 @@ import { persistedIds, readSegmentModel } from '../../activities/segment-models/
 import { driftCommand, type DriftRow } from '../../scripts/client/drift';
 import { segmentDataDrop } from '../../workflows';
 import { withWorkers, type Harness } from '../helpers/pipeline-harness';
+import { markCount } from '../helpers/svg-marks';
 
 /** Four planted segments (lib/tooling/synthetic-events.ts): k is fixed so two refits can find the same partition. */
 const CONFIG: Partial<RunConfig> = {
@@ -123,6 +124,10 @@ describe('drift and identity across drops', () => {
       const drifts = shop.map((drop) => drop.drift as DriftSummary | null);
       expect(drifts[0]).toBeNull();
       expect(drifts[1]).toMatchObject({ mode: 'assign', driftScore: 0, migratedShare: 0, returningUsers: own.size, topMigrations: [] });
+      // The same users in the same segments: the drop's sizes are the model's.
+      const ownSizes = new Map<number, number>();
+      for (const label of own.values()) ownSizes.set(label, (ownSizes.get(label) ?? 0) + 1);
+      expect(new Map(drifts[1]!.segmentSizes!.map((size) => [size.id, size.users]))).toEqual(ownSizes);
       expect(drifts[1]!.transitionCounts).toMatchObject({ survived: 4, split: 0, absorbed: 0, disappeared: 0, emerged: 0 });
       // The light drop's migration, exactly as planted.
       expect(drifts[2]!.returningUsers).toBe(returning.length);
@@ -141,6 +146,23 @@ describe('drift and identity across drops', () => {
       const matrixTotal = counts.flat().reduce((sum, count) => sum + count, 0);
       expect(matrixTotal).toBe(returning.length);
       expect(rows.flatMap((from, r) => columns.map((to, c) => (from !== to ? counts[r][c] : 0))).reduce((sum, count) => sum + count, 0)).toBe(moved.length);
+      // The reports show it across drops: the first has nothing to compare with; the light drop's has
+      // one line per persisted id over drops 1-3, one heatmap cell per migration matrix entry.
+      expect(fs.readFileSync(first.reportPath, 'utf8')).not.toContain('Across drops');
+      const lightHtml = fs.readFileSync(lightRun.reportPath, 'utf8');
+      expect(lightHtml).toContain('<h2>Across drops</h2>');
+      expect(markCount(lightHtml, 'sizes-over-drops', 'segment_size_lines')).toBe(new Set(own.values()).size);
+      expect(markCount(lightHtml, 'sizes-over-drops', 'segment_size_points')).toBe(3 * new Set(own.values()).size);
+      expect(markCount(lightHtml, 'migration', 'migration_cells')).toBe(rows.length * columns.length);
+      expect(lightHtml).toContain(`${returning.length.toLocaleString('en-US')} returning users`);
+      // The refit's report: drops 1-4, and the refit's transitions against v1.
+      const heavyDrift = JSON.parse(fs.readFileSync(runFiles.drift(heavyRun.runDir, 'refit'), 'utf8')) as { migration: { rows: number[]; columns: number[] }; transitions: unknown[] };
+      const heavyHtml = fs.readFileSync(heavyRun.reportPath, 'utf8');
+      const idsOverDrops = new Set([...own.values(), ...drifts[3]!.segmentSizes!.map((size) => size.id)].filter((id) => id >= 0));
+      expect(markCount(heavyHtml, 'sizes-over-drops', 'segment_size_lines')).toBe(idsOverDrops.size);
+      expect(markCount(heavyHtml, 'migration', 'migration_cells')).toBe(heavyDrift.migration.rows.length * heavyDrift.migration.columns.length);
+      expect(heavyHtml.match(/<table class="transitions">.*?<\/table>/s)![0].match(/<tr><td/g)).toHaveLength(heavyDrift.transitions.length);
+      expect(heavyHtml).toContain('It was first assigned into v1, whose drift score');
       // client drift --json prints the same rows.
       expect((await driftJson(dataDir, 'shop')).map((row) => [row.mode, row.modelVersion, row.drift?.driftScore ?? null])).toEqual(
         shop.map((drop) => [drop.mode, drop.modelVersion, (drop.drift as DriftSummary | null)?.driftScore ?? null]),

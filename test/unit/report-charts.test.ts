@@ -4,6 +4,9 @@ import { paretoFront } from '../../activities/report/charts/candidate-charts';
 import { stageSpans } from '../../activities/report/charts/run-charts';
 import type { CandidateMetrics } from '../../common/contracts';
 import { resolveRunConfig } from '../../common/run-config';
+import type { AcrossDrops } from '../../activities/report/across-drops';
+import { inWords } from '../../activities/report/across-drops-section';
+import { markCount } from '../helpers/svg-marks';
 
 const HOSTILE = '<script>alert("x")</script> & \'q\'';
 
@@ -41,6 +44,29 @@ function model(): ReportModel {
   };
 }
 
+/**
+ * A pipeline's third drop: segments 0, 1, 2 of model v1; 1 split into 1 and 3 (3 is new); 2 disappeared.
+ * Drop 2 was assigned before sizes were recorded.
+ */
+function acrossDrops(): AcrossDrops {
+  return {
+    pipeline: 'shop',
+    summary: { mode: 'refit', comparedWith: { pipeline: 'shop', version: 1, dropId: 'day-1' }, returningUsers: 90, driftScore: 0.31, migratedShare: 0.31, shareShift: 0.2, centroidSpace: 'model space' },
+    names: [{ id: 0, name: 'Browsers' }, { id: 1, name: HOSTILE }, { id: 2, name: 'Buyers' }, { id: 3, name: 'segment 3' }],
+    sizes: [
+      { sequence: 1, dropId: 'day-1', id: 0, users: 40 }, { sequence: 1, dropId: 'day-1', id: 1, users: 30 }, { sequence: 1, dropId: 'day-1', id: 2, users: 30 },
+      { sequence: 3, dropId: 'day-3', id: 0, users: 42 }, { sequence: 3, dropId: 'day-3', id: 1, users: 16 }, { sequence: 3, dropId: 'day-3', id: 3, users: 14 },
+    ],
+    dropsWithoutSizes: 1,
+    transitions: [
+      { kind: 'survived', from: [0], to: [0], overlaps: [0.95] },
+      { kind: 'split', from: [1], to: [1, 3], overlaps: [0.5, 0.45] },
+      { kind: 'disappeared', from: [2], to: [], overlaps: [] },
+    ],
+    migration: { rows: [0, 1, 2, -1], columns: [0, 1, 3, -1], counts: [[38, 1, 1, 0], [0, 15, 13, 2], [10, 5, 5, 0], [0, 0, 0, 0]], rates: [[0.95, 0.025, 0.025, 0], [0, 0.5, 0.43, 0.07], [0.5, 0.25, 0.25, 0], [0, 0, 0, 0]] },
+  };
+}
+
 describe('report charts', () => {
   it('draws every chart as inline SVG, with text from the data escaped inside the SVG too', async () => {
     const html = await renderReport(model());
@@ -52,6 +78,34 @@ describe('report charts', () => {
     expect(html).toMatch(/<text[^>]*>&lt;script&gt;alert\(/);
     // An id where the log has no name is labelled as one.
     expect(html).toMatch(/<text[^>]*>#2053013555631882655<\/text>/);
+  });
+
+  it('shows a drop compared with its model across drops: one line per persisted segment, one cell per migration matrix entry, transitions in words', async () => {
+    const plain = await renderReport(model());
+    expect(plain).not.toContain('Across drops');
+    const html = await renderReport({ ...model(), acrossDrops: acrossDrops() });
+    expect(html).toContain('<h2>Across drops</h2>');
+    for (const chart of ['sizes-over-drops', 'migration']) expect(html, chart).toMatch(new RegExp(`<figure class="chart" data-chart="${chart}"><svg`));
+    // Segments 0, 1, 2 and 3 over the drops with sizes: 2 ends (disappeared), 3 starts (emerged).
+    expect(markCount(html, 'sizes-over-drops', 'segment_size_lines')).toBe(4);
+    expect(markCount(html, 'sizes-over-drops', 'segment_size_points')).toBe(6);
+    expect(markCount(html, 'migration', 'migration_cells')).toBe(4 * 4);
+    expect(html).toContain('1 earlier drop(s) recorded no segment sizes');
+    expect(html).toContain('90 returning users, 31.0% of them in another segment now');
+    // Names from the data are escaped in the words and in the charts.
+    expect(html).not.toMatch(/<script>alert/);
+    expect(html).toContain('segment 1 (&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; \'q\') split into segment 1');
+    expect(html).toMatch(/<text[^>]*>1: &lt;script&gt;alert\(/);
+  });
+
+  it('says each MONIC transition in plain words', () => {
+    const segment = (id: number) => `S${id}`;
+    expect(inWords({ kind: 'survived', from: [2], to: [2], overlaps: [0.9] }, segment)).toBe('S2 survived: 90% of its returning users are in it now.');
+    expect(inWords({ kind: 'survived', from: [2], to: [5], overlaps: [0.6] }, segment)).toBe('S2 survived as S5: 60% of its returning users are in it now.');
+    expect(inWords({ kind: 'absorbed', from: [1, 2], to: [1], overlaps: [0.8, 0.7] }, segment)).toBe('S1 and S2 were absorbed into S1, which holds 80% and 70% of their returning users.');
+    expect(inWords({ kind: 'split', from: [1], to: [1, 3, 4], overlaps: [0.4, 0.3, 0.2] }, segment)).toBe('S1 split into S1, S3 and S4 (40%, 30% and 20% of its returning users).');
+    expect(inWords({ kind: 'disappeared', from: [2], to: [], overlaps: [] }, segment)).toMatch(/^S2 disappeared: /);
+    expect(inWords({ kind: 'emerged', from: [], to: [6], overlaps: [] }, segment)).toMatch(/^S6 emerged: /);
   });
 
   it('weighs stability against silhouette when no candidate has a validation lift', async () => {
