@@ -66,7 +66,7 @@ async function plantedLog(entry: PlantedCase): Promise<string> {
   const { name, ...options } = entry;
   const dir = projectPath('bench', 'out', 'planted-lift');
   const file = path.join(dir, `${name}-${options.users}.csv`);
-  const madeFrom = JSON.stringify({ ...options, seed: LOG_SEED, version: 1 });
+  const madeFrom = JSON.stringify({ ...options, seed: LOG_SEED, version: 2 });
   const stamp = `${file}.options.json`;
   if (fs.existsSync(file) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === madeFrom) return file;
   fs.mkdirSync(dir, { recursive: true });

@@ -56,10 +56,10 @@ export function behaviorProfiles(segments: number, signal: PlantedSignal, seed: 
   if (signal === 'identity') return Array.from({ length: segments }, () => SHARED_PROFILE);
   const random = seededRandom(seed + 101);
   return Array.from({ length: segments }, (_, s) => ({
-    eventMix: [['view', 0.2 + 0.6 * random()], ['cart', 0.1 + 0.4 * random()], ['remove_from_cart', 0.05 + 0.3 * random()], ['purchase', 0.02 + 0.3 * random()]],
-    activity: 0.6 + 1.4 * random(),
-    // Price levels spread evenly on a log scale (x0.25 .. x4), so every pair of segments differs.
-    priceLevel: Math.exp(Math.log(4) * (segments === 1 ? 0 : -1 + (2 * s) / (segments - 1))),
+    eventMix: [['view', 0.1 + 0.8 * random()], ['cart', 0.05 + 0.5 * random()], ['remove_from_cart', 0.02 + 0.3 * random()], ['purchase', 0.02 + 0.4 * random()]],
+    activity: 0.5 + 2 * random(),
+    // Price levels spread evenly on a log scale (x0.2 .. x5), so every pair of segments differs.
+    priceLevel: Math.exp(Math.log(5) * (segments === 1 ? 0 : -1 + (2 * s) / (segments - 1))),
     sessions: 1 + Math.floor(5 * random()),
   }));
 }
@@ -77,8 +77,9 @@ function itemFacets(item: number, segments: number, signal: PlantedSignal): { ca
   return {
     category: own * CATEGORIES_PER_SEGMENT + (rank % CATEGORIES_PER_SEGMENT),
     brand: own * BRANDS_PER_SEGMENT + (rank % BRANDS_PER_SEGMENT),
-    // The same price for the same rank in every segment: price says nothing about the segment by itself.
-    basePrice: 3 + ((rank * 37) % 97),
+    // The same price for the same rank in every segment: price says nothing about the segment by
+    // itself. A narrow range (10..20), so a behaviour segment's price level shows through.
+    basePrice: 10 + ((rank * 37) % 11),
   };
 }
 
