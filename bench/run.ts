@@ -1,7 +1,8 @@
 /**
  * npm run bench -- <name> [options]: runs one benchmark; its last output line is one JSON object
  * {"name", "ours_s", "reference", "reference_s", "speedup": reference_s / ours_s, ...}
- * ('selection' measures the selection rule instead: {"name", "mean_regret", "worst_regret", "datasets", ...}).
+ * ('selection' measures the selection rule instead: {"name", "mean_regret", "worst_regret", "datasets", ...};
+ * 'planted-lift' measures it on planted synthetic logs: {"name", "cases", "within_interval", "rows", ...}).
  * Results and the exact commands are recorded in docs/BENCHMARKS.md.
  */
 export {};
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   selection: () => import('./selection'),
   sweep: () => import('./sweep'),
   assign: () => import('./assign'),
+  'planted-lift': () => import('./planted-lift'),
 };
 
 const [name, ...args] = process.argv.slice(2);
