@@ -1,7 +1,7 @@
 /**
  * npm start: the whole job on the bundled sample, on a fresh clone, in one command.
  * Provisions the Temporal CLI and the default transformer model (both cached), uses the server of the connection profile or starts the
- * embedded dev server, starts the workers, segments data/sample, prints the Temporal UI
+ * embedded dev server, starts the workers, segments the demo log in data/demo, prints the Temporal UI
  * link and the report path, and stops what it started. Workflows poll in this process; the CPU and
  * embedding activities in one child process each (workers/worker-processes.ts), as `npm run worker` runs them.
  *   npm start -- [--keep-server] [--drop <path>] [--data-dir <dir>]
@@ -29,7 +29,7 @@ const values = new Command('start')
     'unless the connection profile\'s server answers, starts the workers, segments the drop, prints the Temporal UI link and ' +
     'the report path, and stops what it started.')
   .option('--keep-server', 'leave the embedded Temporal server (and its Web UI) running afterwards', false)
-  .option('--drop <path>', 'the drop to segment', projectPath('data', 'sample', 'rees46-2019-oct-sample.csv'))
+  .option('--drop <path>', 'the drop to segment', projectPath('data', 'demo', 'rees46-cosmetics-demo.csv.gz'))
   .option('--data-dir <dir>', 'where run directories (and the dev server\'s database) are written', defaultDataDir())
   .showSuggestionAfterError(true)
   // A usage error is exit code 2, as in the client.
