@@ -110,10 +110,14 @@ function byStableLift(rows: CandidateMetrics[], thresholds: InternalRuleThreshol
   const choice = chooseByStableLift(rows, internal);
   if (choice) return choice;
   const fallback = internal(rows);
+  // Held-out events may exist and still give no interval: a lift is undefined while global popularity hits none of them.
+  const why = rows.some((row) => row.downstream)
+    ? 'no validation lift could be measured (global popularity hit none of the validation users\' held-out items, so a lift over it is undefined)'
+    : 'no user has held-out events';
   return {
     ...fallback,
-    reason: `no held-out events to measure recommendation value, so the internal rule decided: ${fallback.reason}`,
-    evidence: { strength: 'insufficient', statement: 'No user has held-out events, so nothing shows whether any segmentation recommends better than global popularity; the segmentation was chosen on internal structure and stability alone.' },
+    reason: `${why}, so the internal rule decided: ${fallback.reason}`,
+    evidence: { strength: 'insufficient', statement: `${why[0].toUpperCase()}${why.slice(1)}, so nothing shows whether any segmentation recommends better than global popularity; the segmentation was chosen on internal structure and stability alone.` },
   };
 }
 

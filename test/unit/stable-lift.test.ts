@@ -106,6 +106,19 @@ describe("the 'stable-lift' rule", () => {
   });
 });
 
+describe("the 'stable-lift' rule without a measurable lift", () => {
+  it('names the real reason when held-out events exist but global popularity hit none of them (no lift is defined)', () => {
+    const undefinedLift: LiftEstimate = { value: null, ciLow: null, ciHigh: null, segment: 0.01, baseline: 0 };
+    const rows = [candidate('behavior-stats', 2, { validation: undefinedLift, silhouette: 0.3 }), candidate('behavior-stats', 3, { validation: undefinedLift, silhouette: 0.5 })];
+    const { evidence, reason } = choose(rows);
+    expect(evidence?.strength).toBe('insufficient');
+    expect(evidence?.statement).toMatch(/^No validation lift could be measured \(global popularity hit none of the validation users' held-out items/);
+    expect(reason).not.toContain('no user has held-out events');
+    const none = choose(rows.map((row) => ({ ...row, downstream: null })));
+    expect(none.evidence?.statement).toMatch(/^No user has held-out events/);
+  });
+});
+
 describe('validation and test halves of the held-out users', () => {
   it('split users about evenly, the same way for every candidate, whoever else is evaluated', () => {
     const users = Array.from({ length: 10_000 }, (_, i) => `user-${i * 7919}`);
