@@ -8,9 +8,10 @@ import { readLabelsFile } from '../lib/runtime/labels-file';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { readStepMarker, runStepOnce, sealOf } from '../lib/runtime/run-dir';
 import { candidateKey, candidateRef } from '../common/candidates';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { algorithmFor } from './clustering/algorithms';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
-import { downstreamValue } from './evaluation/downstream';
+import { downstreamValue, type DownstreamOptions } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
 import { stability } from './evaluation/stability';
@@ -93,7 +94,7 @@ async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<Cand
   return metrics;
 }
 
-export async function cleaningSeal(runDir: string): Promise<string> {
+async function cleaningSeal(runDir: string): Promise<string> {
   const marker = await readStepMarker(runDir, runSteps.clean);
   return marker ? sealOf(marker) : 'missing';
 }
@@ -104,24 +105,35 @@ export async function clusteringDetails(runDir: string, key: string): Promise<Re
 }
 
 async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {
-  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
-  try {
-    const { connection } = database;
-    await createSegmentsTable(connection, userIds, labels);
-    const result = await downstreamValue(connection, {
-      ks: input.config.downstreamKs,
-      excludeSeen: input.config.downstreamExcludeSeen,
-      bootstrapSamples: input.config.bootstrapSamples,
-      folds: input.config.nextPurchaseFolds,
-      seed: input.seed,
-      baselineCache: runFiles.downstreamBaselines(input.runDir),
-      baselineMadeFrom: await cleaningSeal(input.runDir),
-    });
+  return withCandidateSegments(input, userIds, labels, async (connection) => {
+    const result = await downstreamValue(connection, await downstreamOptions(input));
     const external = input.config.truthLabelsFile
       ? externalSummary(await readTruthLabels(connection, input.config.truthLabelsFile), userIds, labels)
       : null;
     return { downstream: result?.summary ?? null, external };
+  });
+}
+
+/** Runs `body` on the run database (read-only) with the candidate's labels as its `segments` table. */
+export async function withCandidateSegments<T>(input: ScoreCandidateInput, userIds: string[], labels: Int32Array, body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+  try {
+    await createSegmentsTable(database.connection, userIds, labels);
+    return await body(database.connection);
   } finally {
     database.close();
   }
+}
+
+/** The downstream evaluation as the run config sets it, its baselines cached for the run. */
+export async function downstreamOptions(input: ScoreCandidateInput): Promise<DownstreamOptions> {
+  return {
+    ks: input.config.downstreamKs,
+    excludeSeen: input.config.downstreamExcludeSeen,
+    bootstrapSamples: input.config.bootstrapSamples,
+    folds: input.config.nextPurchaseFolds,
+    seed: input.seed,
+    baselineCache: runFiles.downstreamBaselines(input.runDir),
+    baselineMadeFrom: await cleaningSeal(input.runDir),
+  };
 }

@@ -1,6 +1,5 @@
 import type { CandidateMetrics, ScoreCandidateInput, ScreenCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
-import { openRunDatabase } from '../lib/runtime/run-database';
 import { runFiles, runSteps } from '../common/run-layout';
 import { resultSettings } from '../common/run-config';
 import { readLabelsFile } from '../lib/runtime/labels-file';
@@ -11,13 +10,12 @@ import { INTERNAL_RULE_THRESHOLDS } from '../common/internal-rule-thresholds';
 import { algorithmFor } from './clustering/algorithms';
 import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
-import { createSegmentsTable } from './evaluation/segments-table';
 import { stability, stabilityScore } from './evaluation/stability';
 import { utility } from './evaluation/stable-lift';
 import { clusterShape } from './metrics/cluster-shape';
 import { centroids } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
-import { cleaningSeal, clusteringDetails } from './score-candidate';
+import { clusteringDetails, downstreamOptions, withCandidateSegments } from './score-candidate';
 
 /** Paired-bootstrap resamples of a screen's lift interval: it ranks candidates, it is not reported. */
 const SCREEN_BOOTSTRAP_SAMPLES = 200;
@@ -100,21 +98,13 @@ async function computeScreenMetrics(input: ScoreCandidateInput): Promise<Candida
 }
 
 async function screenDownstream(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {
-  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
-  try {
-    await createSegmentsTable(database.connection, userIds, labels);
-    const result = await downstreamValue(database.connection, {
-      ks: input.config.downstreamKs,
-      excludeSeen: input.config.downstreamExcludeSeen,
+  return withCandidateSegments(input, userIds, labels, async (connection) => {
+    const result = await downstreamValue(connection, {
+      ...await downstreamOptions(input),
       bootstrapSamples: SCREEN_BOOTSTRAP_SAMPLES,
-      folds: input.config.nextPurchaseFolds,
-      seed: input.seed,
       baselineCache: runFiles.screenBaselines(input.runDir),
-      baselineMadeFrom: await cleaningSeal(input.runDir),
       screenUsers: input.config.screenUsers,
     });
     return result?.summary ?? null;
-  } finally {
-    database.close();
-  }
+  });
 }

@@ -11,17 +11,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { dropRefFor } from '../lib/runtime/drop-id';
 import type { EncoderName, RunConfig } from '../common/run-config';
-import { readDevServerConfig, startDevServer } from '../lib/client/dev-server';
 import { projectPath } from '../lib/paths';
 import { startDrop } from '../lib/client/pipeline-client';
-import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 import { installWorkerLogging } from '../lib/runtime/worker-logging';
-import { WORKFLOWS_SOURCE, createWorkers, runWorkersUntil } from '../workers/create-workers';
-import { round } from './helpers';
+import { withBenchTemporal } from './temporal-harness';
+import { cachedSyntheticLog, round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: {
@@ -29,50 +25,32 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } });
   const users = Number(values.users);
   const repeats = Number(values.repeats);
-  // The default sweep (k-means, k = 2..8, stability refits, downstream scoring); the encoder is the one knob.
+  // The default sweep (k-means, k = 2..kMax with successive halving, stability refits, downstream scoring); the encoder is the one knob.
   const config: Partial<RunConfig> = { encoders: values.encoders.split(',') as EncoderName[], mode: 'auto', pipelineName: 'bench' };
   installWorkerLogging('ERROR');
-  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
-  if (!fs.existsSync(input)) {
-    fs.mkdirSync(path.dirname(input), { recursive: true });
-    const { events } = await writeSyntheticLog(input, { users, seed: 1 });
-    console.log(`generated ${input}: ${events} events`);
-  }
+  const input = await cachedSyntheticLog(users);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-assign-'));
-  const server = await startDevServer({ stateDir: path.join(scratch, 'temporal'), port: 'auto', headless: true });
-  const namespace = readDevServerConfig().namespaces[0];
-  const bundlePath = path.join(scratch, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: quietLogger })).code);
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  const taskQueues = { cpu: 'bench-cpu', embedding: 'bench-embedding' };
-  const workers = await createWorkers({ connection: workerConnection, namespace, role: 'all', taskQueues, workflowBundlePath: bundlePath });
-  const stop = new AbortController();
-  const running = runWorkersUntil(workers, stop.signal);
-  const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace });
   const full: number[] = [];
   const assign: number[] = [];
   try {
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      const dataDir = path.join(scratch, `data-${repeat}`);
-      const timed = async (name: string, expected: 'refit' | 'assign') => {
-        const copy = path.join(scratch, `${name}-${repeat}.csv`);
-        fs.symlinkSync(input, copy);
-        const started = performance.now();
-        const { handle } = await startDrop(client, dropRefFor(copy), { dataDir, taskQueues, config });
-        const output = await handle.result();
-        if (output.segmentation?.mode !== expected) throw new Error(`expected a ${expected}, got ${JSON.stringify(output.segmentation)}`);
-        return (performance.now() - started) / 1000;
-      };
-      full.push(await timed('full', 'refit'));
-      assign.push(await timed('assign', 'assign'));
-      console.log(`repeat ${repeat + 1}: full run ${full[repeat].toFixed(2)} s, assign ${assign[repeat].toFixed(2)} s`);
-    }
+    await withBenchTemporal(scratch, async ({ client, taskQueues }) => {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        const dataDir = path.join(scratch, `data-${repeat}`);
+        const timed = async (name: string, expected: 'refit' | 'assign') => {
+          const copy = path.join(scratch, `${name}-${repeat}.csv`);
+          fs.symlinkSync(input, copy);
+          const started = performance.now();
+          const { handle } = await startDrop(client, dropRefFor(copy), { dataDir, taskQueues, config });
+          const output = await handle.result();
+          if (output.segmentation?.mode !== expected) throw new Error(`expected a ${expected}, got ${JSON.stringify(output.segmentation)}`);
+          return (performance.now() - started) / 1000;
+        };
+        full.push(await timed('full', 'refit'));
+        assign.push(await timed('assign', 'assign'));
+        console.log(`repeat ${repeat + 1}: full run ${full[repeat].toFixed(2)} s, assign ${assign[repeat].toFixed(2)} s`);
+      }
+    });
   } finally {
-    stop.abort();
-    await running;
-    await client.connection.close();
-    await workerConnection.close();
-    await server.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   const ours = Math.min(...assign);
@@ -90,5 +68,3 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     all_assign_s: assign.map(round),
   };
 }
-
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };

@@ -16,20 +16,13 @@ import { inspectDrop } from '../activities/inspect-drop';
 import { shardUsers } from '../activities/shard-users';
 import { resolveRunConfig } from '../common/run-config';
 import { openDuckDB, sqlStringLiteral } from '../lib/runtime/duckdb';
-import { projectPath } from '../lib/paths';
-import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
-import { peakRssMiB, resetPeakRss, round } from './helpers';
+import { cachedSyntheticLog, peakRssMiB, resetPeakRss, round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: { events: { type: 'string', default: '10000000' } } });
   const targetEvents = Number(values.events);
   const users = Math.round(targetEvents / 10.4); // the generator averages ~10.4 events per user
-  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
-  if (!fs.existsSync(input)) {
-    fs.mkdirSync(path.dirname(input), { recursive: true });
-    console.log(`generating ${input} ...`);
-    await writeSyntheticLog(input, { users, seed: 1 });
-  }
+  const input = await cachedSyntheticLog(users);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-clean-'));
   const config = resolveRunConfig(); // the defaults, 4 GB DuckDB memory limit included
   try {

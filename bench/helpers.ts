@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { seededRandom } from '../activities/clustering/random';
+import { projectPath } from '../lib/paths';
+import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 
 /** Peak resident memory of this process so far (VmHWM), in MiB. */
 export function peakRssMiB(): number {
@@ -32,4 +35,15 @@ export function gaussianBlobs(options: { n: number; d: number; k: number; spread
     }
   }
   return data;
+}
+
+/** The synthetic REES46-format log of `users` users (seed 1) the benchmarks share, generated once under bench/out. */
+export async function cachedSyntheticLog(users: number): Promise<string> {
+  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
+  if (!fs.existsSync(input)) {
+    fs.mkdirSync(path.dirname(input), { recursive: true });
+    const { events } = await writeSyntheticLog(input, { users, seed: 1 });
+    console.log(`generated ${input}: ${events} events`);
+  }
+  return input;
 }

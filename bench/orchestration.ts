@@ -10,18 +10,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, bundleWorkflowCode } from '@temporalio/worker';
 import { dropRefFor } from '../lib/runtime/drop-id';
 import type { RunConfig } from '../common/run-config';
-import { readDevServerConfig, startDevServer } from '../lib/client/dev-server';
 import { projectPath } from '../lib/paths';
 import { startDrop } from '../lib/client/pipeline-client';
-import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 import { installWorkerLogging } from '../lib/runtime/worker-logging';
-import { WORKFLOWS_SOURCE, createWorkers, runWorkersUntil } from '../workers/create-workers';
 import { runPipelineDirectly } from './direct-pipeline';
-import { round } from './helpers';
+import { withBenchTemporal } from './temporal-harness';
+import { cachedSyntheticLog, round } from './helpers';
 
 /** Orchestration cost is what is measured, so the cheap encoder keeps embedding from dominating both sides. */
 const CONFIG: Partial<RunConfig> = { encoders: ['behavior-stats'] };
@@ -31,45 +27,27 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const users = Number(values.users);
   const repeats = Number(values.repeats);
   installWorkerLogging('ERROR');
-  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
-  if (!fs.existsSync(input)) {
-    fs.mkdirSync(path.dirname(input), { recursive: true });
-    const { events } = await writeSyntheticLog(input, { users, seed: 1 });
-    console.log(`generated ${input}: ${events} events`);
-  }
+  const input = await cachedSyntheticLog(users);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bseg-bench-orchestration-'));
-  const server = await startDevServer({ stateDir: path.join(scratch, 'temporal'), port: 'auto', headless: true });
-  const namespace = readDevServerConfig().namespaces[0];
-  const bundlePath = path.join(scratch, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_SOURCE, logger: quietLogger })).code);
-  const workerConnection = await NativeConnection.connect({ address: server.address });
-  const taskQueues = { cpu: 'bench-cpu', embedding: 'bench-embedding' };
-  const workers = await createWorkers({ connection: workerConnection, namespace, role: 'all', taskQueues, workflowBundlePath: bundlePath });
-  const stop = new AbortController();
-  const running = runWorkersUntil(workers, stop.signal);
-  const client = new Client({ connection: await Connection.connect({ address: server.address }), namespace });
   const direct: number[] = [];
   const temporal: number[] = [];
   try {
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      let started = performance.now();
-      await runPipelineDirectly(input, path.join(scratch, `direct-${repeat}`), CONFIG);
-      direct.push((performance.now() - started) / 1000);
-      // Each repeat is a different drop path, so it gets its own workflow id and run directory.
-      const copy = path.join(scratch, `input-${repeat}.csv`);
-      fs.symlinkSync(input, copy);
-      started = performance.now();
-      const { handle } = await startDrop(client, dropRefFor(copy), { dataDir: path.join(scratch, `temporal-${repeat}`), taskQueues, config: CONFIG });
-      await handle.result();
-      temporal.push((performance.now() - started) / 1000);
-      console.log(`repeat ${repeat + 1}: direct ${direct[repeat].toFixed(2)} s, through Temporal ${temporal[repeat].toFixed(2)} s`);
-    }
+    await withBenchTemporal(scratch, async ({ client, taskQueues }) => {
+      for (let repeat = 0; repeat < repeats; repeat++) {
+        let started = performance.now();
+        await runPipelineDirectly(input, path.join(scratch, `direct-${repeat}`), CONFIG);
+        direct.push((performance.now() - started) / 1000);
+        // Each repeat is a different drop path, so it gets its own workflow id and run directory.
+        const copy = path.join(scratch, `input-${repeat}.csv`);
+        fs.symlinkSync(input, copy);
+        started = performance.now();
+        const { handle } = await startDrop(client, dropRefFor(copy), { dataDir: path.join(scratch, `temporal-${repeat}`), taskQueues, config: CONFIG });
+        await handle.result();
+        temporal.push((performance.now() - started) / 1000);
+        console.log(`repeat ${repeat + 1}: direct ${direct[repeat].toFixed(2)} s, through Temporal ${temporal[repeat].toFixed(2)} s`);
+      }
+    });
   } finally {
-    stop.abort();
-    await running;
-    await client.connection.close();
-    await workerConnection.close();
-    await server.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   const ours = Math.min(...temporal);
@@ -87,5 +65,3 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     all_direct_s: direct.map(round),
   };
 }
-
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };

@@ -19,10 +19,9 @@ import { candidateKey } from '../common/candidates';
 import { runFiles } from '../common/run-layout';
 import { projectPath } from '../lib/paths';
 import { installWorkerLogging } from '../lib/runtime/worker-logging';
-import { writeSyntheticLog } from '../lib/tooling/synthetic-events';
 import { utility } from '../activities/evaluation/stable-lift';
 import { runPipelineDirectly } from './direct-pipeline';
-import { round } from './helpers';
+import { cachedSyntheticLog, round } from './helpers';
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({ args, options: {
@@ -32,12 +31,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } });
   installWorkerLogging('ERROR');
   const users = Number(values.users);
-  const input = projectPath('bench', 'out', `synthetic-${users}.csv`);
-  if (!fs.existsSync(input)) {
-    fs.mkdirSync(path.dirname(input), { recursive: true });
-    const { events } = await writeSyntheticLog(input, { users, seed: 1 });
-    console.log(`generated ${input}: ${events} events`);
-  }
+  const input = await cachedSyntheticLog(users);
   const dataDir = projectPath('bench', 'out', `sweep-${users}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   const base: Partial<RunConfig> = { encoders: values.encoders.split(',') as EncoderName[], seed: '1' };
