@@ -47,6 +47,10 @@ export const encodersSection = z.object({
   item2vecMinCount: integer(1, 1_000_000).default(2).describe(
     "Items seen fewer times get no vector of their own (their category's vector still counts).",
   ),
+  item2vecFitUsers: integer(100, 100_000_000).default(50_000).describe(
+    'item2vec is trained on at most this many users (a sample by id hash, spread over the shards); every user is still embedded. ' +
+      'Training is single-threaded, about 50 s per 100k users on 2 cores.',
+  ),
   item2vecEventWeights: weights()
     .default({ purchase: 4, cart: 2, fav: 1.5, view: 1, click: 1, search: 0.5, remove_from_cart: 0.5 })
     .describe('Event-type weights of the user vector (purchase > cart > fav > view); unknown types weigh 1.'),

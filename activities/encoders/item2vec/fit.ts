@@ -8,15 +8,20 @@ export const ITEM_TOKEN = 'i:';
 export const CATEGORY_TOKEN = 'c:';
 
 /**
- * Trains item2vec once per run over all shards and writes the vectors (token + vector, the
- * embedding-file layout) to `vectorsPath`. The corpus holds two sentences per user: the item
- * sequence ("i:<item>") and the category sequence ("c:<category>"), so categories get vectors too
- * and stand in for items too rare to have their own.
+ * Trains item2vec once per run on up to item2vecFitUsers users spread evenly over the shards and
+ * writes the vectors (token + vector, the embedding-file layout) to `vectorsPath`. The corpus holds
+ * two sentences per user: the item sequence ("i:<item>") and the category sequence ("c:<category>"),
+ * so categories get vectors too and stand in for items too rare (or too new to the sample) to have
+ * their own. The sample bounds the training, which is single-threaded by design (see sgns.ts) and
+ * costs about 50 s per 100k users on this machine: every user is still embedded with the vectors.
  */
 export async function fitItem2Vec(connection: DuckDBConnection, shardPaths: string[], config: EncodersConfig, seed: number, vectorsPath: string, onProgress: (share: number) => void = () => {}) {
   const corpus = new CorpusBuilder();
+  const perShard = Math.ceil(config.item2vecFitUsers / shardPaths.length);
+  let fitUsers = 0;
   for (const shardPath of shardPaths) {
-    const reader = await connection.runAndReadAll(loadSql('encoders/item_sequences.sql'), { shard_path: shardPath });
+    const reader = await connection.runAndReadAll(loadSql('encoders/item_sequences.sql'), { shard_path: shardPath, max_users: perShard });
+    fitUsers += reader.currentRowCount;
     for (const row of reader.getRowObjectsJS()) {
       corpus.addSentence((row.items as Array<string | null>).filter((item) => item !== null).map((item) => ITEM_TOKEN + item));
       corpus.addSentence((row.categories as Array<string | null>).filter((category) => category !== null).map((category) => CATEGORY_TOKEN + category));
@@ -35,6 +40,7 @@ export async function fitItem2Vec(connection: DuckDBConnection, shardPaths: stri
   }, onProgress);
   await writeEmbeddingFile(vectorsPath, { userIds: vectors.vocabulary, vectors: vectors.vectors, dimensions: vectors.dimensions });
   return {
+    fit_users: fitUsers,
     tokens: built.tokens.length,
     vocabulary: built.vocabulary.length,
     withVector: vectors.vocabulary.length,
