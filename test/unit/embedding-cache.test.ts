@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createActivities } from '../../activities';
-import { embeddingCacheKey } from '../../activities/encoders/transformer/cache-key';
+import { embeddingCacheKey, textHash } from '../../activities/encoders/transformer/cache-key';
+import { openEmbeddingCache, type CachedVector } from '../../activities/encoders/transformer/embedding-cache';
 import { loadModel, type LoadedModel } from '../../activities/encoders/transformer/session';
 import type { EmbedShardOutput, ShardRef } from '../../common/contracts';
 import { configSection, resolveRunConfig, type RunConfig } from '../../common/run-config';
 import { cacheFiles, dataDirOfRun, runDirFor } from '../../common/run-layout';
+import { openDuckDB } from '../../lib/runtime/duckdb';
 import { readEmbeddingFile } from '../../lib/runtime/embedding-file';
 import { provisionDefaultModel } from '../../lib/runtime/models/default-model';
 import { projectPath } from '../../lib/paths';
@@ -93,6 +95,40 @@ describe('the transformer embedding cache across drops', () => {
     expect(output.encoderStats.tokens).toBeGreaterThan(0);
     expect(fs.existsSync(path.join(dataDir, 'cache'))).toBe(false);
   }, 120_000);
+});
+
+describe('the cache storage', () => {
+  it('merges many parts into one before a lookup, keeps every vector bit for bit, and survives a garbage part', async () => {
+    const dir = path.join(freshDataDir('cache-parts'), 'model');
+    const database = await openDuckDB(':memory:');
+    const warnings: string[] = [];
+    try {
+      const cache = await openEmbeddingCache({ dir, dimensions: 3, connection: database.connection, warn: (line) => warnings.push(line), describe: { test: true } });
+      const written = new Map<string, CachedVector>();
+      for (let i = 0; i < 40; i++) {
+        // Values whose bits a float64 round trip would change: the cache must not touch them.
+        const entry = { vector: new Float32Array([i + 0.1, -Math.PI * i, 1e-38 / (i + 1)]), chunked: i % 2 === 0, truncated: i % 5 === 0 };
+        written.set(textHash(`text ${i}`), entry);
+        await cache.add(new Map([[textHash(`text ${i}`), entry]]));
+      }
+      expect(partsIn(dir)).toHaveLength(40);
+      fs.writeFileSync(path.join(dir, 'part-zz-garbage.parquet'), 'PAR1 not really');
+      const found = await cache.lookup([...written.keys(), textHash('never embedded')]);
+      expect(found.size).toBe(40);
+      for (const [hash, entry] of written) {
+        expect(Buffer.from(found.get(hash)!.vector.buffer).equals(Buffer.from(entry.vector.buffer))).toBe(true);
+        expect([found.get(hash)!.chunked, found.get(hash)!.truncated]).toEqual([entry.chunked, entry.truncated]);
+      }
+      // The compaction could not read the garbage part, so it kept all 41; the lookup then dropped it and read the 40.
+      expect(warnings.filter((line) => line.includes('damaged embedding cache part'))).toHaveLength(1);
+      expect(partsIn(dir)).toHaveLength(40);
+      expect((await cache.lookup(written.keys())).size).toBe(40);
+      expect(partsIn(dir)).toHaveLength(1);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'key.json'), 'utf8'))).toEqual({ test: true });
+    } finally {
+      database.close();
+    }
+  });
 });
 
 describe('the cache key', () => {

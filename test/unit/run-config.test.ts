@@ -31,6 +31,8 @@ const ADDED_SINCE_THE_SCHEMA = {
   activityHeartbeatTimeoutSeconds: 60, spectralSampleSize: 2000, spectralNeighbors: 10,
   // Segment models: which pipeline a drop belongs to and how it is segmented (the default assigns once a model exists).
   pipelineName: 'default', mode: 'auto', refitEveryDrops: 0, refitDriftThreshold: 0.75, refitShareShiftThreshold: 0.1,
+  // Issue 16: the transformer's embedding cache across drops (a cached vector is the one stored for the same text and model).
+  transformerCache: true,
 };
 /** Defaults changed on purpose since, with why: these do change what a default run produces. */
 const CHANGED_SINCE_THE_SCHEMA = {
