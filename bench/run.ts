@@ -1,7 +1,8 @@
 /**
  * npm run bench -- <name> [options]: runs one benchmark; its last output line is one JSON object
  * {"name", "ours_s", "reference", "reference_s", "speedup": reference_s / ours_s, ...}
- * ('selection' measures the selection rule instead: {"name", "mean_regret", "worst_regret", "datasets", ...};
+ * ('embed-cache' times a cold drop against a mostly unchanged one through the embedding cache: {"name", "speedup", "drop2_hit_rate", ...};
+ * 'selection' measures the selection rule instead: {"name", "mean_regret", "worst_regret", "datasets", ...};
  * 'planted-lift' measures it on planted synthetic logs: {"name", "cases", "within_interval", "rows", ...}).
  * Results and the exact commands are recorded in docs/BENCHMARKS.md.
  */
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   dbscan: () => import('./dbscan'),
   ward: () => import('./ward'),
   embed: () => import('./embed'),
+  'embed-cache': () => import('./embed-cache'),
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),

@@ -9,6 +9,21 @@ export function runDirFor(dataDir: string, dropId: string): string {
   return join(dataDir.replace(/\/+$/, ''), 'runs', dropId);
 }
 
+/**
+ * The data directory a run directory lives in (`<dataDir>/runs/<dropId>`): where what runs share
+ * across drops is kept. A run directory elsewhere (tests, scratch runs) is its own data directory.
+ */
+export function dataDirOfRun(runDir: string): string {
+  const parts = runDir.replace(/\/+$/, '').split('/');
+  return parts.length >= 3 && parts[parts.length - 2] === 'runs' ? parts.slice(0, -2).join('/') || '/' : runDir.replace(/\/+$/, '');
+}
+
+/** Caches shared by every run of a data directory; each is safe to delete (it only saves work). */
+export const cacheFiles = {
+  /** `<dataDir>/cache/embeddings/<modelId>`: transformer vectors by text hash (activities/encoders/transformer/embedding-cache.ts). */
+  embeddingCacheDir: (dataDir: string, modelId: string) => join(dataDir.replace(/\/+$/, ''), 'cache', 'embeddings', modelId),
+};
+
 /** "shard-0007": shards, their embedding files and the per-shard files of distributed k-means. */
 export function shardName(index: number): string {
   return `shard-${String(index).padStart(4, '0')}`;

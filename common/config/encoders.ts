@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ascendingPositiveList, integer, matching, oneOf, someOf, text, weights } from './field-types';
+import { ascendingPositiveList, flag, integer, matching, oneOf, someOf, text, weights } from './field-types';
 
 export const ENCODERS = ['transformer', 'item2vec', 'tfidf', 'behavior-stats'] as const;
 export type EncoderName = (typeof ENCODERS)[number];
@@ -37,6 +37,10 @@ export const encodersSection = z.object({
   ),
   transformerBatchTokens: integer(0, 10_000_000).default(1024).describe(
     'At most this many padded tokens per call (0 = no limit); small calls are faster on CPU, raise it on a GPU.',
+  ),
+  transformerCache: flag().default(true).describe(
+    'Reuse the vector of a text that an earlier run of this data directory already embedded with the same model file and ' +
+      'text settings (<dataDir>/cache/embeddings; docs/OPERATIONS.md); false = embed every user.',
   ),
   item2vecDimensions: integer(2, 1024).default(64).describe(
     'item2vec (skip-gram, negative sampling) over item and category sequences, trained once per run: the vector dimensions.',

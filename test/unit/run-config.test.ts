@@ -33,6 +33,8 @@ const ADDED_SINCE_THE_SCHEMA = {
   pipelineName: 'default', mode: 'auto', refitEveryDrops: 0, refitDriftThreshold: 0.75, refitShareShiftThreshold: 0.1,
   // Issue 16: item2vec trained on a bounded sample (drops of more users than this train on a sample now).
   item2vecFitUsers: 50_000,
+  // Issue 16: the transformer's embedding cache across drops (a cached vector is the one stored for the same text and model).
+  transformerCache: true,
 };
 /** Defaults changed on purpose since, with why: these do change what a default run produces. */
 const CHANGED_SINCE_THE_SCHEMA = {

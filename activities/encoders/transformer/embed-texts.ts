@@ -26,6 +26,9 @@ export interface TextEmbeddings {
   chunked: number;
   /** Texts that lost tokens (truncate mode, or more chunks than maxChunks). */
   truncated: number;
+  /** Per text, 1 where it was chunked / truncated: what the embedding cache keeps beside each vector. */
+  chunkedTexts: Uint8Array;
+  truncatedTexts: Uint8Array;
   tokens: number;
 }
 
@@ -43,7 +46,7 @@ interface TokenWindow {
  */
 export async function embedTexts(texts: string[], model: LoadedModel, options: TextEmbeddingOptions): Promise<TextEmbeddings> {
   const dimensions = model.config.dimensions;
-  const { windows, chunked, truncated } = tokenize(texts, model, options);
+  const { windows, chunkedTexts, truncatedTexts } = tokenize(texts, model, options);
   const sums = new Float64Array(texts.length * dimensions);
   const weights = new Float64Array(texts.length);
   const sorted = windows.map((_, i) => i).sort((a, b) => windows[a].ids.length - windows[b].ids.length).map((i) => windows[i]);
@@ -62,30 +65,38 @@ export async function embedTexts(texts: string[], model: LoadedModel, options: T
     norm = Math.sqrt(norm) || 1;
     for (let d = 0; d < dimensions; d++) vectors[t * dimensions + d] = sums[t * dimensions + d] / weights[t] / norm;
   }
-  return { vectors, dimensions, chunked, truncated, tokens: windows.reduce((sum, window) => sum + window.ids.length, 0) };
+  return {
+    vectors,
+    dimensions,
+    chunked: chunkedTexts.reduce((sum, flag) => sum + flag, 0),
+    truncated: truncatedTexts.reduce((sum, flag) => sum + flag, 0),
+    chunkedTexts,
+    truncatedTexts,
+    tokens: windows.reduce((sum, window) => sum + window.ids.length, 0),
+  };
 }
 
 function tokenize(texts: string[], model: LoadedModel, options: TextEmbeddingOptions) {
   const windowBody = model.config.maxTokens - model.prefixIds.length - model.suffixIds.length;
   const windows: TokenWindow[] = [];
-  let chunked = 0;
-  let truncated = 0;
+  const chunkedTexts = new Uint8Array(texts.length);
+  const truncatedTexts = new Uint8Array(texts.length);
   texts.forEach((text, index) => {
     const body = model.tokenizer.encode(text, { add_special_tokens: false }).ids;
     const pieces = splitIntoWindows(body, windowBody);
     let kept = pieces;
     if (pieces.length > 1) {
       const limit = options.longTexts === 'chunk' ? options.maxChunks : 1;
-      if (options.longTexts === 'chunk') chunked++;
+      if (options.longTexts === 'chunk') chunkedTexts[index] = 1;
       if (pieces.length > limit) {
-        truncated++;
+        truncatedTexts[index] = 1;
         // Newest at the end: cut from the end, so the newest window is full.
         kept = options.newestAt === 'end' ? splitIntoWindows(body.slice(body.length - limit * windowBody), windowBody) : pieces.slice(0, limit);
       }
     }
     for (const piece of kept) windows.push({ text: index, ids: [...model.prefixIds, ...piece, ...model.suffixIds] });
   });
-  return { windows, chunked, truncated };
+  return { windows, chunkedTexts, truncatedTexts };
 }
 
 /** Consecutive windows of at most `size` tokens; an empty text is one empty window. */

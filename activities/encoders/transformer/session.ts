@@ -10,6 +10,8 @@ export type ExecutionDevice = 'cpu' | 'cuda';
 /** A loaded model: ONNX session + tokenizer + config, shared by every shard a worker encodes. */
 export interface LoadedModel {
   dir: string;
+  /** The ONNX file the session was created from: what the embedding cache fingerprints. */
+  onnxPath: string;
   config: ModelConfig;
   session: ort.InferenceSession;
   tokenizer: Tokenizer;
@@ -52,7 +54,8 @@ export function loadModel(dir: string, settings: SessionSettings, warn: (message
 async function load(dir: string, settings: SessionSettings, warn: (message: string) => void): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
   const tokenizer = await readTokenizer(dir);
-  const { session, device } = await createSession(path.join(dir, MODEL_FILES.onnx), settings, warn);
+  const onnxPath = path.join(dir, MODEL_FILES.onnx);
+  const { session, device } = await createSession(onnxPath, settings, warn);
   for (const input of ['input_ids', 'attention_mask']) {
     if (!session.inputNames.includes(input)) {
       throw modelError(`${dir}/model.onnx has no ${input} input (inputs: ${session.inputNames.join(', ')}); it is not a text-embedding model: ${MODEL_DIRECTORY_FIX}`);
@@ -62,7 +65,7 @@ async function load(dir: string, settings: SessionSettings, warn: (message: stri
     throw modelError(`${dir}/model.onnx has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
   }
   const { prefixIds, suffixIds } = specialTokens(tokenizer);
-  return { dir, config, session, tokenizer, device, prefixIds, suffixIds };
+  return { dir, onnxPath, config, session, tokenizer, device, prefixIds, suffixIds };
 }
 
 /** A file that does not parse is a broken model directory: the same on every attempt. */
