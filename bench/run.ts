@@ -14,6 +14,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   dbscan: () => import('./dbscan'),
   ward: () => import('./ward'),
   embed: () => import('./embed'),
+  'embed-int8': () => import('./embed-int8'),
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),
