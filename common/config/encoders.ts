@@ -25,7 +25,7 @@ export const encodersSection = z.object({
   ),
   transformerPrecision: oneOf(MODEL_PRECISIONS).default('float32').describe(
     "Which ONNX file of the model directory runs: 'float32' (model.onnx) or 'int8' (model-int8.onnx, dynamically quantized: " +
-      'about 1.5x faster on a 2-core AVX-512 VNNI CPU, cosine about 0.99 to float32; docs/BENCHMARKS.md).',
+      '1.6-2.3x faster on a 2-core AVX-512 VNNI CPU, cosine about 0.99 to float32; docs/BENCHMARKS.md).',
   ),
   transformerEventTemplate: matching(/\{\w+\}/, 'a template with at least one {placeholder}')
     .default('{gap}{action} {category} {brand} {title} {query} {price}')
