@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { defaultModelDir } from '../lib/runtime/models/default-model';
+import { modelFileName } from '../lib/runtime/models/model-config';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
 import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openDuckDB } from '../lib/runtime/duckdb';
@@ -23,7 +24,7 @@ export interface EmbedShardDeps {
 /** The transformer's model file as found on this worker (another model, another embedding); nothing for other encoders. */
 async function modelIdentity(input: EmbedShardInput): Promise<{ size: number; mtimeMs: number } | null> {
   if (input.encoder !== 'transformer') return null;
-  const stat = await fs.stat(path.join(input.config.transformerModelDir || defaultModelDir(), 'model.onnx')).catch(() => undefined);
+  const stat = await fs.stat(path.join(input.config.transformerModelDir || defaultModelDir(), modelFileName(input.config.transformerPrecision))).catch(() => undefined);
   return stat ? { size: stat.size, mtimeMs: stat.mtimeMs } : null;
 }
 

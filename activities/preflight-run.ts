@@ -7,7 +7,7 @@ import { runFiles } from '../common/run-layout';
 import { badInput, modelError, runConfigError } from '../common/errors';
 import { openDuckDB } from '../lib/runtime/duckdb';
 import { defaultModelDir } from '../lib/runtime/models/default-model';
-import { readModelConfig } from '../lib/runtime/models/model-config';
+import { checkPrecisionFile, readModelConfig } from '../lib/runtime/models/model-config';
 import { BEHAVIOR_STATS_FEATURES } from './encoders/behavior-stats';
 import { readTruthLabels } from './evaluation/external';
 import { readMappingFile } from './ingest/mapping';
@@ -103,8 +103,9 @@ async function checkTransformerModel(config: RunConfig): Promise<{ problems: Pro
     return { problems: [], dimensions };
   }
   const dir = config.transformerModelDir;
+  let dimensions: number;
   try {
-    return { problems: [], dimensions: (await readModelConfig(dir)).dimensions };
+    dimensions = (await readModelConfig(dir)).dimensions;
   } catch (error) {
     const exists = await fs.stat(dir).then(() => true, () => false);
     // readModelConfig's own message names the file and the fix.
@@ -113,6 +114,12 @@ async function checkTransformerModel(config: RunConfig): Promise<{ problems: Pro
           "docs/ENCODERS.md), or '' for the default model";
     return { problems: [{ field: 'transformerModelDir', kind: 'model', message }] };
   }
+  try {
+    await checkPrecisionFile(dir, config.transformerPrecision);
+  } catch (error) {
+    return { problems: [{ field: 'transformerPrecision', kind: 'model', message: (error as Error).message }], dimensions };
+  }
+  return { problems: [], dimensions };
 }
 
 /** PCA keeps fewer components than the encoder has dimensions, for every encoder of the run. */

@@ -91,7 +91,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 }
 
 /** The first `count` users (shard row order) of the REES46 sample, serialized with the default template. */
-async function realUserTexts(scratch: string, count: number): Promise<string[]> {
+export async function realUserTexts(scratch: string, count: number): Promise<string[]> {
   const activities = createActivities();
   const config = resolveRunConfig({ shardCount: 1 });
   const runDir = path.join(scratch, 'run');

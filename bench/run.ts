@@ -16,6 +16,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   ward: () => import('./ward'),
   embed: () => import('./embed'),
   'embed-cache': () => import('./embed-cache'),
+  'embed-int8': () => import('./embed-int8'),
   silhouette: () => import('./silhouette'),
   hdbscan: () => import('./hdbscan'),
   selection: () => import('./selection'),

@@ -142,8 +142,8 @@ describe('the cache key', () => {
     for (const changed of [
       { transformerEventTemplate: '{action} {category}' }, { transformerEventSeparator: '. ' }, { transformerOrder: 'newest-first' as const },
       { transformerPriceBands: [5, 50] }, { transformerLongTexts: 'truncate' as const }, { transformerMaxChunks: 2 },
-      // A setting added later (an int8 precision, say) is in the key until declared harmless.
-      { transformerPrecision: 'int8' },
+      // The precision: another model file (and every transformer setting added later is in the key until declared harmless).
+      { transformerPrecision: 'int8' as const },
     ]) expect(await key(changed), JSON.stringify(changed)).not.toBe(base);
 
     // Another model.onnx (same directory otherwise): another id.

@@ -134,6 +134,12 @@ describe('preflightRun', () => {
     expect(failure!.message).toMatch(/transformerModelDir: model directory .*empty-model lacks model\.onnx: set the run config field transformerModelDir/);
   });
 
+  it('transformerPrecision int8 with a model directory without model-int8.onnx is a ModelError naming the file, before any heavy work', async () => {
+    const { failure } = await preflight({ encoders: ['transformer'], transformerModelDir: smallModel(), transformerPrecision: 'int8' });
+    expect(failure).toMatchObject({ type: 'ModelError', nonRetryable: true });
+    expect(failure!.message).toMatch(/transformerPrecision: model directory .*small-model lacks model-int8\.onnx, which transformerPrecision 'int8' runs/);
+  });
+
   it('leaves the default model to the embedding workers: a machine without it passes (they provision it when they start)', async () => {
     process.env.BSEG_CACHE_DIR = path.join(dir, 'empty-cache');
     const { failure } = await preflight({ encoders: ['transformer', 'behavior-stats'] });

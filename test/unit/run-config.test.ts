@@ -16,6 +16,7 @@ const DEFAULTS_BEFORE_THE_SCHEMA = {
   maxSequenceLength: 50, sessionGapMinutes: 30, embedHeartbeatTimeoutSeconds: 120, activityMaxAttempts: 5, failedShardWaitMinutes: 60,
   mappingFile: '', timeWindowStart: '', timeWindowEnd: '', botMaxEventsPerMinute: 120, botMaxViewsPerSession: 2000, sampleUsersFraction: 1,
   holdoutMode: 'last_n', holdoutLastN: 1, holdoutCutoff: '', sequenceBucketEvents: 3_000_000, transformerModelDir: '',
+  transformerPrecision: 'float32',
   transformerEventTemplate: '{gap}{action} {category} {brand} {title} {query} {price}', transformerEventSeparator: '; ',
   transformerOrder: 'newest-last', transformerPriceBands: [10, 50, 200, 1000], transformerLongTexts: 'chunk', transformerMaxChunks: 4,
   transformerBatchSize: 64, transformerBatchTokens: 1024, item2vecDimensions: 64, item2vecWindow: 5, item2vecNegatives: 5, item2vecEpochs: 5,

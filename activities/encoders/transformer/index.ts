@@ -29,7 +29,7 @@ export function serializationOptions(config: EncodersConfig): SerializationOptio
 export async function transformerEncoder(context: EncoderContext): Promise<SequenceEncoder> {
   const { config } = context;
   const modelDir = config.transformerModelDir || await provisionedDefaultModelDir();
-  const model = await loadModel(modelDir, context.onnx, context.warn);
+  const model = await loadModel(modelDir, context.onnx, context.warn, config.transformerPrecision);
   const serialization = serializationOptions(config);
   const embed = (texts: string[]) => embedTexts(texts, model, {
     longTexts: config.transformerLongTexts,

@@ -3,7 +3,8 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { modelError } from '../../../common/errors';
-import { MODEL_DIRECTORY_FIX, MODEL_FILES, readModelConfig, type ModelConfig } from '../../../lib/runtime/models/model-config';
+import type { ModelPrecision } from '../../../common/config/encoders';
+import { MODEL_DIRECTORY_FIX, MODEL_FILES, checkPrecisionFile, modelFileName, readModelConfig, type ModelConfig } from '../../../lib/runtime/models/model-config';
 
 export type ExecutionDevice = 'cpu' | 'cuda';
 
@@ -39,30 +40,37 @@ export function sessionSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Se
 
 const loaded = new Map<string, Promise<LoadedModel>>();
 
-/** Loads a model directory once per process and settings (a 90 MB model takes ~0.5 s to load). */
-export function loadModel(dir: string, settings: SessionSettings, warn: (message: string) => void = console.warn): Promise<LoadedModel> {
-  const key = `${path.resolve(dir)}|${settings.device}|${settings.threads}`;
+/**
+ * Loads a model directory's ONNX file for `precision` (model.onnx or model-int8.onnx) once per
+ * process and settings (a 90 MB model takes ~0.5 s to load).
+ */
+export function loadModel(
+  dir: string, settings: SessionSettings, warn: (message: string) => void = console.warn, precision: ModelPrecision = 'float32',
+): Promise<LoadedModel> {
+  const key = `${path.resolve(dir)}|${precision}|${settings.device}|${settings.threads}`;
   let model = loaded.get(key);
   if (!model) {
-    model = load(dir, settings, warn);
+    model = load(dir, settings, warn, precision);
     loaded.set(key, model);
     model.catch(() => loaded.delete(key));
   }
   return model;
 }
 
-async function load(dir: string, settings: SessionSettings, warn: (message: string) => void): Promise<LoadedModel> {
+async function load(dir: string, settings: SessionSettings, warn: (message: string) => void, precision: ModelPrecision): Promise<LoadedModel> {
   const config = await readModelConfig(dir);
+  const file = modelFileName(precision);
+  await checkPrecisionFile(dir, precision);
   const tokenizer = await readTokenizer(dir);
-  const onnxPath = path.join(dir, MODEL_FILES.onnx);
+  const onnxPath = path.join(dir, file);
   const { session, device } = await createSession(onnxPath, settings, warn);
   for (const input of ['input_ids', 'attention_mask']) {
     if (!session.inputNames.includes(input)) {
-      throw modelError(`${dir}/model.onnx has no ${input} input (inputs: ${session.inputNames.join(', ')}); it is not a text-embedding model: ${MODEL_DIRECTORY_FIX}`);
+      throw modelError(`${dir}/${file} has no ${input} input (inputs: ${session.inputNames.join(', ')}); it is not a text-embedding model: ${MODEL_DIRECTORY_FIX}`);
     }
   }
   if (!session.outputNames.includes(config.outputName)) {
-    throw modelError(`${dir}/model.onnx has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
+    throw modelError(`${dir}/${file} has no output ${config.outputName} (outputs: ${session.outputNames.join(', ')}); set outputName in model-config.json`);
   }
   const { prefixIds, suffixIds } = specialTokens(tokenizer);
   return { dir, onnxPath, config, session, tokenizer, device, prefixIds, suffixIds };

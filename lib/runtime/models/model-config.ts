@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { ModelPrecision } from '../../../common/config/encoders';
 import { modelError } from '../../../common/errors';
 
 /**
@@ -21,7 +22,32 @@ export interface ModelConfig {
   source?: Record<string, unknown>;
 }
 
-export const MODEL_FILES = { onnx: 'model.onnx', tokenizer: 'tokenizer.json', tokenizerConfig: 'tokenizer_config.json', config: 'model-config.json' };
+export const MODEL_FILES = {
+  onnx: 'model.onnx',
+  /** The int8 (dynamically quantized) variant of model.onnx; provisioning writes it for the default model. */
+  onnxInt8: 'model-int8.onnx',
+  tokenizer: 'tokenizer.json',
+  tokenizerConfig: 'tokenizer_config.json',
+  config: 'model-config.json',
+};
+
+/** The ONNX file of a model directory the transformer encoder loads at this precision. */
+export function modelFileName(precision: ModelPrecision): string {
+  return precision === 'int8' ? MODEL_FILES.onnxInt8 : MODEL_FILES.onnx;
+}
+
+/** The ONNX file transformerPrecision selects is there (a directory a user brings may have only model.onnx). */
+export async function checkPrecisionFile(dir: string, precision: ModelPrecision): Promise<void> {
+  const file = modelFileName(precision);
+  try {
+    await fs.access(path.join(dir, file));
+  } catch {
+    throw modelError(
+      `model directory ${dir} lacks ${file}, which transformerPrecision '${precision}' runs: set transformerPrecision to 'float32', ` +
+        `or add ${file} (an int8 quantization of model.onnx, e.g. onnxruntime.quantization.quantize_dynamic; docs/ENCODERS.md)`,
+    );
+  }
+}
 
 /** What to do about a broken model directory; the default one is the cache's, a user's is transformerModelDir. */
 export const MODEL_DIRECTORY_FIX =

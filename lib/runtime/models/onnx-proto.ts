@@ -40,6 +40,7 @@ message OperatorSetIdProto { optional string domain = 1; optional int64 version 
 `;
 
 export const ONNX_FLOAT = 1;
+export const ONNX_INT8 = 3;
 export const ONNX_INT64 = 7;
 export const ATTRIBUTE_FLOAT = 1;
 export const ATTRIBUTE_INT = 2;
@@ -52,4 +53,10 @@ export function encodeOnnxModel(model: Record<string, unknown>): Uint8Array {
   const problem = modelType.verify(model);
   if (problem) throw new Error(`onnx model: ${problem}`);
   return modelType.encode(modelType.fromObject(model)).finish();
+}
+
+/** The node types of an .onnx file's graph, in order (tests check what a converter wrote). */
+export function onnxNodeTypes(bytes: Uint8Array): string[] {
+  const model = modelType.toObject(modelType.decode(bytes)) as { graph?: { node?: Array<{ op_type: string }> } };
+  return (model.graph?.node ?? []).map((node) => node.op_type);
 }
