@@ -134,6 +134,7 @@ export async function downstreamOptions(input: ScoreCandidateInput): Promise<Dow
     folds: input.config.nextPurchaseFolds,
     seed: input.seed,
     baselineCache: runFiles.downstreamBaselines(input.runDir),
+    inputsCache: runFiles.downstreamInputs(input.runDir),
     baselineMadeFrom: await cleaningSeal(input.runDir),
   };
 }

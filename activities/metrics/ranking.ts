@@ -194,6 +194,60 @@ export function scoreRankings(users: readonly RankedUser[], ks: readonly number[
   };
 }
 
+/** One user's side of a top-K list, as ranking_hits.sql returns it. */
+export interface UserHits {
+  /** Distinct held-out relevant items (> 0). */
+  relevantCount: number;
+  /** 0-based ranks of the recommended items that are relevant, ascending, all below max(ks). */
+  hitRanks: ArrayLike<number>;
+}
+
+/**
+ * scoreRankings's metrics from what they depend on, so a recommender's lists can stay in the
+ * database (activities/evaluation/downstream.ts): each user's relevant count and hit ranks, and
+ * for coverage how many catalogue items have each best rank (`itemsAtBestRank[r]`: items whose
+ * highest place in any list is rank r, 0-based). Every user is evaluated. The sums run in the same
+ * order as scoreRankings's, so the values are the same to the last bit (test/unit/downstream-scale.test.ts).
+ */
+export function scoreHitRanks(users: readonly UserHits[], ks: readonly number[], itemsAtBestRank: ArrayLike<number>, catalogueSize: number): RankingScores {
+  const cutoffs = [...new Set(ks)].sort((a, b) => a - b);
+  const maxK = cutoffs[cutoffs.length - 1];
+  const discount = new Float64Array(maxK);
+  const idcg = new Float64Array(maxK + 1);
+  for (let r = 0; r < maxK; r++) {
+    discount[r] = 1 / Math.log2(r + 2);
+    idcg[r + 1] = idcg[r] + discount[r];
+  }
+  const n = users.length;
+  const atK: Record<number, RankingMetrics> = {};
+  const perUser: Record<number, PerUserRankingMetrics> = {};
+  for (const k of cutoffs) {
+    const column = { hr: new Float64Array(n), mrr: new Float64Array(n), ndcg: new Float64Array(n), precision: new Float64Array(n), recall: new Float64Array(n) };
+    for (let u = 0; u < n; u++) {
+      const { relevantCount, hitRanks } = users[u];
+      let hits = 0;
+      let dcg = 0;
+      for (let h = 0; h < hitRanks.length && hitRanks[h] < k; h++) {
+        hits++;
+        dcg += discount[hitRanks[h]];
+      }
+      column.hr[u] = hits > 0 ? 1 : 0;
+      column.mrr[u] = hits > 0 ? 1 / (hitRanks[0] + 1) : 0;
+      column.ndcg[u] = dcg / idcg[Math.min(relevantCount, maxK, k)];
+      column.precision[u] = hits / k;
+      column.recall[u] = hits / relevantCount;
+    }
+    let covered = 0;
+    for (let r = 0; r < Math.min(k, itemsAtBestRank.length); r++) covered += itemsAtBestRank[r];
+    perUser[k] = column;
+    atK[k] = {
+      hr: mean(column.hr), mrr: mean(column.mrr), ndcg: mean(column.ndcg), precision: mean(column.precision), recall: mean(column.recall),
+      coverage: covered / catalogueSize,
+    };
+  }
+  return { ks: cutoffs, atK, perUser, userIndex: Int32Array.from({ length: n }, (_, i) => i), evaluatedUsers: n, skippedUsers: 0 };
+}
+
 /** Mean of the values; NaN for none. */
 export function mean(values: ArrayLike<number>): number {
   let sum = 0;
