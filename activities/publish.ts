@@ -7,6 +7,7 @@ import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/runtime
 import { readLabelsFile } from '../lib/runtime/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runFiles, runSteps } from '../common/run-layout';
 import { candidateKey, sameCandidate } from '../common/candidates';
 import { modelFiles } from '../common/model-layout';
@@ -68,7 +69,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const config = await readStoredConfig(input.runDir);
     const identities = await segmentIdentities(input);
 
-    const database = await openRunDatabase(input.runDir, 'read-only');
+    const database = await openRunDatabase(input.runDir, 'read-only', duckdbShare(config, 1, runFiles.duckdbTemp(input.runDir)));
     let profiles: Array<Record<string, unknown>>;
     let names: SegmentName[] = [];
     let geometry: SegmentGeometry | undefined;

@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { CandidateMetrics, ScoreCandidateInput, ScoreCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openRunDatabase } from '../lib/runtime/run-database';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runFiles, runSteps } from '../common/run-layout';
 import { resultSettings } from '../common/run-config';
 import { readLabelsFile } from '../lib/runtime/labels-file';
@@ -116,7 +118,9 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
 
 /** Runs `body` on the run database (read-only) with the candidate's labels as its `segments` table. */
 export async function withCandidateSegments<T>(input: ScoreCandidateInput, userIds: string[], labels: Int32Array, body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+  // sweepConcurrency candidates are scored (or screened) at once: each gets its share of the limit, and its own spill directory.
+  const spill = path.join(runFiles.duckdbTemp(input.runDir), `evaluate-${candidateKey(input.clustering.candidate)}`);
+  const database = await openRunDatabase(input.runDir, 'read-only', duckdbShare(input.config, input.config.sweepConcurrency, spill));
   try {
     await createSegmentsTable(database.connection, userIds, labels);
     return await body(database.connection);

@@ -7,7 +7,7 @@
  * (VmHWM, which includes DuckDB's native memory): it is reset before each stage
  * (/proc/self/clear_refs) and read after it, so a stage's peak includes what earlier stages still
  * hold, and the size's peak_rss_mib is the largest stage peak. Each size runs in a fresh data
- * directory (no checkpoint reuse).
+ * directory, bench/out/scale-<users> (no checkpoint reuse; kept afterwards for a closer look).
  * Last line: {"name":"scale","sizes":[{"users","events","wall_s","peak_rss_mib","stages":{stage:{"wall_s","peak_rss_mib"}}}],
  *   "growth_exponent"}: log(wall ratio) / log(users ratio) of the two largest sizes.
  */
@@ -58,7 +58,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     };
     console.log(JSON.stringify(result));
     results.push(result);
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
   const [smaller, larger] = results.slice(-2);
   const growth = smaller && larger ? Math.log(larger.wall_s / smaller.wall_s) / Math.log(larger.users / smaller.users) : null;
