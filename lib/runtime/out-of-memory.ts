@@ -26,9 +26,11 @@ export function outOfMemoryFailure(error: unknown, step: string, config: MemoryS
     "the worker's concurrent activities (maxConcurrentActivities)",
   ].join(', ');
   if (DUCKDB_OUT_OF_MEMORY.test(message)) {
+    // Only DuckDB's first line: its advice (SET threads, SET memory_limit) is about settings we make from the config.
+    const first = message.split('\n')[0];
     const limit = config.duckdbMemoryLimit ? ` (${config.duckdbMemoryLimit})` : '';
     return resourceLimitError(
-      `${step} ran out of DuckDB memory: ${message}. duckdbMemoryLimit${limit} is what one worker's activities may use together, ` +
+      `${step} ran out of DuckDB memory: ${first}. duckdbMemoryLimit${limit} is what one worker's activities may use together, ` +
         `split between those of a step that run at once; raise duckdbMemoryLimit, or lower ${concurrency}`,
     );
   }
