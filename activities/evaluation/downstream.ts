@@ -4,7 +4,7 @@ import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
 import type { DownstreamSummary, HoldoutPartLift, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
 import { kFoldCrossValidate } from '../metrics/next-purchase';
-import { pairedBootstrap, scoreHitRanks, type RankingScores, type UserHits } from '../metrics/ranking';
+import { pairedBootstraps, scoreHitRanks, type RankingScores, type UserHits } from '../metrics/ranking';
 import { useDownstreamInputs } from './downstream-inputs';
 
 export interface DownstreamOptions {
@@ -111,8 +111,7 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
   const baseline10 = baselines.popularity.perUser10;
   if (segment.perUser[10] && baseline10) {
     const perUser = { ndcg: segment.perUser[10].ndcg, hr: segment.perUser[10].hr, baselineNdcg: Float64Array.from(baseline10.ndcg), baselineHr: Float64Array.from(baseline10.hr) };
-    summary.lift.ndcg10 = lift(perUser.ndcg, perUser.baselineNdcg, options);
-    summary.lift.hr10 = lift(perUser.hr, perUser.baselineHr, options);
+    [summary.lift.ndcg10, summary.lift.hr10] = lifts([[perUser.ndcg, perUser.baselineNdcg], [perUser.hr, perUser.baselineHr]], options);
     if (options.screenUsers !== undefined) {
       // Every screened user is a validation user.
       summary.validation = { users: evaluated.userIds.length, ndcg10: summary.lift.ndcg10, hr10: summary.lift.hr10 };
@@ -123,11 +122,8 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
       const indices = part.flatMap((value, i) => (value === wanted ? [i] : []));
       const pick = (values: Float64Array) => Float64Array.from(indices, (i) => values[i]);
       if (indices.length < 2) return { users: indices.length };
-      return {
-        users: indices.length,
-        ndcg10: lift(pick(perUser.ndcg), pick(perUser.baselineNdcg), options),
-        hr10: lift(pick(perUser.hr), pick(perUser.baselineHr), options),
-      };
+      const [ndcg10, hr10] = lifts([[pick(perUser.ndcg), pick(perUser.baselineNdcg)], [pick(perUser.hr), pick(perUser.baselineHr)]], options);
+      return { users: indices.length, ndcg10, hr10 };
     };
     summary.validation = partLift(VALIDATION);
     summary.test = partLift(TEST);
@@ -239,7 +235,8 @@ function userHash(userId: string, seed: number): number {
   return hash;
 }
 
-function lift(segment: Float64Array, baseline: Float64Array, options: DownstreamOptions): LiftEstimate {
-  const result = pairedBootstrap(segment, baseline, { seed: options.seed, samples: options.bootstrapSamples, confidence: 0.95 });
-  return { value: result.lift, ciLow: result.liftCiLow, ciHigh: result.liftCiHigh, segment: result.meanA, baseline: result.meanB };
+/** The lift of each (segment, baseline) pair of the same users; one bootstrap draw serves them all (same values as one at a time). */
+function lifts(pairs: Array<[Float64Array, Float64Array]>, options: DownstreamOptions): LiftEstimate[] {
+  return pairedBootstraps(pairs, { seed: options.seed, samples: options.bootstrapSamples, confidence: 0.95 }).map((result) => (
+    { value: result.lift, ciLow: result.liftCiLow, ciHigh: result.liftCiHigh, segment: result.meanA, baseline: result.meanB }));
 }

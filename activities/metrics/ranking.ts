@@ -288,19 +288,29 @@ export interface PairedBootstrapResult {
  * Cost: samples x n draws; memory: 2 bytes per user plus the resampled statistics.
  */
 export function pairedBootstrap(a: Float64Array, b: Float64Array, options: PairedBootstrapOptions): PairedBootstrapResult {
-  const n = a.length;
-  if (b.length !== n) throw new RangeError(`pairedBootstrap: ${n} values for system A but ${b.length} for system B`);
+  return pairedBootstraps([[a, b]], options)[0];
+}
+
+/**
+ * pairedBootstrap of several metric pairs of the same users at once: every resample draws the users
+ * once and sums every pair over that draw, so each result is exactly pairedBootstrap(a, b) with
+ * the same seed (the draws depend only on the seed and the number of users), at the cost of one
+ * draw for all of them: at 10^6 users the draws are most of the time.
+ */
+export function pairedBootstraps(pairs: ReadonlyArray<readonly [Float64Array, Float64Array]>, options: PairedBootstrapOptions): PairedBootstrapResult[] {
+  const n = pairs[0][0].length;
+  for (const [a, b] of pairs) {
+    if (a.length !== n || b.length !== n) throw new RangeError(`pairedBootstrap: ${a.length} values for system A but ${b.length} for system B`);
+  }
   if (n === 0) throw new RangeError('pairedBootstrap: no users to resample');
   const samples = options.samples ?? 1000;
   const confidence = options.confidence ?? 0.95;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`pairedBootstrap: samples must be a positive integer, got ${samples}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`pairedBootstrap: confidence must be in (0, 1), got ${confidence}`);
 
-  const meanA = mean(a);
-  const meanB = mean(b);
   const random = seededRandom(options.seed);
-  const differences = new Float64Array(samples);
-  const lifts = new Float64Array(samples);
+  const differences = pairs.map(() => new Float64Array(samples));
+  const lifts = pairs.map(() => new Float64Array(samples));
   // Count how often each user is drawn, then sum in one sequential pass: at 10^6 users this is
   // ~3x faster than reading a[j], b[j] at random (a 2 MB count array stays in cache).
   const counts = new Uint16Array(n);
@@ -310,35 +320,41 @@ export function pairedBootstrap(a: Float64Array, b: Float64Array, options: Paire
       const j = Math.floor(random() * n);
       if (++counts[j] === 0) throw new RangeError('pairedBootstrap: a user was drawn 65536 times in one resample');
     }
-    let sumA = 0;
-    let sumB = 0;
-    for (let j = 0; j < n; j++) {
-      const count = counts[j];
-      if (count !== 0) {
-        sumA += count * a[j];
-        sumB += count * b[j];
+    pairs.forEach(([a, b], p) => {
+      let sumA = 0;
+      let sumB = 0;
+      for (let j = 0; j < n; j++) {
+        const count = counts[j];
+        if (count !== 0) {
+          sumA += count * a[j];
+          sumB += count * b[j];
+        }
       }
-    }
-    differences[s] = (sumA - sumB) / n;
-    lifts[s] = sumB !== 0 ? sumA / sumB - 1 : sumA === 0 ? 0 : Number.POSITIVE_INFINITY;
+      differences[p][s] = (sumA - sumB) / n;
+      lifts[p][s] = sumB !== 0 ? sumA / sumB - 1 : sumA === 0 ? 0 : Number.POSITIVE_INFINITY;
+    });
   }
-  differences.sort();
-  lifts.sort();
   const tail = (1 - confidence) / 2;
-  const hasLift = meanB !== 0;
-  return {
-    n,
-    samples,
-    confidence,
-    meanA,
-    meanB,
-    difference: meanA - meanB,
-    ciLow: quantileOfSorted(differences, tail),
-    ciHigh: quantileOfSorted(differences, 1 - tail),
-    lift: hasLift ? meanA / meanB - 1 : null,
-    liftCiLow: hasLift ? quantileOfSorted(lifts, tail) : null,
-    liftCiHigh: hasLift ? quantileOfSorted(lifts, 1 - tail) : null,
-  };
+  return pairs.map(([a, b], p) => {
+    const meanA = mean(a);
+    const meanB = mean(b);
+    differences[p].sort();
+    lifts[p].sort();
+    const hasLift = meanB !== 0;
+    return {
+      n,
+      samples,
+      confidence,
+      meanA,
+      meanB,
+      difference: meanA - meanB,
+      ciLow: quantileOfSorted(differences[p], tail),
+      ciHigh: quantileOfSorted(differences[p], 1 - tail),
+      lift: hasLift ? meanA / meanB - 1 : null,
+      liftCiLow: hasLift ? quantileOfSorted(lifts[p], tail) : null,
+      liftCiHigh: hasLift ? quantileOfSorted(lifts[p], 1 - tail) : null,
+    };
+  });
 }
 
 /** Quantile q of ascending values with linear interpolation (NumPy's default percentile). */
