@@ -114,7 +114,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       representatives,
       geometry,
       acrossDrops,
-      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
+      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt, seconds: marker.seconds })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
       startedAt: await runStartedAt(input.runDir),
       temporalUiUrl: temporalUiUrl(input.workflowId),
       versions: await reportVersions(),
@@ -153,7 +153,8 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
         segmentModel: writesModel ? runFiles.segmentModelDir(input.runDir) : null,
       },
       assignment: input.assignment ?? null,
-      steps: steps.map(({ step: name, finishedAt, fingerprint }) => ({ step: name, finishedAt, fingerprint })),
+      // seconds: how long each step's own work took (issue 16: where a run's time goes).
+      steps: steps.map(({ step: name, finishedAt, seconds, fingerprint }) => ({ step: name, finishedAt, seconds: seconds ?? null, fingerprint })),
     });
     return { segmentsPath, reportPath, manifestPath };
   });
