@@ -12,13 +12,13 @@ import { readStepMarker, runStepOnce, sealOf } from '../lib/runtime/run-dir';
 import { candidateKey, candidateRef } from '../common/candidates';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { algorithmFor } from './clustering/algorithms';
-import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { downstreamValue, type DownstreamOptions } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
+import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix';
 import { stability } from './evaluation/stability';
 import { clusterShape } from './metrics/cluster-shape';
-import { calinskiHarabasz, centroids, daviesBouldin, inertia } from './metrics/internal';
+import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
 
 /**
@@ -46,11 +46,15 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<ScoreC
 }
 
 async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
+  const { encoder } = input.clustering.candidate;
+  return withSharedEmbeddingMatrix(input.embeddingPaths, encoder, input.config.pcaComponents, (loaded) => metricsOn(input, loaded.userIds, loaded.matrix));
+}
+
+async function metricsOn(input: ScoreCandidateInput, userIds: string[], matrix: Matrix): Promise<CandidateMetrics> {
   const started = performance.now();
   const { config, clustering } = input;
   const { params, encoder } = clustering.candidate;
   const candidate = candidateRef(clustering.candidate);
-  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, encoder, config.pcaComponents);
   const { labels, userIds: labelledIds } = await readLabelsFile(clustering.labelsPath);
   if (labelledIds.length !== userIds.length || labelledIds.some((id, i) => id !== userIds[i])) {
     throw new Error(`${clustering.labelsPath} is not aligned with the ${encoder} embeddings`);
