@@ -5,6 +5,7 @@ import { badInput, internalInvariantError } from '../common/errors';
 import { produceAtomically } from '../lib/runtime/atomic-write';
 import { runColumnChecks } from '../lib/runtime/column-checks';
 import { openDuckDB, queryRows, runSqlFile } from '../lib/runtime/duckdb';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { runFiles, runSteps } from '../common/run-layout';
 import { heartbeat } from '../lib/runtime/activity-progress';
@@ -55,11 +56,7 @@ async function refuseChangedFiles(pinned: CleanRawLogsInput['pinned']): Promise<
 /** The cleaning itself, into any database file (also used by `client validate`). */
 export async function cleanInto(databaseFile: string, input: CleanRawLogsInput): Promise<CleaningAccounting> {
   const { config } = input;
-  const database = await openDuckDB(databaseFile, {
-    threads: config.duckdbThreads,
-    memoryLimit: config.duckdbMemoryLimit,
-    tempDirectory: runFiles.duckdbTemp(input.runDir),
-  });
+  const database = await openDuckDB(databaseFile, duckdbShare(config, 1, runFiles.duckdbTemp(input.runDir)));
   try {
     const { connection } = database;
     const mapping = mappingFor(input.format, config.mappingFile);

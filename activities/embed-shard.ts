@@ -5,6 +5,7 @@ import { modelFileName } from '../lib/runtime/models/model-config';
 import type { EmbedShardInput, EmbedShardOutput } from '../common/contracts';
 import { pathExists, writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openDuckDB } from '../lib/runtime/duckdb';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { concatBlocks, readEmbeddingFile, writeEmbeddingFile, type EmbeddingBlock } from '../lib/runtime/embedding-file';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { attemptNumber, heartbeat, lastHeartbeatDetails, throwIfCancelled } from '../lib/runtime/activity-progress';
@@ -62,7 +63,8 @@ export async function embedShard(input: EmbedShardInput, deps: EmbedShardDeps): 
     let reused = 0;
     /** Every batch, computed now or found finished: the merge needs no second read of the parts. */
     const finished: FinishedPart[] = [];
-    const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+    // Shards embedded at once on one worker share the worker's DuckDB budget.
+    const database = await openDuckDB(':memory:', duckdbShare(input.config, input.config.embedConcurrency));
     try {
       const encoder = await createEncoder(input.encoder, {
         connection: database.connection,

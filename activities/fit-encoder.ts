@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { FitEncoderInput, FitEncoderOutput } from '../common/contracts';
 import { heartbeat } from '../lib/runtime/activity-progress';
 import { openDuckDB } from '../lib/runtime/duckdb';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { runFiles, runSteps } from '../common/run-layout';
-import { resultSettings } from '../common/run-config';
+import { FITTED_ENCODERS, resultSettings } from '../common/run-config';
 import { fitItem2Vec } from './encoders/item2vec/fit';
 import { fitTfidfModel } from './encoders/tfidf/fit';
 
@@ -27,7 +29,9 @@ export async function fitEncoder(input: FitEncoderInput): Promise<FitEncoderOutp
     const modelDir = runFiles.encoderModelDir(input.runDir, input.encoder);
     await fs.mkdir(modelDir, { recursive: true });
     const shardPaths = input.shards.map((shard) => shard.path);
-    const database = await openDuckDB(':memory:', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+    // The workflow fits every fitted encoder at once.
+    const fittedAtOnce = input.config.encoders.filter((encoder) => FITTED_ENCODERS.includes(encoder)).length;
+    const database = await openDuckDB(':memory:', duckdbShare(input.config, fittedAtOnce, path.join(runFiles.duckdbTemp(input.runDir), `fit-${input.encoder}`)));
     try {
       let stats: Record<string, number>;
       switch (input.encoder) {

@@ -7,6 +7,7 @@ import { loadSql, openDuckDB, queryRows, sqlStringLiteral } from '../lib/runtime
 import { readLabelsFile } from '../lib/runtime/labels-file';
 import { listStepMarkers, runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runFiles, runSteps } from '../common/run-layout';
 import { candidateKey, sameCandidate } from '../common/candidates';
 import { modelFiles } from '../common/model-layout';
@@ -68,7 +69,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
     const config = await readStoredConfig(input.runDir);
     const identities = await segmentIdentities(input);
 
-    const database = await openRunDatabase(input.runDir, 'read-only');
+    const database = await openRunDatabase(input.runDir, 'read-only', duckdbShare(config, 1, runFiles.duckdbTemp(input.runDir)));
     let profiles: Array<Record<string, unknown>>;
     let names: SegmentName[] = [];
     let geometry: SegmentGeometry | undefined;
@@ -113,7 +114,7 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
       representatives,
       geometry,
       acrossDrops,
-      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
+      steps: steps.map((marker) => ({ step: marker.step, finishedAt: marker.finishedAt, seconds: marker.seconds })).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt)),
       startedAt: await runStartedAt(input.runDir),
       temporalUiUrl: temporalUiUrl(input.workflowId),
       versions: await reportVersions(),
@@ -152,7 +153,8 @@ export async function publishSegmentation(input: PublishSegmentationInput): Prom
         segmentModel: writesModel ? runFiles.segmentModelDir(input.runDir) : null,
       },
       assignment: input.assignment ?? null,
-      steps: steps.map(({ step: name, finishedAt, fingerprint }) => ({ step: name, finishedAt, fingerprint })),
+      // seconds: how long each step's own work took (issue 16: where a run's time goes).
+      steps: steps.map(({ step: name, finishedAt, seconds, fingerprint }) => ({ step: name, finishedAt, seconds: seconds ?? null, fingerprint })),
     });
     return { segmentsPath, reportPath, manifestPath };
   });

@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { CandidateMetrics, ScoreCandidateInput, ScoreCandidateOutput } from '../common/contracts';
 import { writeJsonAtomic } from '../lib/runtime/atomic-write';
 import { openRunDatabase } from '../lib/runtime/run-database';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runFiles, runSteps } from '../common/run-layout';
 import { resultSettings } from '../common/run-config';
 import { readLabelsFile } from '../lib/runtime/labels-file';
@@ -10,13 +12,13 @@ import { readStepMarker, runStepOnce, sealOf } from '../lib/runtime/run-dir';
 import { candidateKey, candidateRef } from '../common/candidates';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { algorithmFor } from './clustering/algorithms';
-import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { downstreamValue, type DownstreamOptions } from './evaluation/downstream';
 import { externalSummary, readTruthLabels } from './evaluation/external';
 import { createSegmentsTable } from './evaluation/segments-table';
+import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix';
 import { stability } from './evaluation/stability';
 import { clusterShape } from './metrics/cluster-shape';
-import { calinskiHarabasz, centroids, daviesBouldin, inertia } from './metrics/internal';
+import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
 
 /**
@@ -44,11 +46,15 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<ScoreC
 }
 
 async function computeCandidateMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
+  const { encoder } = input.clustering.candidate;
+  return withSharedEmbeddingMatrix(input.embeddingPaths, encoder, input.config.pcaComponents, (loaded) => metricsOn(input, loaded.userIds, loaded.matrix));
+}
+
+async function metricsOn(input: ScoreCandidateInput, userIds: string[], matrix: Matrix): Promise<CandidateMetrics> {
   const started = performance.now();
   const { config, clustering } = input;
   const { params, encoder } = clustering.candidate;
   const candidate = candidateRef(clustering.candidate);
-  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, encoder, config.pcaComponents);
   const { labels, userIds: labelledIds } = await readLabelsFile(clustering.labelsPath);
   if (labelledIds.length !== userIds.length || labelledIds.some((id, i) => id !== userIds[i])) {
     throw new Error(`${clustering.labelsPath} is not aligned with the ${encoder} embeddings`);
@@ -116,7 +122,9 @@ async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], la
 
 /** Runs `body` on the run database (read-only) with the candidate's labels as its `segments` table. */
 export async function withCandidateSegments<T>(input: ScoreCandidateInput, userIds: string[], labels: Int32Array, body: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-  const database = await openRunDatabase(input.runDir, 'read-only', { threads: input.config.duckdbThreads, memoryLimit: input.config.duckdbMemoryLimit });
+  // sweepConcurrency candidates are scored (or screened) at once: each gets its share of the limit, and its own spill directory.
+  const spill = path.join(runFiles.duckdbTemp(input.runDir), `evaluate-${candidateKey(input.clustering.candidate)}`);
+  const database = await openRunDatabase(input.runDir, 'read-only', duckdbShare(input.config, input.config.sweepConcurrency, spill));
   try {
     await createSegmentsTable(database.connection, userIds, labels);
     return await body(database.connection);
@@ -134,6 +142,7 @@ export async function downstreamOptions(input: ScoreCandidateInput): Promise<Dow
     folds: input.config.nextPurchaseFolds,
     seed: input.seed,
     baselineCache: runFiles.downstreamBaselines(input.runDir),
+    inputsCache: runFiles.downstreamInputs(input.runDir),
     baselineMadeFrom: await cleaningSeal(input.runDir),
   };
 }

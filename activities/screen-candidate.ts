@@ -8,12 +8,12 @@ import { runStepOnce } from '../lib/runtime/run-dir';
 import { candidateKey, candidateRef } from '../common/candidates';
 import { INTERNAL_RULE_THRESHOLDS } from '../common/internal-rule-thresholds';
 import { algorithmFor } from './clustering/algorithms';
-import { loadEmbeddingMatrix } from './clustering/embedding-matrix';
 import { downstreamValue } from './evaluation/downstream';
+import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix';
 import { stability, stabilityScore } from './evaluation/stability';
 import { utility } from './evaluation/stable-lift';
 import { clusterShape } from './metrics/cluster-shape';
-import { centroids } from './metrics/internal';
+import { centroids, type Matrix } from './metrics/internal';
 import { estimateSilhouette } from './metrics/silhouette';
 import { clusteringDetails, downstreamOptions, withCandidateSegments } from './score-candidate';
 
@@ -60,10 +60,14 @@ export function internalScore(metrics: CandidateMetrics): number | null {
 }
 
 async function computeScreenMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
+  const { encoder } = input.clustering.candidate;
+  return withSharedEmbeddingMatrix(input.embeddingPaths, encoder, input.config.pcaComponents, (loaded) => screenOn(input, loaded.userIds, loaded.matrix));
+}
+
+async function screenOn(input: ScoreCandidateInput, userIds: string[], matrix: Matrix): Promise<CandidateMetrics> {
   const started = performance.now();
   const { config, clustering } = input;
-  const { params, encoder } = clustering.candidate;
-  const { userIds, matrix } = await loadEmbeddingMatrix(input.embeddingPaths, encoder, config.pcaComponents);
+  const { params } = clustering.candidate;
   const { labels } = await readLabelsFile(clustering.labelsPath);
   const clusterSizes = Array.from(centroids(matrix, labels).sizes).filter((size) => size > 0);
   const clustered = clusterSizes.reduce((sum, size) => sum + size, 0);

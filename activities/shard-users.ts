@@ -8,6 +8,7 @@ import { produceAtomically } from '../lib/runtime/atomic-write';
 import { loadSql, openDuckDB, queryRows, runSqlText, sqlStringLiteral } from '../lib/runtime/duckdb';
 import { runStepOnce } from '../lib/runtime/run-dir';
 import { openRunDatabase } from '../lib/runtime/run-database';
+import { duckdbShare } from '../lib/runtime/duckdb-budget';
 import { runFiles, runSteps } from '../common/run-layout';
 
 /**
@@ -30,11 +31,7 @@ export async function shardUsers(input: ShardUsersInput): Promise<ShardUsersOutp
     const { shardCount } = input.config;
     const placement = await produceAtomically(shardDir, async (temporaryDir) => {
       await fs.mkdir(temporaryDir, { recursive: true });
-      const database = await openRunDatabase(input.runDir, 'read-only', {
-        threads: input.config.duckdbThreads,
-        memoryLimit: input.config.duckdbMemoryLimit,
-        tempDirectory: runFiles.duckdbTemp(input.runDir),
-      }, { use: true });
+      const database = await openRunDatabase(input.runDir, 'read-only', duckdbShare(input.config, 1, runFiles.duckdbTemp(input.runDir)), { use: true });
       try {
         const { connection } = database;
         const byShard = await placementByShard(connection, input, shardCount);

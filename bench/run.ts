@@ -23,6 +23,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   sweep: () => import('./sweep'),
   assign: () => import('./assign'),
   'planted-lift': () => import('./planted-lift'),
+  scale: () => import('./scale'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -16,6 +16,8 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'RunConfigError',
   /** The transformer model directory (or the default model in the cache) is missing or broken: fix or provision the model. */
   'ModelError',
+  /** A step ran out of memory under its limit: raise the limit the message names, or run fewer activities at once. */
+  'ResourceLimitError',
   /** A check that holds unless the code has a bug (rows lost in the accounting, a hash collision): report it. */
   'InternalInvariantError',
 ] as const;
@@ -41,6 +43,10 @@ export function runConfigError(message: string): ApplicationFailure {
 
 export function modelError(message: string): ApplicationFailure {
   return failure('ModelError', message);
+}
+
+export function resourceLimitError(message: string): ApplicationFailure {
+  return failure('ResourceLimitError', message);
 }
 
 export function internalInvariantError(message: string): ApplicationFailure {

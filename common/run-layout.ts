@@ -69,6 +69,8 @@ export const runFiles = {
   screenBaselines: (runDir: string) => join(runDir, 'evaluation', 'screen-baselines.json'),
   /** The downstream baselines (popularity, random), computed by the first candidate scored. */
   downstreamBaselines: (runDir: string) => join(runDir, 'evaluation', 'baselines.json'),
+  /** What every candidate's downstream evaluation reads (seen items, catalogue, holdout), computed once per run (Parquet). */
+  downstreamInputs: (runDir: string) => join(runDir, 'evaluation', 'downstream-inputs'),
   leaderboard: (runDir: string) => join(runDir, 'evaluation', 'leaderboard.json'),
   outputDir: (runDir: string) => join(runDir, 'output'),
   segments: (runDir: string) => join(runDir, 'output', 'segments.parquet'),

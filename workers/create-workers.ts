@@ -6,6 +6,7 @@ import { TASK_QUEUES, type TaskQueues } from '../common/task-queues';
 import { provisionDefaultModel } from '../lib/runtime/models/default-model';
 import { projectPath } from '../lib/paths';
 import { livenessHeartbeats } from '../lib/runtime/activity-progress';
+import { outOfMemoryFailures } from '../lib/runtime/out-of-memory';
 
 /**
  * What one Temporal Worker polls: the workflow tasks, the CPU activities (SQL, clustering,
@@ -67,7 +68,8 @@ export async function createWorkers(setup: WorkerSetup): Promise<Worker[]> {
   // Every activity heartbeats while it runs, so a dead worker's activities move on within a minute.
   const interceptors: WorkerOptions['interceptors'] = {
     ...setup.interceptors,
-    activity: [livenessHeartbeats(), ...(setup.interceptors?.activity ?? [])],
+    // Out-of-memory errors fail at once, naming the limit: retrying the same input cannot fit it.
+    activity: [livenessHeartbeats(), outOfMemoryFailures(), ...(setup.interceptors?.activity ?? [])],
   };
   const workers: Worker[] = [];
   // Workflows and CPU activities poll the same queue from separate Workers: Temporal hands

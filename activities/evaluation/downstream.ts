@@ -4,7 +4,8 @@ import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
 import type { DownstreamSummary, HoldoutPartLift, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
 import { kFoldCrossValidate } from '../metrics/next-purchase';
-import { pairedBootstrap, scoreRankings, type RankedUser, type RankingScores } from '../metrics/ranking';
+import { pairedBootstraps, scoreHitRanks, type RankingScores, type UserHits } from '../metrics/ranking';
+import { useDownstreamInputs } from './downstream-inputs';
 
 export interface DownstreamOptions {
   ks: number[];
@@ -18,7 +19,9 @@ export interface DownstreamOptions {
    * the segmentation, and at 10^5 users they are half of a candidate's scoring time.
    */
   baselineCache?: string;
-  /** What the cached baselines were made from (the cleaning step's seal): a re-cleaned run does not reuse them. */
+  /** Where the segmentation-independent inputs (seen items, catalogue, holdout) are cached for the run (with baselineMadeFrom). */
+  inputsCache?: string;
+  /** What the cached baselines and inputs were made from (the cleaning step's seal): a re-cleaned run does not reuse them. */
   baselineMadeFrom?: string;
   /**
    * Screening (successive halving): evaluate only this many validation users (a seeded sample, the
@@ -49,46 +52,32 @@ interface BaselineCache {
  * attached as `run`. Returns null when no segmented user has held-out items.
  */
 export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary } | null> {
+  await useDownstreamInputs(connection, options.inputsCache && options.baselineMadeFrom ? { dir: options.inputsCache, madeFrom: options.baselineMadeFrom } : undefined);
   await runSqlFile(connection, 'evaluation/prepare_downstream.sql');
-  let users = await queryRows(connection, 'SELECT user_id, segment, buys FROM eval_users ORDER BY user_id');
-  if (options.screenUsers !== undefined) users = await keepScreenSample(connection, users, options.screenUsers, options.seed);
-  if (users.length === 0) return null;
+  if (options.screenUsers !== undefined) await keepScreenSample(connection, options.screenUsers, options.seed);
   const catalogue = Number((await queryRows(connection, 'SELECT count(*) AS n FROM catalogue'))[0].n);
-  const itemIndex = new Map<string, number>();
-  const indexOf = (item: string) => {
-    let index = itemIndex.get(item);
-    if (index === undefined) itemIndex.set(item, (index = itemIndex.size));
-    return index;
-  };
-  // Catalogue items first, so indices < catalogue are exactly the recommendable items.
-  for (const row of await queryRows(connection, 'SELECT item_id FROM catalogue ORDER BY item_index')) indexOf(String(row.item_id));
-  const position = new Map(users.map((row, i) => [String(row.user_id), i]));
-  const relevant: Array<Set<number>> = users.map(() => new Set());
-  for (const row of await queryRows(connection, 'SELECT user_id, item_id FROM relevant')) {
-    const at = position.get(String(row.user_id));
-    // A held-out item outside the training catalogue can never be recommended, but it still counts (recall's denominator).
-    if (at !== undefined) relevant[at].add(indexOf(String(row.item_id)));
-  }
+  // The items a list or a held-out item can name (held-out items outside the training catalogue
+  // can never be recommended, but they count): coverage is rescaled to the catalogue below, as before.
+  const items = Number((await queryRows(connection,
+    'SELECT count(*) AS n FROM (SELECT item_id FROM catalogue UNION SELECT item_id FROM relevant SEMI JOIN eval_users USING (user_id))'))[0].n);
 
   const kMax = Math.max(...options.ks);
+  let users: EvaluatedUsers | undefined;
   const score = async (sqlFile: string, params: Record<string, boolean | number>): Promise<RankingScores> => {
-    const lists: number[][] = users.map(() => []);
-    const rows = await connection.runAndReadAll(loadSql(sqlFile), { k_max: kMax, exclude_seen: options.excludeSeen, ...params });
-    const columns = rows.getColumnsJS();
-    for (let r = 0; r < rows.currentRowCount; r++) lists[position.get(String(columns[0][r]))!].push(indexOf(String(columns[1][r])));
-    const ranked: RankedUser[] = lists.map((recommended, i) => ({ recommended, relevant: relevant[i] }));
-    // Indices run past the catalogue for held-out items never seen in training; coverage is
-    // rescaled to the recommendable catalogue below.
-    return scoreRankings(ranked, options.ks, itemIndex.size);
+    const hits = await rankingHits(connection, sqlFile, { k_max: kMax, exclude_seen: options.excludeSeen, ...params });
+    users ??= hits.users;
+    return scoreHitRanks(hits.perUser, options.ks, hits.itemsAtBestRank, items);
   };
   const segment = await score('evaluation/recommend_popular.sql', { global: false });
-  const coverageScale = itemIndex.size / catalogue;
+  if (!users || users.userIds.length === 0) return null;
+  const evaluated: EvaluatedUsers = users;
+  const coverageScale = items / catalogue;
   const asBaseline = (scores: RankingScores): BaselineScores => ({
     atK: atK(scores, coverageScale),
     perUser10: scores.perUser[10] ? { ndcg: Array.from(scores.perUser[10].ndcg), hr: Array.from(scores.perUser[10].hr) } : null,
   });
   // Same users, same recipe, same seed: the cache is only valid for exactly these.
-  const key = JSON.stringify({ users: users.length, first: users[0].user_id, last: users[users.length - 1].user_id, ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed, madeFrom: options.baselineMadeFrom ?? null });
+  const key = JSON.stringify({ users: evaluated.userIds.length, first: evaluated.userIds[0], last: evaluated.userIds[evaluated.userIds.length - 1], ks: options.ks, excludeSeen: options.excludeSeen, seed: options.seed, madeFrom: options.baselineMadeFrom ?? null });
   const computeBaselines = async (): Promise<BaselineCache> => {
     const computed = {
       key,
@@ -122,28 +111,24 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
   const baseline10 = baselines.popularity.perUser10;
   if (segment.perUser[10] && baseline10) {
     const perUser = { ndcg: segment.perUser[10].ndcg, hr: segment.perUser[10].hr, baselineNdcg: Float64Array.from(baseline10.ndcg), baselineHr: Float64Array.from(baseline10.hr) };
-    summary.lift.ndcg10 = lift(perUser.ndcg, perUser.baselineNdcg, options);
-    summary.lift.hr10 = lift(perUser.hr, perUser.baselineHr, options);
+    [summary.lift.ndcg10, summary.lift.hr10] = lifts([[perUser.ndcg, perUser.baselineNdcg], [perUser.hr, perUser.baselineHr]], options);
     if (options.screenUsers !== undefined) {
       // Every screened user is a validation user.
-      summary.validation = { users: users.length, ndcg10: summary.lift.ndcg10, hr10: summary.lift.hr10 };
+      summary.validation = { users: evaluated.userIds.length, ndcg10: summary.lift.ndcg10, hr10: summary.lift.hr10 };
       return { summary };
     }
-    const part = holdoutParts(users.map((row) => String(row.user_id)), options.seed);
+    const part = holdoutParts(evaluated.userIds, options.seed);
     const partLift = (wanted: number): HoldoutPartLift => {
       const indices = part.flatMap((value, i) => (value === wanted ? [i] : []));
       const pick = (values: Float64Array) => Float64Array.from(indices, (i) => values[i]);
       if (indices.length < 2) return { users: indices.length };
-      return {
-        users: indices.length,
-        ndcg10: lift(pick(perUser.ndcg), pick(perUser.baselineNdcg), options),
-        hr10: lift(pick(perUser.hr), pick(perUser.baselineHr), options),
-      };
+      const [ndcg10, hr10] = lifts([[pick(perUser.ndcg), pick(perUser.baselineNdcg)], [pick(perUser.hr), pick(perUser.baselineHr)]], options);
+      return { users: indices.length, ndcg10, hr10 };
     };
     summary.validation = partLift(VALIDATION);
     summary.test = partLift(TEST);
   }
-  summary.nextPurchase = nextPurchase(users.map((row) => Number(row.segment)), users.map((row) => (row.buys ? 1 : 0)), options);
+  summary.nextPurchase = nextPurchase(evaluated.segments, evaluated.buys, options);
   return { summary };
 }
 
@@ -190,14 +175,45 @@ const TEST = 1;
  * The screen's users: validation users only, at most `size` of them, picked by a second seeded
  * hash (so the same users for every candidate, whatever its segments); eval_users shrinks to them.
  */
-async function keepScreenSample(connection: DuckDBConnection, users: Array<Record<string, unknown>>, size: number, seed: number): Promise<Array<Record<string, unknown>>> {
-  const part = holdoutParts(users.map((row) => String(row.user_id)), seed);
-  const validation = users.filter((_, i) => part[i] === VALIDATION);
-  const kept = new Set(validation.map((row) => String(row.user_id)).sort((a, b) => userHash(a, seed + 1) - userHash(b, seed + 1) || a.localeCompare(b)).slice(0, size));
-  const sample = validation.filter((row) => kept.has(String(row.user_id)));
+async function keepScreenSample(connection: DuckDBConnection, size: number, seed: number): Promise<void> {
+  const userIds = (await connection.runAndReadAll('SELECT user_id FROM eval_users ORDER BY user_id')).getColumnsJS()[0].map(String);
+  const part = holdoutParts(userIds, seed);
+  const validation = userIds.filter((_, i) => part[i] === VALIDATION);
+  const kept = validation.sort((a, b) => userHash(a, seed + 1) - userHash(b, seed + 1) || a.localeCompare(b)).slice(0, size);
   await connection.run('CREATE OR REPLACE TEMP TABLE eval_users AS SELECT * FROM eval_users WHERE user_id IN (SELECT unnest($ids::VARCHAR[]))',
-    { ids: listValue(sample.map((row) => String(row.user_id))) });
-  return sample;
+    { ids: listValue(kept) });
+}
+
+/** The evaluated users in user_id order: what the holdout split and the next-purchase model read. */
+interface EvaluatedUsers {
+  userIds: string[];
+  segments: number[];
+  buys: number[];
+}
+
+/**
+ * Runs one recommender (sql/evaluation/recommend_*.sql) into `recs` and reads back only what the
+ * metrics need (ranking_hits.sql): per user the relevant count and hit ranks, and per rank how many
+ * items are best placed there. At 10^6 users the lists are 2*10^7 rows that never reach JavaScript.
+ */
+async function rankingHits(connection: DuckDBConnection, sqlFile: string, params: Record<string, boolean | number>) {
+  const recommend = loadSql(sqlFile).trim().replace(/;$/, '');
+  await connection.run(`CREATE OR REPLACE TEMP TABLE recs AS ${recommend}`, params);
+  const [userIds, segments, buys, relevantCounts, hitRanks] = (await connection.runAndReadAll(loadSql('evaluation/ranking_hits.sql'))).getColumnsJS();
+  const perUser: UserHits[] = relevantCounts.map((count, i) => ({
+    relevantCount: Number(count),
+    hitRanks: Int32Array.from(hitRanks[i] as number[], (rank) => Number(rank) - 1),
+  }));
+  const itemsAtBestRank = new Float64Array(Number(params.k_max));
+  for (const row of await queryRows(connection, 'SELECT best, count(*) AS items FROM (SELECT min(rank) AS best FROM recs GROUP BY item_id) GROUP BY best')) {
+    itemsAtBestRank[Number(row.best) - 1] = Number(row.items);
+  }
+  await connection.run('DROP TABLE recs');
+  return {
+    perUser,
+    itemsAtBestRank,
+    users: { userIds: userIds.map(String), segments: segments.map(Number), buys: buys.map((value) => (value ? 1 : 0)) } satisfies EvaluatedUsers,
+  };
 }
 
 /**
@@ -219,7 +235,8 @@ function userHash(userId: string, seed: number): number {
   return hash;
 }
 
-function lift(segment: Float64Array, baseline: Float64Array, options: DownstreamOptions): LiftEstimate {
-  const result = pairedBootstrap(segment, baseline, { seed: options.seed, samples: options.bootstrapSamples, confidence: 0.95 });
-  return { value: result.lift, ciLow: result.liftCiLow, ciHigh: result.liftCiHigh, segment: result.meanA, baseline: result.meanB };
+/** The lift of each (segment, baseline) pair of the same users; one bootstrap draw serves them all (same values as one at a time). */
+function lifts(pairs: Array<[Float64Array, Float64Array]>, options: DownstreamOptions): LiftEstimate[] {
+  return pairedBootstraps(pairs, { seed: options.seed, samples: options.bootstrapSamples, confidence: 0.95 }).map((result) => (
+    { value: result.lift, ciLow: result.liftCiLow, ciHigh: result.liftCiHigh, segment: result.meanA, baseline: result.meanB }));
 }

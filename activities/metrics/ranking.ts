@@ -194,6 +194,60 @@ export function scoreRankings(users: readonly RankedUser[], ks: readonly number[
   };
 }
 
+/** One user's side of a top-K list, as ranking_hits.sql returns it. */
+export interface UserHits {
+  /** Distinct held-out relevant items (> 0). */
+  relevantCount: number;
+  /** 0-based ranks of the recommended items that are relevant, ascending, all below max(ks). */
+  hitRanks: ArrayLike<number>;
+}
+
+/**
+ * scoreRankings's metrics from what they depend on, so a recommender's lists can stay in the
+ * database (activities/evaluation/downstream.ts): each user's relevant count and hit ranks, and
+ * for coverage how many catalogue items have each best rank (`itemsAtBestRank[r]`: items whose
+ * highest place in any list is rank r, 0-based). Every user is evaluated. The sums run in the same
+ * order as scoreRankings's, so the values are the same to the last bit (test/unit/downstream-scale.test.ts).
+ */
+export function scoreHitRanks(users: readonly UserHits[], ks: readonly number[], itemsAtBestRank: ArrayLike<number>, catalogueSize: number): RankingScores {
+  const cutoffs = [...new Set(ks)].sort((a, b) => a - b);
+  const maxK = cutoffs[cutoffs.length - 1];
+  const discount = new Float64Array(maxK);
+  const idcg = new Float64Array(maxK + 1);
+  for (let r = 0; r < maxK; r++) {
+    discount[r] = 1 / Math.log2(r + 2);
+    idcg[r + 1] = idcg[r] + discount[r];
+  }
+  const n = users.length;
+  const atK: Record<number, RankingMetrics> = {};
+  const perUser: Record<number, PerUserRankingMetrics> = {};
+  for (const k of cutoffs) {
+    const column = { hr: new Float64Array(n), mrr: new Float64Array(n), ndcg: new Float64Array(n), precision: new Float64Array(n), recall: new Float64Array(n) };
+    for (let u = 0; u < n; u++) {
+      const { relevantCount, hitRanks } = users[u];
+      let hits = 0;
+      let dcg = 0;
+      for (let h = 0; h < hitRanks.length && hitRanks[h] < k; h++) {
+        hits++;
+        dcg += discount[hitRanks[h]];
+      }
+      column.hr[u] = hits > 0 ? 1 : 0;
+      column.mrr[u] = hits > 0 ? 1 / (hitRanks[0] + 1) : 0;
+      column.ndcg[u] = dcg / idcg[Math.min(relevantCount, maxK, k)];
+      column.precision[u] = hits / k;
+      column.recall[u] = hits / relevantCount;
+    }
+    let covered = 0;
+    for (let r = 0; r < Math.min(k, itemsAtBestRank.length); r++) covered += itemsAtBestRank[r];
+    perUser[k] = column;
+    atK[k] = {
+      hr: mean(column.hr), mrr: mean(column.mrr), ndcg: mean(column.ndcg), precision: mean(column.precision), recall: mean(column.recall),
+      coverage: covered / catalogueSize,
+    };
+  }
+  return { ks: cutoffs, atK, perUser, userIndex: Int32Array.from({ length: n }, (_, i) => i), evaluatedUsers: n, skippedUsers: 0 };
+}
+
 /** Mean of the values; NaN for none. */
 export function mean(values: ArrayLike<number>): number {
   let sum = 0;
@@ -234,19 +288,29 @@ export interface PairedBootstrapResult {
  * Cost: samples x n draws; memory: 2 bytes per user plus the resampled statistics.
  */
 export function pairedBootstrap(a: Float64Array, b: Float64Array, options: PairedBootstrapOptions): PairedBootstrapResult {
-  const n = a.length;
-  if (b.length !== n) throw new RangeError(`pairedBootstrap: ${n} values for system A but ${b.length} for system B`);
+  return pairedBootstraps([[a, b]], options)[0];
+}
+
+/**
+ * pairedBootstrap of several metric pairs of the same users at once: every resample draws the users
+ * once and sums every pair over that draw, so each result is exactly pairedBootstrap(a, b) with
+ * the same seed (the draws depend only on the seed and the number of users), at the cost of one
+ * draw for all of them: at 10^6 users the draws are most of the time.
+ */
+export function pairedBootstraps(pairs: ReadonlyArray<readonly [Float64Array, Float64Array]>, options: PairedBootstrapOptions): PairedBootstrapResult[] {
+  const n = pairs[0][0].length;
+  for (const [a, b] of pairs) {
+    if (a.length !== n || b.length !== n) throw new RangeError(`pairedBootstrap: ${a.length} values for system A but ${b.length} for system B`);
+  }
   if (n === 0) throw new RangeError('pairedBootstrap: no users to resample');
   const samples = options.samples ?? 1000;
   const confidence = options.confidence ?? 0.95;
   if (!Number.isInteger(samples) || samples < 1) throw new RangeError(`pairedBootstrap: samples must be a positive integer, got ${samples}`);
   if (!(confidence > 0 && confidence < 1)) throw new RangeError(`pairedBootstrap: confidence must be in (0, 1), got ${confidence}`);
 
-  const meanA = mean(a);
-  const meanB = mean(b);
   const random = seededRandom(options.seed);
-  const differences = new Float64Array(samples);
-  const lifts = new Float64Array(samples);
+  const differences = pairs.map(() => new Float64Array(samples));
+  const lifts = pairs.map(() => new Float64Array(samples));
   // Count how often each user is drawn, then sum in one sequential pass: at 10^6 users this is
   // ~3x faster than reading a[j], b[j] at random (a 2 MB count array stays in cache).
   const counts = new Uint16Array(n);
@@ -256,35 +320,41 @@ export function pairedBootstrap(a: Float64Array, b: Float64Array, options: Paire
       const j = Math.floor(random() * n);
       if (++counts[j] === 0) throw new RangeError('pairedBootstrap: a user was drawn 65536 times in one resample');
     }
-    let sumA = 0;
-    let sumB = 0;
-    for (let j = 0; j < n; j++) {
-      const count = counts[j];
-      if (count !== 0) {
-        sumA += count * a[j];
-        sumB += count * b[j];
+    pairs.forEach(([a, b], p) => {
+      let sumA = 0;
+      let sumB = 0;
+      for (let j = 0; j < n; j++) {
+        const count = counts[j];
+        if (count !== 0) {
+          sumA += count * a[j];
+          sumB += count * b[j];
+        }
       }
-    }
-    differences[s] = (sumA - sumB) / n;
-    lifts[s] = sumB !== 0 ? sumA / sumB - 1 : sumA === 0 ? 0 : Number.POSITIVE_INFINITY;
+      differences[p][s] = (sumA - sumB) / n;
+      lifts[p][s] = sumB !== 0 ? sumA / sumB - 1 : sumA === 0 ? 0 : Number.POSITIVE_INFINITY;
+    });
   }
-  differences.sort();
-  lifts.sort();
   const tail = (1 - confidence) / 2;
-  const hasLift = meanB !== 0;
-  return {
-    n,
-    samples,
-    confidence,
-    meanA,
-    meanB,
-    difference: meanA - meanB,
-    ciLow: quantileOfSorted(differences, tail),
-    ciHigh: quantileOfSorted(differences, 1 - tail),
-    lift: hasLift ? meanA / meanB - 1 : null,
-    liftCiLow: hasLift ? quantileOfSorted(lifts, tail) : null,
-    liftCiHigh: hasLift ? quantileOfSorted(lifts, 1 - tail) : null,
-  };
+  return pairs.map(([a, b], p) => {
+    const meanA = mean(a);
+    const meanB = mean(b);
+    differences[p].sort();
+    lifts[p].sort();
+    const hasLift = meanB !== 0;
+    return {
+      n,
+      samples,
+      confidence,
+      meanA,
+      meanB,
+      difference: meanA - meanB,
+      ciLow: quantileOfSorted(differences[p], tail),
+      ciHigh: quantileOfSorted(differences[p], 1 - tail),
+      lift: hasLift ? meanA / meanB - 1 : null,
+      liftCiLow: hasLift ? quantileOfSorted(lifts[p], tail) : null,
+      liftCiHigh: hasLift ? quantileOfSorted(lifts[p], 1 - tail) : null,
+    };
+  });
 }
 
 /** Quantile q of ascending values with linear interpolation (NumPy's default percentile). */

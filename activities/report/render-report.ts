@@ -34,7 +34,7 @@ export interface ReportModel {
   geometry?: Pick<SegmentGeometry, 'map' | 'similarity'>;
   /** A drop compared with its model: its drift and the pipeline's segment sizes over drops. */
   acrossDrops?: AcrossDrops;
-  steps: Array<{ step: string; finishedAt: string }>;
+  steps: Array<{ step: string; finishedAt: string; seconds?: number }>;
   /** When the run started (its stored config was written): the stage chart counts from here. */
   startedAt?: string;
   /** Where the run's workflow is in the Temporal UI, when known. */
@@ -155,7 +155,7 @@ ${await accountingChart(accounting)}
 ${table(['', 'rows'], accountingRows)}
 <h2>Steps</h2>
 ${await stageDurationsChart(model.steps, model.startedAt)}
-${table(['step', 'finished at'], model.steps.map((step) => [step.step, step.finishedAt]))}
+${table(['step', 'finished at', 'seconds'], model.steps.map((step) => [step.step, step.finishedAt, step.seconds === undefined ? '' : step.seconds.toFixed(1)]))}
 <h2>Run settings</h2>
 ${model.temporalUiUrl ? `<p>The workflow in the Temporal UI: <a href="${displayText(model.temporalUiUrl, 2000)}">${displayText(model.temporalUiUrl)}</a></p>` : ''}
 ${model.versions ? table(['made with', 'version'], Object.entries(model.versions)) : ''}

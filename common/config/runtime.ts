@@ -22,10 +22,14 @@ export const runtimeSection = z.object({
     "Sequences are aggregated for one bucket of users at a time, about this many events per bucket (DuckDB's grouped list " +
       'aggregates do not spill; measure before raising it).',
   ),
-  duckdbThreads: integer(0, 1024).default(0).describe("DuckDB threads per activity (0 = DuckDB's default: all cores)."),
+  duckdbThreads: integer(0, 1024).default(0).describe("DuckDB threads of one worker's activities together, split like duckdbMemoryLimit (0 = every core)."),
   duckdbMemoryLimit: matching(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "a size like '4GB' (KB, MB, GB, TB, KiB, MiB, GiB, TiB)")
     .default('4GB')
-    .describe("DuckDB memory limit per activity, e.g. '4GB'."),
+    .describe(
+      "DuckDB memory limit of one worker's activities together, e.g. '4GB': activities of a step that run at once split it " +
+        '(scoring and screening: sweepConcurrency ways; fitting: one share per fitted encoder), as they split duckdbThreads. ' +
+        'A step that runs out of it fails at once with a ResourceLimitError naming this field.',
+    ),
 }).describe(
   'How the work is cut up, retried and resourced: shards, concurrency, batches, heartbeats, attempts, DuckDB (read by the workflow and most activities).',
 );

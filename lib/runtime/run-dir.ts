@@ -21,6 +21,8 @@ import { damagedOutputs, recordOutputs, type OutputRecord, type OutputRef } from
 export interface StepMarker<T> {
   step: string;
   finishedAt: string;
+  /** How long the step's work took (absent for recorded steps and older checkpoints). */
+  seconds?: number;
   fingerprint: string;
   madeFrom: unknown;
   /** The seal of each upstream step when this one ran: how `client repair` finds a step's dependents. */
@@ -111,8 +113,9 @@ export async function runStepOnce<T>(definition: StepDefinition<T>, run: () => P
     if (!stale) return existing.output;
     console.warn(`step ${step} of ${runDir}: its checkpoint is not reused (${stale}); computing it again`);
   }
+  const started = performance.now();
   const output = await run();
-  await writeMarkerFor(definition, { fingerprint, upstream }, output);
+  await writeMarkerFor(definition, { fingerprint, upstream }, output, (performance.now() - started) / 1000);
   return output;
 }
 
@@ -121,10 +124,11 @@ export async function recordStep<T>(definition: StepDefinition<T>, output: T): P
   await writeMarkerFor(definition, await fingerprintStep(definition), output);
 }
 
-async function writeMarkerFor<T>(definition: StepDefinition<T>, made: { fingerprint: string; upstream: Record<string, string> }, output: T): Promise<void> {
+async function writeMarkerFor<T>(definition: StepDefinition<T>, made: { fingerprint: string; upstream: Record<string, string> }, output: T, seconds?: number): Promise<void> {
   const outputs = await recordOutputs(definition.runDir, definition.outputs(output));
   await writeStepMarker(definition.runDir, {
-    step: definition.step, finishedAt: new Date().toISOString(), ...made, madeFrom: definition.madeFrom, outputs, output,
+    step: definition.step, finishedAt: new Date().toISOString(), ...(seconds === undefined ? {} : { seconds: Math.round(seconds * 1000) / 1000 }),
+    ...made, madeFrom: definition.madeFrom, outputs, output,
   });
 }
 

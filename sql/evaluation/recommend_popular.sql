@@ -1,7 +1,7 @@
 -- "Segment -> recommend": each evaluated user gets the items most popular among the users of
 -- their segment (of everyone when $global: the global-popularity baseline), ranked by how many of
 -- those users interacted with the item (ties: item id), skipping items the user has already seen
--- when $exclude_seen. Returns the top $k_max per user as (user_id, item_id, rank).
+-- when $exclude_seen. Returns the top $k_max per user as (user_id, item_id, rank), unordered.
 -- Needs: segments(user_id, segment); seen, eval_users (prepare_downstream.sql); parameters
 -- $global, $exclude_seen, $k_max.
 WITH grouped AS (
@@ -26,5 +26,4 @@ candidates AS (
 )
 SELECT user_id, item_id, rank
 FROM (SELECT user_id, item_id, row_number() OVER (PARTITION BY user_id ORDER BY popularity_rank) AS rank FROM candidates)
-WHERE rank <= $k_max
-ORDER BY user_id, rank;
+WHERE rank <= $k_max;

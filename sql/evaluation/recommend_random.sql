@@ -1,5 +1,5 @@
 -- Random baseline: for each evaluated user, catalogue items drawn by a seeded hash of
--- (user, draw number), duplicates and (when $exclude_seen) seen items skipped, first $k_max kept.
+-- (user, draw number), duplicates and (when $exclude_seen) seen items skipped, first $k_max kept (unordered).
 -- Needs: seen, catalogue, eval_users (prepare_downstream.sql); parameters $seed, $exclude_seen,
 -- $k_max.
 WITH draws AS (
@@ -15,5 +15,4 @@ items AS (
 )
 SELECT user_id, item_id, rank
 FROM (SELECT user_id, item_id, row_number() OVER (PARTITION BY user_id ORDER BY first_draw) AS rank FROM items)
-WHERE rank <= $k_max
-ORDER BY user_id, rank;
+WHERE rank <= $k_max;

@@ -276,4 +276,15 @@ describe('deterministic failures end the run at once', () => {
       });
     });
   });
+
+  it('a step that runs out of DuckDB memory: ResourceLimitError naming duckdbMemoryLimit and the step, not retried', async () => {
+    await withWorkers({ label: 'out-of-memory' }, async (harness) => {
+      const handle = await runDrop(harness, copyOfSample(harness.dataDir), { ...SMALL, duckdbMemoryLimit: '1MB', activityMaxAttempts: 5 });
+      await expectFailsFast(handle, {
+        type: 'ResourceLimitError',
+        activity: 'cleanRawLogs',
+        message: /^cleanRawLogs ran out of DuckDB memory: .*Out of Memory Error: .*\. duckdbMemoryLimit \(1MB\) is what one worker's activities may use together.*raise duckdbMemoryLimit/s,
+      });
+    });
+  });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  pairedBootstrap, quantileOfSorted, RankingInputError, scoreRankings, type PerUserRankingMetrics, type RankedUser,
+  pairedBootstrap, pairedBootstraps, quantileOfSorted, RankingInputError, scoreRankings, type PerUserRankingMetrics, type RankedUser,
 } from '../../activities/metrics/ranking';
 import { seededRandom } from '../../activities/clustering/random';
 import { projectPath } from '../../lib/paths';
@@ -175,6 +175,13 @@ describe('pairedBootstrap', () => {
     const random = seededRandom(seed);
     return Float64Array.from({ length: n }, () => (random() < p ? 1 : 0));
   };
+
+  it('several pairs of the same users in one draw: each exactly its own pairedBootstrap', () => {
+    const pairs: Array<[Float64Array, Float64Array]> = [[bernoulli(800, 0.3, 1), bernoulli(800, 0.2, 2)], [bernoulli(800, 0.5, 3), bernoulli(800, 0.45, 4)]];
+    const together = pairedBootstraps(pairs, { samples: 200, seed: 6 });
+    expect(together).toEqual(pairs.map(([a, b]) => pairedBootstrap(a, b, { samples: 200, seed: 6 })));
+    expect(together[0].ciLow).not.toBe(together[1].ciLow);
+  });
 
   it('identical systems: zero difference and lift, and a [0, 0] interval', () => {
     const values = bernoulli(500, 0.3, 1);

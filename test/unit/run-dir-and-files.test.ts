@@ -37,6 +37,14 @@ describe('atomic outputs and step checkpoints', () => {
     expect(fs.existsSync(path.join(dir, 'steps', 'broken.json'))).toBe(false);
   });
 
+  it('record how long a step\'s work took (the manifest and the report list it)', async () => {
+    const dir = freshDataDir('steps-seconds');
+    await runStepOnce(plainStep(dir, 'slow'), () => new Promise((resolve) => setTimeout(() => resolve({ value: 1 }), 200)));
+    const [marker] = await listStepMarkers(dir);
+    expect(marker.seconds).toBeGreaterThanOrEqual(0.19);
+    expect(marker.seconds).toBeLessThan(5);
+  });
+
   it('compute a step again once, naming the file, when its marker was damaged (truncated, or another step\'s)', async () => {
     const dir = freshDataDir('damaged-steps');
     let runs = 0;
