@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { projectPath } from '../paths';
 
@@ -25,7 +26,12 @@ export async function openDuckDB(file: string, settings: DuckDBSettings = {}): P
   const options: Record<string, string> = {};
   if (settings.threads && settings.threads > 0) options.threads = String(settings.threads);
   if (settings.memoryLimit) options.memory_limit = settings.memoryLimit;
-  if (settings.tempDirectory) options.temp_directory = settings.tempDirectory;
+  if (settings.tempDirectory) {
+    // DuckDB creates the spill directory itself, but only its last level, and only when it first
+    // spills: a missing parent fails a query deep into a large run, the same way on every retry.
+    await fs.promises.mkdir(path.dirname(settings.tempDirectory), { recursive: true });
+    options.temp_directory = settings.tempDirectory;
+  }
   const instance = await DuckDBInstance.create(file, options);
   const connection = await instance.connect();
   const close = () => {
