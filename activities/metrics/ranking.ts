@@ -73,13 +73,7 @@ export function scoreRankings(users: readonly RankedUser[], ks: readonly number[
   for (const k of cutoffs) if (!Number.isInteger(k) || k < 1) throw new RankingInputError(`every K must be a positive integer, got ${k}`);
   const maxK = cutoffs[cutoffs.length - 1];
 
-  // discount[r] = 1/log2(r + 2) for 0-based rank r; idcg[m] = DCG of m hits at the top.
-  const discount = new Float64Array(maxK);
-  const idcg = new Float64Array(maxK + 1);
-  for (let r = 0; r < maxK; r++) {
-    discount[r] = 1 / Math.log2(r + 2);
-    idcg[r + 1] = idcg[r] + discount[r];
-  }
+  const { discount, idcg } = rankDiscounts(maxK);
 
   // Per-item stamps instead of per-user sets (no allocation per user): relevantStamp[item] ===
   // stamp marks a relevant item of the current user, seenStamp catches a duplicate in a list,
@@ -212,12 +206,7 @@ export interface UserHits {
 export function scoreHitRanks(users: readonly UserHits[], ks: readonly number[], itemsAtBestRank: ArrayLike<number>, catalogueSize: number): RankingScores {
   const cutoffs = [...new Set(ks)].sort((a, b) => a - b);
   const maxK = cutoffs[cutoffs.length - 1];
-  const discount = new Float64Array(maxK);
-  const idcg = new Float64Array(maxK + 1);
-  for (let r = 0; r < maxK; r++) {
-    discount[r] = 1 / Math.log2(r + 2);
-    idcg[r + 1] = idcg[r] + discount[r];
-  }
+  const { discount, idcg } = rankDiscounts(maxK);
   const n = users.length;
   const atK: Record<number, RankingMetrics> = {};
   const perUser: Record<number, PerUserRankingMetrics> = {};
@@ -367,4 +356,15 @@ export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   const high = sorted[above];
   // Infinite neighbours (lift resamples with meanB = 0) would give NaN from the formula.
   return fraction === 0 || low === high ? low : low + (high - low) * fraction;
+}
+
+/** discount[r] = 1/log2(r + 2) for 0-based rank r; idcg[m] = DCG of m hits at the top. */
+function rankDiscounts(maxK: number): { discount: Float64Array; idcg: Float64Array } {
+  const discount = new Float64Array(maxK);
+  const idcg = new Float64Array(maxK + 1);
+  for (let r = 0; r < maxK; r++) {
+    discount[r] = 1 / Math.log2(r + 2);
+    idcg[r + 1] = idcg[r] + discount[r];
+  }
+  return { discount, idcg };
 }
