@@ -29,6 +29,8 @@ export interface DownstreamOptions {
    * next-purchase model. Segment popularity still comes from every segmented user.
    */
   screenUsers?: number;
+  /** Users per batch of the random baseline (default 100,000): its draws, 3 k_max + 10 per user, stay a few million rows. */
+  randomBatchUsers?: number;
 }
 
 /** What a baseline contributes: its means, and the per-user values the paired bootstrap needs. */
@@ -63,12 +65,12 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
 
   const kMax = Math.max(...options.ks);
   let users: EvaluatedUsers | undefined;
-  const score = async (sqlFile: string, params: Record<string, boolean | number>): Promise<RankingScores> => {
-    const hits = await rankingHits(connection, sqlFile, { k_max: kMax, exclude_seen: options.excludeSeen, ...params });
+  const score = async (recommender: Recommender, params: Record<string, boolean | number>): Promise<RankingScores> => {
+    const hits = await rankingHits(connection, recommender, { k_max: kMax, exclude_seen: options.excludeSeen, ...params }, options.randomBatchUsers ?? 100_000);
     users ??= hits.users;
     return scoreHitRanks(hits.perUser, options.ks, hits.itemsAtBestRank, items);
   };
-  const segment = await score('evaluation/recommend_popular.sql', { global: false });
+  const segment = await score('segment-popularity', {});
   if (!users || users.userIds.length === 0) return null;
   const evaluated: EvaluatedUsers = users;
   const coverageScale = items / catalogue;
@@ -81,8 +83,8 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
   const computeBaselines = async (): Promise<BaselineCache> => {
     const computed = {
       key,
-      popularity: asBaseline(await score('evaluation/recommend_popular.sql', { global: true })),
-      random: asBaseline(await score('evaluation/recommend_random.sql', { seed: options.seed })),
+      popularity: asBaseline(await score('global-popularity', {})),
+      random: asBaseline(await score('random', { seed: options.seed })),
     };
     if (options.baselineCache) await writeJsonAtomic(options.baselineCache, computed);
     return computed;
@@ -192,23 +194,49 @@ interface EvaluatedUsers {
 }
 
 /**
- * Runs one recommender (sql/evaluation/recommend_*.sql) into `recs` and reads back only what the
- * metrics need (ranking_hits.sql): per user the relevant count and hit ranks, and per rank how many
- * items are best placed there. At 10^6 users the lists are 2*10^7 rows that never reach JavaScript.
+ * Fills `hits(user_id, rank)` and `best_ranks(item_id, best)` for one recommender: popularity (of
+ * the user's segment, or global) by set operations (popular_hits.sql); the random baseline by
+ * drawing its lists (recommend_random.sql) for batches of users at a time, so memory stays bounded
+ * at any number of users.
  */
-async function rankingHits(connection: DuckDBConnection, sqlFile: string, params: Record<string, boolean | number>) {
-  const recommend = loadSql(sqlFile).trim().replace(/;$/, '');
-  await connection.run(`CREATE OR REPLACE TEMP TABLE recs AS ${recommend}`, params);
+async function recommend(connection: DuckDBConnection, recommender: Recommender, params: Record<string, boolean | number>, batchUsers: number): Promise<void> {
+  if (recommender !== 'random') {
+    await runSqlFile(connection, 'evaluation/popular_hits.sql', { ...params, global: recommender === 'global-popularity' });
+    return;
+  }
+  await connection.run('CREATE OR REPLACE TEMP TABLE hits (user_id VARCHAR, rank BIGINT)');
+  await connection.run('CREATE OR REPLACE TEMP TABLE batch_best (item_id VARCHAR, best BIGINT)');
+  await connection.run('CREATE OR REPLACE TEMP TABLE batches AS SELECT user_id, (row_number() OVER (ORDER BY user_id) - 1) // $size AS batch FROM eval_users', { size: batchUsers });
+  const batches = Number((await queryRows(connection, 'SELECT coalesce(max(batch) + 1, 0) AS n FROM batches'))[0].n);
+  for (let batch = 0; batch < batches; batch++) {
+    await connection.run('CREATE OR REPLACE TEMP TABLE batch_users AS SELECT u.* FROM eval_users AS u SEMI JOIN (SELECT user_id FROM batches WHERE batch = $batch) USING (user_id)', { batch });
+    await connection.run(`CREATE OR REPLACE TEMP TABLE recs AS ${loadSql('evaluation/recommend_random.sql').trim().replace(/;$/, '')}`, params);
+    await connection.run('INSERT INTO hits SELECT user_id, rank FROM recs SEMI JOIN relevant USING (user_id, item_id)');
+    await connection.run('INSERT INTO batch_best SELECT item_id, min(rank) FROM recs GROUP BY item_id');
+  }
+  await connection.run('CREATE OR REPLACE TEMP TABLE best_ranks AS SELECT item_id, min(best) AS best FROM batch_best GROUP BY item_id');
+  for (const table of ['recs', 'batch_users', 'batch_best', 'batches']) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+}
+
+type Recommender = 'segment-popularity' | 'global-popularity' | 'random';
+
+/**
+ * Runs one recommender and reads back only what the metrics need (ranking_hits.sql): per user the
+ * relevant count and hit ranks, and per rank how many items are best placed there. At 10^6 users
+ * the lists would be 2*10^7 rows; they never reach JavaScript.
+ */
+async function rankingHits(connection: DuckDBConnection, recommender: Recommender, params: Record<string, boolean | number>, randomBatchUsers: number) {
+  await recommend(connection, recommender, params, randomBatchUsers);
   const [userIds, segments, buys, relevantCounts, hitRanks] = (await connection.runAndReadAll(loadSql('evaluation/ranking_hits.sql'))).getColumnsJS();
   const perUser: UserHits[] = relevantCounts.map((count, i) => ({
     relevantCount: Number(count),
     hitRanks: Int32Array.from(hitRanks[i] as number[], (rank) => Number(rank) - 1),
   }));
   const itemsAtBestRank = new Float64Array(Number(params.k_max));
-  for (const row of await queryRows(connection, 'SELECT best, count(*) AS items FROM (SELECT min(rank) AS best FROM recs GROUP BY item_id) GROUP BY best')) {
+  for (const row of await queryRows(connection, 'SELECT best, count(*) AS items FROM best_ranks GROUP BY best')) {
     itemsAtBestRank[Number(row.best) - 1] = Number(row.items);
   }
-  await connection.run('DROP TABLE recs');
+  for (const table of ['hits', 'best_ranks']) await connection.run(`DROP TABLE ${table}`);
   return {
     perUser,
     itemsAtBestRank,

@@ -303,6 +303,13 @@ export function pairedBootstraps(pairs: ReadonlyArray<readonly [Float64Array, Fl
   // Count how often each user is drawn, then sum in one sequential pass: at 10^6 users this is
   // ~3x faster than reading a[j], b[j] at random (a 2 MB count array stays in cache).
   const counts = new Uint16Array(n);
+  // Users with a = b = 0 (most of them: no hit from either system) add exactly 0 to both sums, so
+  // each sum runs over the others only, in the same order: the same values, several times faster.
+  const nonZero = pairs.map(([a, b]) => {
+    const users: number[] = [];
+    for (let j = 0; j < n; j++) if (a[j] !== 0 || b[j] !== 0) users.push(j);
+    return Int32Array.from(users);
+  });
   for (let s = 0; s < samples; s++) {
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -312,7 +319,7 @@ export function pairedBootstraps(pairs: ReadonlyArray<readonly [Float64Array, Fl
     pairs.forEach(([a, b], p) => {
       let sumA = 0;
       let sumB = 0;
-      for (let j = 0; j < n; j++) {
+      for (const j of nonZero[p]) {
         const count = counts[j];
         if (count !== 0) {
           sumA += count * a[j];

@@ -1,3 +1,5 @@
+-- The lists spelled out: the reference implementation (test/helpers/downstream-reference.ts) uses
+-- them; the pipeline computes the same hits and coverage without building them (popular_hits.sql).
 -- "Segment -> recommend": each evaluated user gets the items most popular among the users of
 -- their segment (of everyone when $global: the global-popularity baseline), ranked by how many of
 -- those users interacted with the item (ties: item id), skipping items the user has already seen

@@ -1,11 +1,11 @@
 -- Random baseline: for each evaluated user, catalogue items drawn by a seeded hash of
 -- (user, draw number), duplicates and (when $exclude_seen) seen items skipped, first $k_max kept (unordered).
--- Needs: seen, catalogue, eval_users (prepare_downstream.sql); parameters $seed, $exclude_seen,
+-- Needs: seen, catalogue (prepare_downstream.sql), batch_users (the eval_users of this batch); parameters $seed, $exclude_seen,
 -- $k_max.
 WITH draws AS (
     SELECT u.user_id, d.draw,
            CAST(hash(u.user_id || ':' || d.draw || ':' || CAST($seed AS VARCHAR)) % CAST((SELECT count(*) FROM catalogue) AS UBIGINT) AS BIGINT) AS item_index
-    FROM eval_users AS u, range(0, 3 * $k_max + 10) AS d(draw)
+    FROM batch_users AS u, range(0, 3 * $k_max + 10) AS d(draw)
 ),
 items AS (
     SELECT d.user_id, c.item_id, min(d.draw) AS first_draw

@@ -86,6 +86,8 @@ export async function referenceDownstreamValue(connection: DuckDBConnection, opt
   }
 
   const kMax = Math.max(...options.ks);
+  // The random lists' SQL now draws for one batch of users at a time; here the batch is everyone.
+  await connection.run('CREATE OR REPLACE TEMP VIEW batch_users AS SELECT * FROM eval_users');
   const score = async (sqlFile: string, params: Record<string, boolean | number>): Promise<RankingScores> => {
     const lists: number[][] = users.map(() => []);
     const rows = await connection.runAndReadAll(`SELECT * FROM (${loadSql(sqlFile).trim().replace(/;$/, '')}) ORDER BY user_id, rank`, { k_max: kMax, exclude_seen: options.excludeSeen, ...params });

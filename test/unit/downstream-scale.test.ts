@@ -39,6 +39,11 @@ describe('downstream value at scale: the same numbers as the reference implement
     expect(await evaluate(downstreamValue, base)).toEqual(reference);
     expect(await evaluate(downstreamValue, cached)).toEqual(reference); // writes the cache
     expect(await evaluate(downstreamValue, cached)).toEqual(reference); // reads it
+    // The random baseline drawn for a few users at a time: the same lists.
+    expect(await evaluate(downstreamValue, { ...base, randomBatchUsers: 97 })).toEqual(reference);
+    // Seen items kept in the lists: no exclusion at all.
+    const keepSeen = { ...base, excludeSeen: false };
+    expect(await evaluate(downstreamValue, keepSeen)).toEqual(await evaluate(referenceDownstreamValue, keepSeen));
     const screened = { ...base, screenUsers: 150 };
     const screenReference = await evaluate(referenceDownstreamValue, screened);
     expect(screenReference?.validation?.users).toBe(150);
