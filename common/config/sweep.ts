@@ -11,6 +11,10 @@ export const sweepSection = z.object({
   kMin: integer(2, 1000).default(2).describe('The smallest k of the k-based algorithms (k-means, mini-batch k-means, ward, average, spectral).'),
   kMax: integer(2, 1000).default(20).describe('The largest k (capped at the users, and for ward/average at hierarchicalSampleSize).'),
   kmeansInit: integer(1, 100).default(4).describe('k-means restarts per k (best inertia wins).'),
+  kmeansSeedingUsers: integer(0, 100_000_000).default(50_000).describe(
+    'k-means above this many users: the kmeansInit restarts run on a seeded sample of this many, and the best of them ' +
+      'seeds one Lloyd run on every user (0 = every restart on every user).',
+  ),
   kmeansMaxIterations: integer(1, 100_000).default(300).describe('k-means: Lloyd iterations at most (also for the stability refits).'),
   minibatchSize: integer(16, 1_000_000).default(1024).describe('Mini-batch k-means: points per batch (the cost of a step, whatever n is).'),
   hierarchicalSampleSize: integer(10, 30_000).default(10_000).describe(
