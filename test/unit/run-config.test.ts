@@ -36,6 +36,8 @@ const ADDED_SINCE_THE_SCHEMA = {
   item2vecFitUsers: 50_000,
   // Issue 16: the transformer's embedding cache across drops (a cached vector is the one stored for the same text and model).
   transformerCache: true,
+  // Issue 16: k-means restarts on a sample above 50,000 users, one Lloyd run on every user from the best of them.
+  kmeansSeedingUsers: 50_000,
 };
 /** Defaults changed on purpose since, with why: these do change what a default run produces. */
 const CHANGED_SINCE_THE_SCHEMA = {
