@@ -1,7 +1,9 @@
 -- What sets each segment apart: categories, brands and items its users interacted with far more
 -- often than the population did. lift = (share of the segment's users with the term) / (share of
 -- all segmented users with it); terms seen by fewer than $min_users users of the segment are left
--- out (a lift from two users is noise).
+-- out (a lift from two users is noise), and so are terms with lift at most 1: a segment whose
+-- users chose nothing more often than the population has no distinctive terms, not its least
+-- under-represented ones.
 -- Needs: the run database attached as `run` (run.sequences), segments(user_id, segment);
 -- parameters $min_users, $top.
 WITH events AS (
@@ -36,5 +38,5 @@ scored AS (
 )
 SELECT segment, kind, term, segment_users, segment_share, population_share, lift
 FROM (SELECT *, row_number() OVER (PARTITION BY segment, kind ORDER BY lift DESC, segment_users DESC, term) AS rank FROM scored)
-WHERE rank <= $top
+WHERE rank <= $top AND lift > 1
 ORDER BY segment, kind, rank;

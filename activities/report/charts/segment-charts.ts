@@ -111,7 +111,7 @@ export async function eventMixChart(profile: Row, profiles: Row[]): Promise<stri
 /** A segment's most distinctive categories, brands and items, by lift. */
 export async function topTermsChart(segment: number, topTerms: Row[]): Promise<string> {
   const own = topTerms.filter((term) => Number(term.segment) === segment);
-  if (own.length === 0) return '<p class="muted">No category, brand or item is shared by at least 3 of its users.</p>';
+  if (own.length === 0) return '<p class="muted">No category, brand or item is chosen by at least 3 of its users more often than by the population.</p>';
   const used = new Set<string>();
   const values = own.map((term) => {
     // Two terms cut to the same label would share one bar: number the later ones.
