@@ -1,4 +1,3 @@
-import type { Matrix } from '../metrics/internal';
 /** A small seeded PRNG (mulberry32): the same seed gives the same clustering on every retry. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -23,13 +22,4 @@ export function sampleIndices(n: number, count: number, random: () => number): I
     pool[j] = swap;
   }
   return pool.slice(0, take);
-}
-
-/** `count` rows of `matrix` picked by `random` (all of them when it has no more), in row order. */
-export function sampleRows(matrix: Matrix, count: number, random: () => number): Matrix {
-  if (matrix.n <= count) return matrix;
-  const rows = sampleIndices(matrix.n, count, random).sort();
-  const data = new Float32Array(rows.length * matrix.d);
-  rows.forEach((row, i) => data.set(matrix.data.subarray(row * matrix.d, (row + 1) * matrix.d), i * matrix.d));
-  return { data, n: rows.length, d: matrix.d };
 }

@@ -1,7 +1,7 @@
 import { kmeans } from '../clustering/kmeans';
 import { sampleIndices, seededRandom } from '../clustering/random';
 import { adjustedRandIndex } from '../metrics/external';
-import type { Matrix } from '../metrics/internal';
+import { matrixRows, type Matrix } from '../metrics/internal';
 
 export interface StabilityOptions {
   /** Refits with other seeds (same points). */
@@ -50,7 +50,7 @@ export function kmeansRefit(k: number, maxIterations: number): Refit {
 export async function stability(matrix: Matrix, labels: Int32Array, refit: Refit, options: StabilityOptions): Promise<Stability> {
   const random = seededRandom(options.seed);
   const points = matrix.n > options.maxPoints ? Array.from(sampleIndices(matrix.n, options.maxPoints, random)).sort((a, b) => a - b) : null;
-  const base = points ? subset(matrix, points) : matrix;
+  const base = points ? matrixRows(matrix, points) : matrix;
   const baseLabels = points ? Int32Array.from(points, (i) => labels[i]) : labels;
   const seeds: number[] = [];
   for (let run = 0; run < options.seedRuns; run++) {
@@ -60,17 +60,12 @@ export async function stability(matrix: Matrix, labels: Int32Array, refit: Refit
   const size = Math.max(2, Math.round(base.n * options.subsampleShare));
   for (let run = 0; run < options.bootstrapRuns; run++) {
     const chosen = Array.from(sampleIndices(base.n, size, random)).sort((a, b) => a - b);
-    const part = subset(base, chosen);
+    const part = matrixRows(base, chosen);
     subsamples.push(adjustedRandIndex(Int32Array.from(chosen, (i) => baseLabels[i]), await refit(part, options.seed + 101 + run)));
   }
   return { seeds: summarize(seeds), subsamples: summarize(subsamples), points: base.n };
 }
 
-function subset(matrix: Matrix, rows: number[]): Matrix {
-  const data = new Float32Array(rows.length * matrix.d);
-  rows.forEach((row, i) => data.set(matrix.data.subarray(row * matrix.d, (row + 1) * matrix.d), i * matrix.d));
-  return { data, n: rows.length, d: matrix.d };
-}
 
 export function summarize(values: number[]): AriSummary {
   if (values.length === 0) return { mean: NaN, sd: NaN, runs: [] };

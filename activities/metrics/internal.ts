@@ -160,3 +160,10 @@ export function silhouetteScore(matrix: Matrix, labels: Int32Array, sampleSize: 
   const picks = sampleIndices(members.length, sampleSize, seededRandom(seed));
   return { value: silhouette(matrix, labels, picks.map((p) => members[p])), sampled: true };
 }
+
+/** The given rows of `matrix`, in the given order, as a new matrix. */
+export function matrixRows(matrix: Matrix, rows: ArrayLike<number>): Matrix {
+  const data = new Float32Array(rows.length * matrix.d);
+  for (let i = 0; i < rows.length; i++) data.set(matrix.data.subarray(rows[i] * matrix.d, (rows[i] + 1) * matrix.d), i * matrix.d);
+  return { data, n: rows.length, d: matrix.d };
+}

@@ -1,6 +1,7 @@
 import { kmeansRefit } from '../../evaluation/stability';
 import { kmeans } from '../kmeans';
-import { sampleRows, seededRandom } from '../random';
+import { matrixRows } from '../../metrics/internal';
+import { sampleIndices, seededRandom } from '../random';
 import { kGrid, type SweepAlgorithm } from './algorithm';
 
 export type KMeansParams = { algorithm: 'kmeans'; k: number };
@@ -22,7 +23,7 @@ export const kmeansAlgorithm: SweepAlgorithm<KMeansParams> = {
       const result = await kmeans(matrix.data, matrix.n, matrix.d, restarts);
       return { labels: result.labels, inertia: result.inertia, iterations: result.iterations, details: {} };
     }
-    const sample = sampleRows(matrix, seedingUsers, seededRandom(seed));
+    const sample = matrixRows(matrix, sampleIndices(matrix.n, seedingUsers, seededRandom(seed)).sort());
     const seeding = await kmeans(sample.data, sample.n, sample.d, restarts);
     const result = await kmeans(matrix.data, matrix.n, matrix.d, { k, seed, initialCenters: seeding.centers, maxIterations: config.kmeansMaxIterations });
     return { labels: result.labels, inertia: result.inertia, iterations: result.iterations, details: { seededOnUsers: seedingUsers, seedingIterations: seeding.iterations } };
