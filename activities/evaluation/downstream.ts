@@ -3,7 +3,7 @@ import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { writeJsonAtomic } from '../../lib/runtime/atomic-write';
 import type { DownstreamSummary, HoldoutPartLift, LiftEstimate, NextPurchaseSummary, RankingAtK } from '../../common/contracts';
 import { loadSql, queryRows, runSqlFile } from '../../lib/runtime/duckdb';
-import { kFoldCrossValidate } from '../metrics/next-purchase';
+import { crossValidateSegments } from '../metrics/next-purchase';
 import { pairedBootstraps, scoreHitRanks, type RankingScores, type UserHits } from '../metrics/ranking';
 import { useDownstreamInputs } from './downstream-inputs';
 
@@ -143,11 +143,7 @@ export function nextPurchase(segments: number[], buys: number[], options: Pick<D
   const buyers = buys.reduce((sum, value) => sum + value, 0);
   if (Math.min(buyers, buys.length - buyers) < options.folds) return null;
   // One column per distinct segment (noise, -1, is a segment of its own here).
-  const columns = new Map([...new Set(segments)].sort((a, b) => a - b).map((segment, column) => [segment, column]));
-  const k = columns.size;
-  const features = { data: new Float64Array(segments.length * k), n: segments.length, d: k };
-  segments.forEach((segment, i) => (features.data[i * k + columns.get(segment)!] = 1));
-  const result = kFoldCrossValidate(features, buys, { folds: options.folds, seed: options.seed, stratified: true });
+  const result = crossValidateSegments(segments, buys, { folds: options.folds, seed: options.seed });
   return {
     users: buys.length,
     buyers,

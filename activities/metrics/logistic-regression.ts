@@ -42,6 +42,12 @@ export interface LogisticOptions {
   maxIterations?: number;
   /** Train on these rows only (no copy of the matrix); default all rows. */
   rows?: Int32Array;
+  /**
+   * Positive weight of each feature row (scikit-learn's sample_weight; default 1): a row of
+   * weight w counts as w identical rows, so a fit on distinct rows weighted by their counts
+   * minimises the same objective as the fit on every row (see crossValidateSegments).
+   */
+  weights?: Float64Array;
 }
 
 export class NextPurchaseInputError extends Error {
@@ -63,10 +69,25 @@ export function checkLabels(labels: ArrayLike<number>, n: number): void {
   }
 }
 
-export function countPositives(labels: ArrayLike<number>, rows: Int32Array): number {
+export function countPositives(labels: ArrayLike<number>, rows: Int32Array, weights?: Float64Array): number {
   let positives = 0;
-  for (let r = 0; r < rows.length; r++) positives += labels[rows[r]];
+  for (let r = 0; r < rows.length; r++) positives += labels[rows[r]] * (weights ? weights[rows[r]] : 1);
   return positives;
+}
+
+/** How many rows the training rows stand for: their count, or their total weight. */
+function totalWeight(rows: Int32Array, weights?: Float64Array): number {
+  if (!weights) return rows.length;
+  let total = 0;
+  for (let r = 0; r < rows.length; r++) total += weights[rows[r]];
+  return total;
+}
+
+function checkWeights(weights: Float64Array, n: number): void {
+  if (weights.length !== n) throw new NextPurchaseInputError(`${n} feature rows but ${weights.length} weights`);
+  for (let i = 0; i < n; i++) {
+    if (!(weights[i] > 0 && Number.isFinite(weights[i]))) throw new NextPurchaseInputError(`weight ${i} is ${weights[i]}; weights must be positive and finite`);
+  }
 }
 
 /** log(1 + e^m) without overflow. */
@@ -88,11 +109,14 @@ function margin(data: Float64Array, d: number, i: number, theta: Float64Array): 
   return sum;
 }
 
-/** One fit: the training rows of a feature matrix and C. */
+/** One fit: the training rows of a feature matrix (and their weights) and C. */
 interface Problem {
   features: FeatureMatrix;
   labels: ArrayLike<number>;
   rows: Int32Array;
+  weights?: Float64Array;
+  /** totalWeight(rows, weights): the objective is scaled by it. */
+  m: number;
   C: number;
 }
 
@@ -101,21 +125,21 @@ interface Problem {
  * f = (sum_i softplus(m_i) - y_i m_i + ||w||^2 / (2C)) / m.
  */
 function objective(problem: Problem, theta: Float64Array, gradient?: Float64Array): number {
-  const { features: { data, d }, labels, rows, C } = problem;
-  const m = rows.length;
+  const { features: { data, d }, labels, rows, weights, m, C } = problem;
   if (gradient) gradient.fill(0);
   // Neumaier-compensated: the line search compares values that differ by ~1e-14 near the optimum.
   let loss = 0;
   let compensation = 0;
-  for (let r = 0; r < m; r++) {
+  for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
+    const weight = weights ? weights[i] : 1;
     const z = margin(data, d, i, theta);
-    const term = softplus(z) - labels[i] * z;
+    const term = weight * (softplus(z) - labels[i] * z);
     const sum = loss + term;
     compensation += Math.abs(loss) >= Math.abs(term) ? loss - sum + term : term - sum + loss;
     loss = sum;
     if (gradient) {
-      const residual = sigmoid(z) - labels[i];
+      const residual = weight * (sigmoid(z) - labels[i]);
       const offset = i * d;
       for (let j = 0; j < d; j++) gradient[j] += residual * data[offset + j];
       gradient[d] += residual;
@@ -210,9 +234,8 @@ function lineSearch(
 type Fit = Pick<LogisticModel, 'iterations' | 'converged'> & { theta: Float64Array };
 
 function newton(problem: Problem, tolerance: number, maxIterations: number): Fit {
-  const { features: { data, d }, rows, C } = problem;
+  const { features: { data, d }, rows, weights, m, C } = problem;
   const D = d + 1;
-  const m = rows.length;
   const theta = new Float64Array(D);
   const gradient = new Float64Array(D);
   const step = new Float64Array(D);
@@ -225,10 +248,10 @@ function newton(problem: Problem, tolerance: number, maxIterations: number): Fit
     if (maxAbs(gradient) <= tolerance) return { theta, iterations: iteration, converged: true };
     // Lower triangle of X~' diag(p(1-p)) X~ + I/C (intercept unpenalised), mean-scaled.
     hessian.fill(0);
-    for (let r = 0; r < m; r++) {
+    for (let r = 0; r < rows.length; r++) {
       const i = rows[r];
       const p = sigmoid(margin(data, d, i, theta));
-      const weight = p * (1 - p);
+      const weight = p * (1 - p) * (weights ? weights[i] : 1);
       if (weight === 0) continue;
       for (let j = 0, offset = i * d; j < d; j++) x[j] = data[offset + j];
       for (let a = 0; a < D; a++) {
@@ -315,8 +338,11 @@ export function fitLogisticRegression(features: FeatureMatrix, labels: ArrayLike
   const C = options.C ?? 1;
   if (!(C > 0)) throw new NextPurchaseInputError(`C must be positive, got ${C}`);
   const rows = options.rows ?? allRows(n);
-  const positives = countPositives(labels, rows);
-  if (positives === 0 || positives === rows.length) {
+  const { weights } = options;
+  if (weights) checkWeights(weights, n);
+  const m = totalWeight(rows, weights);
+  const positives = countPositives(labels, rows, weights);
+  if (positives === 0 || positives === m) {
     throw new NextPurchaseInputError(`training rows hold only ${positives === 0 ? 'non-buyers' : 'buyers'}; need both classes`);
   }
   const solver = options.solver === 'auto' || options.solver === undefined
@@ -324,7 +350,7 @@ export function fitLogisticRegression(features: FeatureMatrix, labels: ArrayLike
     : options.solver;
   const tolerance = options.tolerance ?? 1e-10;
   const maxIterations = options.maxIterations ?? (solver === 'newton' ? 100 : 2000);
-  const fit = (solver === 'newton' ? newton : lbfgs)({ features, labels, rows, C }, tolerance, maxIterations);
+  const fit = (solver === 'newton' ? newton : lbfgs)({ features, labels, rows, weights, m, C }, tolerance, maxIterations);
   return {
     coefficients: fit.theta.slice(0, d),
     intercept: fit.theta[d],
@@ -335,12 +361,12 @@ export function fitLogisticRegression(features: FeatureMatrix, labels: ArrayLike
 }
 
 /** The baseline: no features, intercept = log-odds of buying in the training rows (its exact optimum). */
-export function fitInterceptOnly(labels: ArrayLike<number>, d: number, rows?: Int32Array): LogisticModel {
+export function fitInterceptOnly(labels: ArrayLike<number>, d: number, rows?: Int32Array, weights?: Float64Array): LogisticModel {
   const trainRows = rows ?? allRows(labels.length);
-  const positives = countPositives(labels, trainRows);
+  const positives = countPositives(labels, trainRows, weights);
   return {
     coefficients: new Float64Array(d),
-    intercept: Math.log(positives / (trainRows.length - positives)),
+    intercept: Math.log(positives / (totalWeight(trainRows, weights) - positives)),
     iterations: 0,
     converged: true,
     solver: 'intercept-only',

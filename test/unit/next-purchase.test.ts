@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  assignFolds, crossValidateWithFolds, f1Score, fitInterceptOnly, fitLogisticRegression, kFoldCrossValidate,
+  assignFolds, crossValidateSegments, crossValidateWithFolds, f1Score, fitInterceptOnly, fitLogisticRegression, kFoldCrossValidate,
   NextPurchaseInputError, predictProbabilities, rocAuc, type FeatureMatrix, type LogisticModel,
 } from '../../activities/metrics/next-purchase';
 import { seededRandom } from '../../activities/clustering/random';
@@ -228,5 +228,52 @@ describe('cross-validation', () => {
     const features = toFeatures(Array.from({ length: 20 }, (_, i) => [i]));
     const y = Array.from({ length: 20 }, (_, i) => (i < 3 ? 1 : 0));
     expect(() => kFoldCrossValidate(features, y, { seed: 1 })).toThrow(/only 3 users in the smaller class/);
+  });
+});
+
+describe('weighted fits and the grouped segment cross-validation', () => {
+  it('a row of weight w fits like w copies of it (scikit-learn sample_weight semantics)', () => {
+    const testCase = fixture.models[1];
+    const random = seededRandom(5);
+    const copies = testCase.y.map(() => 1 + Math.floor(random() * 3));
+    const repeatedX = testCase.X.flatMap((row, i) => Array.from({ length: copies[i] }, () => row));
+    const repeatedY = testCase.y.flatMap((label, i) => Array.from({ length: copies[i] }, () => label));
+    for (const solver of ['newton', 'lbfgs'] as const) {
+      const weighted = fitLogisticRegression(toFeatures(testCase.X), testCase.y, { solver, weights: Float64Array.from(copies) });
+      const repeated = fitLogisticRegression(toFeatures(repeatedX), repeatedY, { solver });
+      expect(weighted.converged).toBe(true);
+      const gap = Math.max(Math.abs(weighted.intercept - repeated.intercept), ...Array.from(weighted.coefficients, (value, j) => Math.abs(value - repeated.coefficients[j])));
+      expect(gap).toBeLessThan(1e-7);
+    }
+    const baseline = fitInterceptOnly(testCase.y, 3, undefined, Float64Array.from(copies));
+    expect(baseline.intercept).toBeCloseTo(fitInterceptOnly(repeatedY, 3).intercept, 12);
+  });
+
+  it('refuses weights that are not positive or do not match the rows', () => {
+    const features = toFeatures([[0], [1], [2]]);
+    expect(() => fitLogisticRegression(features, [0, 1, 1], { weights: Float64Array.from([1, 0, 1]) })).toThrow(/weight 1 is 0/);
+    expect(() => fitLogisticRegression(features, [0, 1, 1], { weights: Float64Array.from([1, 1]) })).toThrow(/3 feature rows but 2 weights/);
+  });
+
+  it('crossValidateSegments gives kFoldCrossValidate on the segment one-hot: same folds, same scores', () => {
+    // 9 segments (noise -1 among them) whose users buy at different rates, two of them alike.
+    const random = seededRandom(11);
+    const rates = [0.05, 0.5, 0.5, 0.2, 0.8, 0.35, 0.1, 0.65, 0.3];
+    const segments = Array.from({ length: 4000 }, () => Math.floor(random() * rates.length) - 1);
+    const buys = segments.map((segment) => (random() < rates[segment + 1] ? 1 : 0));
+    const columns = [...new Set(segments)].sort((a, b) => a - b);
+    const oneHot = toFeatures(segments.map((segment) => columns.map((value) => (value === segment ? 1 : 0))));
+    const reference = kFoldCrossValidate(oneHot, buys, { folds: 5, seed: 3, stratified: true });
+    const grouped = crossValidateSegments(segments, buys, { folds: 5, seed: 3 });
+    expect(grouped.folds.map((fold) => [fold.trainSize, fold.testSize, fold.testPositives, fold.converged]))
+      .toEqual(reference.folds.map((fold) => [fold.trainSize, fold.testSize, fold.testPositives, fold.converged]));
+    grouped.folds.forEach((fold, f) => {
+      expect(fold.auc).toBeCloseTo(reference.folds[f].auc, 12);
+      expect(fold.f1).toBeCloseTo(reference.folds[f].f1, 12);
+      expect(fold.baselineAuc).toBe(reference.folds[f].baselineAuc);
+      expect(fold.baselineF1).toBe(reference.folds[f].baselineF1);
+    });
+    expect(grouped.auc.mean).toBeGreaterThan(0.7);
+    expect(() => crossValidateSegments([0, 0, 1, 1, 1, 1], [1, 0, 0, 0, 0, 0], { folds: 2, seed: 1 })).toThrow(/only 1 users in the smaller class/);
   });
 });
