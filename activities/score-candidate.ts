@@ -66,14 +66,12 @@ async function metricsOn(input: ScoreCandidateInput, userIds: string[], matrix: 
   // Exact up to silhouetteExactUpTo users (estimateSilhouette is exact when the sample covers everyone).
   const silhouetteOptions = { sampleSize: clustered <= config.silhouetteExactUpTo ? clustered : config.silhouetteSampleSize, seed: input.seed };
   const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
-  const cosine = segments >= 2 ? await estimateSilhouette(matrix, labels, { ...silhouetteOptions, metric: 'cosine' }) : null;
   heartbeat('internal');
   const metrics: CandidateMetrics = {
     candidate,
     silhouette: silhouette?.value ?? NaN,
     silhouetteSampled: silhouette?.sampled ?? false,
     silhouetteCi: silhouette?.sampled ? [silhouette.ciLow, silhouette.ciHigh] : undefined,
-    silhouetteCosine: cosine?.value ?? NaN,
     daviesBouldin: segments >= 2 ? daviesBouldin(matrix, labels) : NaN,
     calinskiHarabasz: segments >= 2 ? calinskiHarabasz(matrix, labels) : NaN,
     inertia: clustered > 0 ? inertia(matrix, labels) : NaN,

@@ -275,7 +275,6 @@ export interface CandidateMetrics {
   clusterSeconds: number;
   /** 95% interval of a sampled silhouette (absent when exact). */
   silhouetteCi?: [number, number];
-  silhouetteCosine?: number;
   shape?: ClusterShape;
   stability?: CandidateStability | null;
   downstream?: DownstreamSummary | null;

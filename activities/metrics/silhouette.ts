@@ -1,5 +1,5 @@
 import { sampleIndices, seededRandom } from '../clustering/random';
-import type { Matrix } from './internal';
+import { matrixRows, type Matrix } from './internal';
 import { clusterDistanceSums, clusterDistanceSumsFor, type DistanceMetric, type Population, type Precision } from './pair-distance-sums';
 
 /**
@@ -150,4 +150,23 @@ export async function estimateSilhouette(matrix: Matrix, labels: Int32Array, opt
     ciLow: Math.max(-1, mean - Z_95 * standardError),
     ciHigh: Math.min(1, mean + Z_95 * standardError),
   };
+}
+
+/**
+ * A cheaper estimate, for ranking candidates rather than reporting them: the sampled silhouette
+ * of a seeded sample of `referenceUsers` users, i.e. each sampled point's a(i) and b(i) are its
+ * mean distances to the reference sample's members of each cluster instead of to every user. The
+ * cost is O(sampleSize x referenceUsers) whatever n; the interval covers the point sampling only.
+ * The same seed gives every candidate the same reference users, so their values compare paired.
+ * Populations of at most referenceUsers users, and reference samples that would hold fewer than
+ * two clusters, get estimateSilhouette itself.
+ */
+export async function estimateSilhouetteOnReference(matrix: Matrix, labels: Int32Array, options: SilhouetteEstimateOptions & { referenceUsers: number }): Promise<SilhouetteEstimate> {
+  const { referenceUsers, ...estimate } = options;
+  if (matrix.n <= referenceUsers) return estimateSilhouette(matrix, labels, estimate);
+  const reference = sampleIndices(matrix.n, referenceUsers, seededRandom(options.seed)).sort();
+  const referenceLabels = Int32Array.from(reference, (row) => labels[row]);
+  const clustered = referenceLabels.filter((label) => label >= 0);
+  if (new Set(clustered).size < 2) return estimateSilhouette(matrix, labels, estimate);
+  return estimateSilhouette(matrixRows(matrix, reference), referenceLabels, { ...estimate, sampleSize: Math.min(estimate.sampleSize, clustered.length) });
 }

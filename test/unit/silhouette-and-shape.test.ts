@@ -4,9 +4,10 @@ import { seededRandom } from '../../activities/clustering/random';
 import { clusterShape, clusterSizeDistribution, meanInterCentroidDistance, meanIntraClusterDistance, noiseFraction } from '../../activities/metrics/cluster-shape';
 import { calinskiHarabasz, daviesBouldin, inertia, silhouette, silhouetteScore, type Matrix } from '../../activities/metrics/internal';
 import { clusterDistanceSums, clusterDistanceSumsFor, releasePairDistanceSessions } from '../../activities/metrics/pair-distance-sums';
-import { estimateSilhouette, exactSilhouette, silhouettePopulation, silhouetteSamples, SilhouetteInputError } from '../../activities/metrics/silhouette';
+import { estimateSilhouette, estimateSilhouetteOnReference, exactSilhouette, silhouettePopulation, silhouetteSamples, SilhouetteInputError } from '../../activities/metrics/silhouette';
 import { projectPath } from '../../lib/paths';
 import { relativeError } from '../helpers/sklearn-fixtures';
+import { labelledBenchmark } from '../helpers/clustering-benchmarks';
 
 /** Cases written by scripts/python/make_internal_metrics_fixtures.py (references computed after dropping noise). */
 interface ExtraCase {
@@ -193,5 +194,33 @@ describe('cluster-shape helpers', () => {
     expect(skewed.gini).toBeCloseTo(28 / 60, 12);
     expect(noiseFraction(Int32Array.from([-1, 0, 0, -1]))).toBe(0.5);
     expect(meanInterCentroidDistance(toMatrix([[0, 0], [1, 1]]), Int32Array.from([0, 0]))).toBeNaN();
+  });
+});
+
+describe('silhouette against a reference sample (the sweep screens rank candidates with it)', () => {
+  it('is estimateSilhouette itself up to referenceUsers users', async () => {
+    const { matrix, labels } = blobs(3000, 6, 4, 21);
+    const options = { sampleSize: 500, seed: 4 };
+    expect(await estimateSilhouetteOnReference(matrix, labels, { ...options, referenceUsers: 3000 })).toEqual(await estimateSilhouette(matrix, labels, options));
+  });
+
+  it('lands near the exact value on real labelled data (wut/trajectories, sipu/a2), far cheaper than against everyone', async () => {
+    for (const name of ['wut/trajectories', 'sipu/a2']) {
+      const { matrix, truth } = labelledBenchmark(name);
+      // The suite's noise points (label 0) stay out, as they do from a sweep's silhouette.
+      const labels = Int32Array.from(truth, (label) => (label > 0 ? label : -1));
+      const exact = await exactSilhouette(matrix, labels);
+      const onReference = await estimateSilhouetteOnReference(matrix, labels, { sampleSize: 1000, seed: 9, referenceUsers: 2500 });
+      expect(onReference.sampled).toBe(true);
+      expect(Math.abs(onReference.value - exact)).toBeLessThan(0.02);
+    }
+  });
+
+  it('falls back to every user when the reference sample would hold a single cluster', async () => {
+    const { matrix } = blobs(1000, 3, 1, 5);
+    const labels = new Int32Array(1000);
+    labels[17] = 1; // a one-user cluster the 10-user reference sample misses
+    const options = { sampleSize: 200, seed: 3 };
+    expect(await estimateSilhouetteOnReference(matrix, labels, { ...options, referenceUsers: 10 })).toEqual(await estimateSilhouette(matrix, labels, options));
   });
 });
