@@ -1,6 +1,6 @@
 import { readEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
-import { readShardSequences } from '../shard-sequences';
+import { loadSql } from '../../../lib/runtime/duckdb';
 import { CATEGORY_TOKEN, ITEM_TOKEN } from './fit';
 import { poolUserVector } from './pool';
 import type { ItemVectors } from './sgns';
@@ -18,25 +18,25 @@ export async function item2vecEncoder(context: EncoderContext, vectorsPath: stri
     name: 'item2vec',
     dimensions: file.dimensions,
     async encodeBatch(shardPath, fromRow, toRow) {
-      const users = await readShardSequences(context.connection, shardPath, fromRow, toRow);
-      const out = new Float32Array(users.length * file.dimensions);
+      const reader = await context.connection.runAndReadAll(loadSql('encoders/item2vec_events.sql'), { shard_path: shardPath, from_row: fromRow, to_row: toRow });
+      const [userIds, items, categories, eventTypes] = reader.getColumnsJS() as [string[], Array<Array<string | null> | null>, Array<Array<string | null> | null>, Array<string[] | null>];
+      const out = new Float32Array(userIds.length * file.dimensions);
       let withoutVector = 0;
       let eventsWithoutVector = 0;
-      users.forEach((user, index) => {
-        const events = [...user.events].sort((a, b) => Number(a.position) - Number(b.position));
-        const rows = events.map((event) => {
-          const row = rowOf.get(ITEM_TOKEN + event.item_id) ?? rowOf.get(CATEGORY_TOKEN + (event.category_code ?? event.category_id)) ?? -1;
+      userIds.forEach((_, index) => {
+        const rows = (items[index] ?? []).map((item, event) => {
+          const row = rowOf.get(ITEM_TOKEN + item) ?? rowOf.get(CATEGORY_TOKEN + categories[index]![event]) ?? -1;
           if (row < 0) eventsWithoutVector++;
           return row;
         });
-        const pooled = poolUserVector(rows, events.map((event) => event.event_type), vectors, pooling, out.subarray(index * file.dimensions, (index + 1) * file.dimensions));
+        const pooled = poolUserVector(rows, eventTypes[index] ?? [], vectors, pooling, out.subarray(index * file.dimensions, (index + 1) * file.dimensions));
         if (!pooled) withoutVector++;
       });
       return {
-        userIds: users.map((user) => user.userId),
+        userIds: userIds.map(String),
         vectors: out,
         dimensions: file.dimensions,
-        stats: { users: users.length, users_without_vector: withoutVector, events_without_vector: eventsWithoutVector },
+        stats: { users: userIds.length, users_without_vector: withoutVector, events_without_vector: eventsWithoutVector },
       };
     },
   };

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import { readEmbeddingFile } from '../../../lib/runtime/embedding-file';
 import type { EncoderContext, SequenceEncoder } from '../encoder';
-import { readShardSequences } from '../shard-sequences';
-import { eventDocument } from './documents';
+import { loadSql } from '../../../lib/runtime/duckdb';
+import { documentTokens } from './documents';
 import type { TfidfModelPaths } from './fit';
 import { transformSvd, type TruncatedSvdModel } from './truncated-svd';
 import { tfidfModelFromJson, transformTfidf, type TfidfModelJson } from './vectorizer';
@@ -24,17 +24,18 @@ export async function tfidfEncoder(context: EncoderContext, paths: TfidfModelPat
     name: 'tfidf',
     dimensions,
     async encodeBatch(shardPath, fromRow, toRow) {
-      const users = await readShardSequences(context.connection, shardPath, fromRow, toRow);
-      const matrix = transformTfidf(vectorizer, users.map((user) => eventDocument(user.events)));
+      const reader = await context.connection.runAndReadAll(loadSql('encoders/tfidf_documents.sql'), { shard_path: shardPath, from_row: fromRow, to_row: toRow });
+      const [userIds, documents] = reader.getColumnsJS();
+      const matrix = transformTfidf(vectorizer, documents.map((document) => documentTokens(document as string | null)));
       const vectors = transformSvd(svd, matrix);
       let emptyUsers = 0;
-      for (let row = 0; row < users.length; row++) {
+      for (let row = 0; row < userIds.length; row++) {
         const vector = vectors.subarray(row * dimensions, (row + 1) * dimensions);
         const norm = Math.hypot(...vector);
         if (norm > 0) for (let d = 0; d < dimensions; d++) vector[d] /= norm;
         else emptyUsers++;
       }
-      return { userIds: users.map((user) => user.userId), vectors, dimensions, stats: { users: users.length, users_without_known_terms: emptyUsers } };
+      return { userIds: userIds.map(String), vectors, dimensions, stats: { users: userIds.length, users_without_known_terms: emptyUsers } };
     },
   };
 }

@@ -4,8 +4,7 @@ import type { EncodersConfig } from '../../../common/run-config';
 import { writeJsonAtomic } from '../../../lib/runtime/atomic-write';
 import { loadSql } from '../../../lib/runtime/duckdb';
 import { writeEmbeddingFile } from '../../../lib/runtime/embedding-file';
-import type { SequenceEvent } from '../transformer/serialize';
-import { eventDocument } from './documents';
+import { documentTokens } from './documents';
 import { fitTruncatedSvd } from './truncated-svd';
 import { EmptyVocabularyError, fitTfidf, tfidfModelToJson, transformTfidf, type TfidfModel } from './vectorizer';
 
@@ -24,7 +23,7 @@ export async function fitTfidfModel(connection: DuckDBConnection, shardPaths: st
   const docs: string[][] = [];
   for (const shardPath of shardPaths) {
     const reader = await connection.runAndReadAll(loadSql('encoders/tfidf_fit_sample.sql'), { shard_path: shardPath, max_users: perShard });
-    for (const row of reader.getRowObjectsJS()) docs.push(eventDocument(row.events as unknown as SequenceEvent[]));
+    for (const document of reader.getColumnsJS()[1]) docs.push(documentTokens(document as string | null));
   }
   const minDf = Math.min(config.tfidfMinDf, Math.max(1, docs.length));
   const vectorizer = fitVocabulary(docs, minDf, config);
