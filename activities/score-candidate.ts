@@ -137,6 +137,7 @@ export async function downstreamOptions(input: ScoreCandidateInput): Promise<Dow
     ks: input.config.downstreamKs,
     excludeSeen: input.config.downstreamExcludeSeen,
     bootstrapSamples: input.config.bootstrapSamples,
+    maxUsers: input.config.downstreamMaxUsers,
     folds: input.config.nextPurchaseFolds,
     seed: input.seed,
     baselineCache: runFiles.downstreamBaselines(input.runDir),

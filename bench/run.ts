@@ -24,6 +24,7 @@ const benchmarks: Record<string, () => Promise<{ run: (args: string[]) => Promis
   assign: () => import('./assign'),
   'planted-lift': () => import('./planted-lift'),
   scale: () => import('./scale'),
+  'scale-pieces': () => import('./scale-pieces'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -226,6 +226,8 @@ export interface NextPurchaseSummary {
 export interface DownstreamSummary {
   /** Segmented users with held-out items (the evaluated users) and the training catalogue size. */
   users: number;
+  /** Users with held-out items when `users` is a seeded sample of them (downstreamMaxUsers); absent when every one was evaluated. */
+  sampledFrom?: number;
   catalogue: number;
   ks: number[];
   /** Metrics by K ("5", "10", "20") for segment popularity and the two baselines. */

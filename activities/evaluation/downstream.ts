@@ -29,6 +29,12 @@ export interface DownstreamOptions {
    * next-purchase model. Segment popularity still comes from every segmented user.
    */
   screenUsers?: number;
+  /**
+   * Full evaluation: above this many evaluated users, only a seeded sample of this many (the same for
+   * every candidate, whatever its segments; the screens' users are among them) is evaluated.
+   * Segment popularity still comes from every segmented user.
+   */
+  maxUsers?: number;
   /** Users per batch of the random baseline (default 100,000): its draws, 3 k_max + 10 per user, stay a few million rows. */
   randomBatchUsers?: number;
 }
@@ -40,8 +46,8 @@ interface BaselineScores {
 }
 
 const baselinesInFlight = new Map<string, Promise<BaselineCache>>();
-/** The screens' validation-user samples, by inputs cache, seal, size and seed (keepScreenSample). */
-const screenSamples = new Map<string, Promise<string[]>>();
+/** Samples of the evaluated users (keepUserSample), by inputs cache, seal, size, kind and seed; null: everyone. */
+const userSamples = new Map<string, Promise<UserSample | null>>();
 
 interface BaselineCache {
   key: string;
@@ -58,9 +64,10 @@ interface BaselineCache {
 export async function downstreamValue(connection: DuckDBConnection, options: DownstreamOptions): Promise<{ summary: DownstreamSummary } | null> {
   await useDownstreamInputs(connection, options.inputsCache && options.baselineMadeFrom ? { dir: options.inputsCache, madeFrom: options.baselineMadeFrom } : undefined);
   await runSqlFile(connection, 'evaluation/prepare_downstream.sql');
-  if (options.screenUsers !== undefined) {
-    await keepScreenSample(connection, options.screenUsers, options.seed, options.inputsCache && options.baselineMadeFrom ? `${options.inputsCache}|${options.baselineMadeFrom}` : undefined);
-  }
+  const sharedAs = options.inputsCache && options.baselineMadeFrom ? `${options.inputsCache}|${options.baselineMadeFrom}` : undefined;
+  let sampledFrom: number | undefined;
+  if (options.screenUsers !== undefined) await keepUserSample(connection, { size: options.screenUsers, validationOnly: true }, options.seed, sharedAs);
+  else if (options.maxUsers !== undefined) sampledFrom = await keepUserSample(connection, { size: options.maxUsers, validationOnly: false }, options.seed, sharedAs);
   const catalogue = Number((await queryRows(connection, 'SELECT count(*) AS n FROM catalogue'))[0].n);
   // The items a list or a held-out item can name (held-out items outside the training catalogue
   // can never be recommended, but they count): coverage is rescaled to the catalogue below, as before.
@@ -107,6 +114,7 @@ export async function downstreamValue(connection: DuckDBConnection, options: Dow
 
   const summary: DownstreamSummary = {
     users: segment.evaluatedUsers,
+    ...(sampledFrom === undefined ? {} : { sampledFrom }),
     catalogue,
     ks: options.ks,
     segment: atK(segment, coverageScale),
@@ -174,28 +182,42 @@ const VALIDATION = 0;
 const TEST = 1;
 
 /**
- * The screen's users: validation users only, at most `size` of them, picked by a second seeded
- * hash (so the same users for every candidate, whatever its segments); eval_users shrinks to them.
+ * Shrinks eval_users to a seeded sample of at most `size` users (all of them when there are no
+ * more): the first in the order of a second seeded hash of the user id, so the same users for
+ * every candidate, whatever its segments, and a screen's users (validation users only) are among
+ * the first users of the full evaluation's sample.
  */
-async function keepScreenSample(connection: DuckDBConnection, size: number, seed: number, sharedAs?: string): Promise<void> {
-  const pick = async () => {
+async function keepUserSample(connection: DuckDBConnection, sample: { size: number; validationOnly: boolean }, seed: number, sharedAs?: string): Promise<number | undefined> {
+  const pick = async (): Promise<UserSample | null> => {
     const userIds = (await connection.runAndReadAll('SELECT user_id FROM eval_users ORDER BY user_id')).getColumnsJS()[0].map(String);
     const part = holdoutParts(userIds, seed);
-    const validation = userIds.filter((_, i) => part[i] === VALIDATION);
-    return validation.sort((a, b) => userHash(a, seed + 1) - userHash(b, seed + 1) || a.localeCompare(b)).slice(0, size);
+    const eligible = sample.validationOnly ? userIds.filter((_, i) => part[i] === VALIDATION) : userIds;
+    if (!sample.validationOnly && eligible.length <= sample.size) return null;
+    const hashes = eligible.map((userId) => userHash(userId, seed + 1));
+    const order = Array.from(eligible.keys()).sort((a, b) => hashes[a] - hashes[b] || eligible[a].localeCompare(eligible[b]));
+    return { ids: order.slice(0, sample.size).map((i) => eligible[i]), from: userIds.length };
   };
   // eval_users holds every segmented user (noise too) with held-out items, whatever the labels, so
-  // the sample is the same for every screen of a run: picked once per process (1.4 s at 10^6 users).
-  let kept: Promise<string[]>;
+  // the sample is the same for every candidate of a run: picked once per process (1.4 s at 10^6 users).
+  let kept: Promise<UserSample | null>;
   if (sharedAs === undefined) kept = pick();
   else {
-    const key = `${sharedAs}|${size}|${seed}`;
-    kept = screenSamples.get(key) ?? pick();
-    screenSamples.set(key, kept);
-    kept.catch(() => screenSamples.delete(key));
+    const key = `${sharedAs}|${sample.size}|${sample.validationOnly}|${seed}`;
+    kept = userSamples.get(key) ?? pick();
+    userSamples.set(key, kept);
+    kept.catch(() => userSamples.delete(key));
   }
+  const picked = await kept;
+  if (picked === null) return undefined;
   await connection.run('CREATE OR REPLACE TEMP TABLE eval_users AS SELECT * FROM eval_users WHERE user_id IN (SELECT unnest($ids::VARCHAR[]))',
-    { ids: listValue(await kept) });
+    { ids: listValue(picked.ids) });
+  return picked.from;
+}
+
+/** A sample of the evaluated users, and how many users it was drawn from (all, before any sample). */
+interface UserSample {
+  ids: string[];
+  from: number;
 }
 
 /** The evaluated users in user_id order: what the holdout split and the next-purchase model read. */

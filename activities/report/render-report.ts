@@ -195,7 +195,7 @@ function renderDownstream(row: CandidateMetrics | undefined): string {
   }
   const purchase = downstream.nextPurchase;
   return `<h2>Downstream value of the chosen segmentation</h2>
-<p>Each of ${downstream.users.toLocaleString('en-US')} users with held-out events is recommended the most popular items of their segment that they have not seen yet,
+<p>Each of ${downstream.users.toLocaleString('en-US')} users with held-out events${downstream.sampledFrom === undefined ? '' : ` (a seeded sample of the ${downstream.sampledFrom.toLocaleString('en-US')}, the same for every candidate; downstreamMaxUsers)`} is recommended the most popular items of their segment that they have not seen yet,
 scored against the held-out items (full ranking over ${downstream.catalogue.toLocaleString('en-US')} items), next to global popularity and random recommendations.
 NDCG@10 lift over global popularity: ${displayText(describeLift(downstream.lift.ndcg10) || 'n/a')}; HR@10 lift: ${displayText(describeLift(downstream.lift.hr10) || 'n/a')} (paired bootstrap, 95%).</p>
 ${table(['recommender', 'HR', 'NDCG', 'MRR', 'precision', 'recall', 'coverage'], rows)}

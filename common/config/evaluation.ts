@@ -8,8 +8,8 @@ export type SelectionRule = (typeof SELECTION_RULES)[number];
 
 export const evaluationSection = z.object({
   silhouetteExactUpTo: integer(2, 1_000_000).default(20_000).describe(
-    'Silhouette is exact (blocked, bounded memory) for up to this many users... (20k x 384 takes ~8 s per variant here; ' +
-      '50k works too, ~75 s per variant and candidate)',
+    'Silhouette is exact (blocked, bounded memory) for up to this many users... (20k x 384 takes ~8 s per candidate here; ' +
+      '50k works too, ~75 s per candidate)',
   ),
   silhouetteSampleSize: integer(100, 1_000_000).default(5000).describe(
     '...and above that estimated from this many sampled users, scored against all users, with a 95% interval.',
@@ -20,6 +20,10 @@ export const evaluationSection = z.object({
   stabilityMaxUsers: integer(100, 10_000_000).default(10_000).describe('Stability refits use at most this many users (a seeded sample).'),
   downstreamKs: integerList(1, 1000).default([5, 10, 20]).describe('Cut-offs K of the downstream top-K recommendation metrics.'),
   downstreamExcludeSeen: flag().default(true).describe('Whether recommendations skip items the user already interacted with.'),
+  downstreamMaxUsers: integer(1000, 100_000_000).default(200_000).describe(
+    'Downstream evaluation: above this many users with held-out events, a seeded sample of this many (the same for every candidate) ' +
+      'is evaluated; segment popularity still counts every user. Intervals widen accordingly (at 200,000 users about +-1% of lift).',
+  ),
   bootstrapSamples: integer(100, 100_000).default(1000).describe('Resamples of the paired bootstrap behind every lift interval.'),
   nextPurchaseFolds: integer(2, 20).default(5).describe('Folds of the next-purchase cross-validation.'),
   fullyScoredShare: numberIn(0, 1, { min: true }).default(0.25).describe(

@@ -50,5 +50,16 @@ describe('downstream value at scale: the same numbers as the reference implement
     expect(await evaluate(downstreamValue, { ...cached, screenUsers: 150 })).toEqual(screenReference);
     // Again: the second screen of a run reuses the first one's sample of users (picked once per process).
     expect(await evaluate(downstreamValue, { ...cached, screenUsers: 150 })).toEqual(screenReference);
+
+    // downstreamMaxUsers: at or above the evaluated users nothing changes; below, a seeded sample
+    // of that many is evaluated, the same every time and with or without the cached inputs.
+    expect(await evaluate(downstreamValue, { ...cached, maxUsers: reference!.users })).toEqual(reference);
+    const sampled = await evaluate(downstreamValue, { ...cached, maxUsers: 300 });
+    expect(sampled?.users).toBe(300);
+    expect(sampled?.sampledFrom).toBe(reference!.users);
+    expect(sampled!.validation!.users + sampled!.test!.users).toBe(300);
+    expect(sampled?.nextPurchase?.users).toBe(300);
+    expect(sampled?.lift.ndcg10).not.toEqual(reference?.lift.ndcg10);
+    expect(await evaluate(downstreamValue, { ...base, maxUsers: 300 })).toEqual(sampled);
   }, 120_000);
 });

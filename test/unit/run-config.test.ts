@@ -38,6 +38,8 @@ const ADDED_SINCE_THE_SCHEMA = {
   transformerCache: true,
   // Issue 16: k-means restarts on a sample above 50,000 users, one Lloyd run on every user from the best of them.
   kmeansSeedingUsers: 50_000,
+  // Issue 16: above 200,000 users with held-out events a full score evaluates a seeded sample of them.
+  downstreamMaxUsers: 200_000,
 };
 /** Defaults changed on purpose since, with why: these do change what a default run produces. */
 const CHANGED_SINCE_THE_SCHEMA = {
