@@ -115,7 +115,7 @@ ol.sequences { font-size: 0.8rem; padding-left: 1.2rem; } ol.sequences li { marg
 <h2>Chosen segmentation</h2>
 <p><strong>${displayText(model.chosen.encoder)} / ${displayText(model.chosen.algorithm)} ${displayText(model.chosen.params)}</strong>: ${displayText(model.selectionReason)}.<br>
 Selection rule: ${displayText(model.selectionRule)}.</p>
-${renderEvidence(model.evidence)}
+${renderEvidence(model.evidence, model.leaderboard.find((row) => isChosen(row.candidate))?.downstream?.sampledFrom)}
 <h2>The users and their segments</h2>
 <div class="chart-row">
 ${model.geometry ? await userMapChart(model.geometry.map, names) : ''}
@@ -168,13 +168,14 @@ ${table(['setting', 'value'], Object.entries(model.config).map(([key, value]) =>
  * The evidence behind the choice in plain words, and the chosen lift on the users it was chosen on
  * (validation) next to the users it was not (test): the test figure is the one to quote.
  */
-function renderEvidence(evidence: Evidence | null | undefined): string {
+function renderEvidence(evidence: Evidence | null | undefined, sampledFrom: number | undefined): string {
   if (!evidence) return '';
   const part = (name: string, lift: HoldoutPartLift | undefined) =>
     lift ? [name, lift.users, describeLift(lift.ndcg10) || 'n/a', describeLift(lift.hr10) || 'n/a'] : [name, 0, 'n/a', 'n/a'];
   return `<p class="evidence evidence-${evidence.strength}"><strong>Evidence: ${displayText(evidence.strength)}.</strong> ${displayText(evidence.statement)}</p>
 ${evidence.validation || evidence.test ? table(['held-out users', 'users', 'NDCG@10 lift vs popularity [95% CI]', 'HR@10 lift [95% CI]'],
-    [part('validation (chosen on these)', evidence.validation), part('test (not used to choose: the figure to quote)', evidence.test)]) : ''}`;
+    [part('validation (chosen on these)', evidence.validation), part('test (not used to choose: the figure to quote)', evidence.test)]) : ''}
+${sampledFrom === undefined ? '' : `<p>Both halves are of a seeded sample of the ${sampledFrom.toLocaleString('en-US')} users with held-out events (downstreamMaxUsers), the same for every candidate.</p>`}`;
 }
 
 function describeLift(lift: LiftEstimate | undefined): string {

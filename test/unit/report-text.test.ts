@@ -63,3 +63,29 @@ describe('report text', () => {
     expect(displayText('😀'.repeat(3), 2)).toBe('<span title="😀😀😀">😀😀…</span>');
   });
 });
+
+describe('a report of a downstream evaluation on a sample (downstreamMaxUsers)', () => {
+  const lift = { mean: 0.2, low: 0.1, high: 0.3, baseline: 0.1 };
+  const withDownstream = (sampledFrom?: number): ReportModel => {
+    const atK = { '10': { hr: 0.2, ndcg: 0.1, mrr: 0.1, precision: 0.02, recall: 0.2, coverage: 0.1 } };
+    const downstream = {
+      users: 200_000, ...(sampledFrom === undefined ? {} : { sampledFrom }), catalogue: 500, ks: [10],
+      segment: atK, popularity: atK, random: atK, lift: { ndcg10: lift },
+      validation: { users: 100_651, ndcg10: lift }, test: { users: 99_349, ndcg10: lift },
+    };
+    const chosen = { ...candidate, downstream } as CandidateMetrics;
+    return {
+      ...reportWith('sample'), leaderboard: [chosen],
+      evidence: { strength: 'strong', statement: 'It recommends better.', validation: downstream.validation, test: downstream.test } as never,
+    };
+  };
+
+  it('says the users are a seeded sample, of how many, next to the validation and test figures and in the downstream section', async () => {
+    const html = await renderReport(withDownstream(754_095));
+    expect(html).toContain('Both halves are of a seeded sample of the 754,095 users with held-out events');
+    expect(html).toContain('Each of 200,000 users with held-out events (a seeded sample of the 754,095');
+    const everyone = await renderReport(withDownstream());
+    expect(everyone).not.toContain('seeded sample of the');
+    expect(everyone).toContain('Each of 200,000 users with held-out events is recommended');
+  });
+});
