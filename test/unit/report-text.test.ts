@@ -65,7 +65,7 @@ describe('report text', () => {
 });
 
 describe('a report of a downstream evaluation on a sample (downstreamMaxUsers)', () => {
-  const lift = { mean: 0.2, low: 0.1, high: 0.3, baseline: 0.1 };
+  const lift = { value: 0.2, ciLow: 0.1, ciHigh: 0.3, segment: 0.12, baseline: 0.1 };
   const withDownstream = (sampledFrom?: number): ReportModel => {
     const atK = { '10': { hr: 0.2, ndcg: 0.1, mrr: 0.1, precision: 0.02, recall: 0.2, coverage: 0.1 } };
     const downstream = {
@@ -84,6 +84,7 @@ describe('a report of a downstream evaluation on a sample (downstreamMaxUsers)',
     const html = await renderReport(withDownstream(754_095));
     expect(html).toContain('Both halves are of a seeded sample of the 754,095 users with held-out events');
     expect(html).toContain('Each of 200,000 users with held-out events (a seeded sample of the 754,095');
+    expect(html).toContain('20.0% [10%, 30%]');
     const everyone = await renderReport(withDownstream());
     expect(everyone).not.toContain('seeded sample of the');
     expect(everyone).toContain('Each of 200,000 users with held-out events is recommended');
