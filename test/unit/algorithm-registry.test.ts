@@ -41,8 +41,9 @@ describe('clustering algorithm registry', () => {
   // and its refit (what stability compares with) reproduces its own partition.
   const config = resolveRunConfig({ kMin: 15, kMax: 15, dbscanEpsQuantiles: [0.9], dbscanMinSamples: [5], hdbscanMinClusterShares: [0.02] });
   for (const algorithm of ALGORITHMS.filter((candidate) => candidate.name !== 'distributed-kmeans')) {
-    it(`${algorithm.name}: fit finds s1's 15 clusters, refit agrees with the fit`, async () => {
+    it(`${algorithm.name}: fit finds s1's 15 clusters, refit agrees with the fit, neither writes to the matrix`, async () => {
       const matrix = toMatrix(s1.data);
+      const untouched = Float32Array.from(matrix.data);
       const [params] = algorithm.grid(config, matrix.n) as AlgorithmParams[];
       const typed = algorithmFor(params);
       const fitted = await typed.fit(matrix, params, { config, seed: 7 });
@@ -52,6 +53,8 @@ describe('clustering algorithm registry', () => {
       const refit = typed.refit(params, { config, details: fitted.details });
       const again = await refit.fit(matrix, 7);
       expect(adjustedRandIndex(Array.from(fitted.labels), Array.from(again))).toBeGreaterThan(0.8);
+      // The sweep's candidates of one encoder share one loaded matrix (withSharedEmbeddingMatrix).
+      expect(matrix.data).toEqual(untouched);
     });
   }
 
