@@ -110,7 +110,7 @@ export async function clusteringDetails(runDir: string, key: string): Promise<Re
 
 async function withRunDatabase(input: ScoreCandidateInput, userIds: string[], labels: Int32Array) {
   return withCandidateSegments(input, userIds, labels, async (connection) => {
-    const result = await downstreamValue(connection, await downstreamOptions(input));
+    const result = await downstreamValue(connection, { ...await downstreamOptions(input), maxUsers: input.config.downstreamMaxUsers });
     const external = input.config.truthLabelsFile
       ? externalSummary(await readTruthLabels(connection, input.config.truthLabelsFile), userIds, labels)
       : null;
@@ -137,7 +137,6 @@ export async function downstreamOptions(input: ScoreCandidateInput): Promise<Dow
     ks: input.config.downstreamKs,
     excludeSeen: input.config.downstreamExcludeSeen,
     bootstrapSamples: input.config.bootstrapSamples,
-    maxUsers: input.config.downstreamMaxUsers,
     folds: input.config.nextPurchaseFolds,
     seed: input.seed,
     baselineCache: runFiles.downstreamBaselines(input.runDir),

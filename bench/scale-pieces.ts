@@ -102,7 +102,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const options: DownstreamOptions = { ...await downstreamOptions({ runDir, config, seed } as unknown as ScoreCandidateInput), baselineCache: path.join(runDir, 'evaluation', 'bench-baselines.json') };
     const everyone = { ...options, baselineCache: path.join(runDir, 'evaluation', 'bench-baselines-all.json') };
     const sample = { ...options, maxUsers: config.downstreamMaxUsers };
-    delete everyone.maxUsers;
     // The first call of each computes and caches its baselines, as the run's first candidate does.
     await downstreamValue(connection, everyone);
     await downstreamValue(connection, sample);

@@ -1,7 +1,7 @@
 import { seededRandom } from '../clustering/random';
 import {
   NextPurchaseInputError, allRows, checkLabels, countPositives, decisionFunction, fitInterceptOnly, fitLogisticRegression,
-  type FeatureMatrix, type LogisticOptions,
+  type FeatureMatrix, type LogisticModel, type LogisticOptions,
 } from './logistic-regression';
 
 export {
@@ -189,20 +189,37 @@ export function crossValidateWithFolds(
     const scores = decisionFunction(model, features, testRows);
     const baseline = fitInterceptOnly(labels, features.d, trainRows);
     const baselineScores = decisionFunction(baseline, features, testRows);
-    results.push({
-      fold,
-      trainSize,
-      testSize,
-      testPositives: countPositives(testLabels, allRows(testSize)),
-      auc: rocAuc(testLabels, scores),
-      f1: f1Score(testLabels, scores.map((score) => (score > 0 ? 1 : 0))),
-      baselineAuc: rocAuc(testLabels, baselineScores),
-      baselineF1: f1Score(testLabels, baselineScores.map((score) => (score > 0 ? 1 : 0))),
-      iterations: model.iterations,
-      converged: model.converged,
-    });
+    results.push(scoreFold(fold, trainSize, testLabels, scores, baselineScores, model));
   }
   return summarizeFolds(results);
+}
+
+/** One test fold's scores: the model's and the intercept-only baseline's decision values on its users. */
+function scoreFold(
+  fold: number, trainSize: number, testLabels: Uint8Array, scores: Float64Array, baselineScores: Float64Array, model: LogisticModel,
+): FoldScores {
+  const testSize = testLabels.length;
+  return {
+    fold,
+    trainSize,
+    testSize,
+    testPositives: countPositives(testLabels, allRows(testSize)),
+    auc: rocAuc(testLabels, scores),
+    f1: f1Score(testLabels, scores.map((score) => (score > 0 ? 1 : 0))),
+    baselineAuc: rocAuc(testLabels, baselineScores),
+    baselineF1: f1Score(testLabels, baselineScores.map((score) => (score > 0 ? 1 : 0))),
+    iterations: model.iterations,
+    converged: model.converged,
+  };
+}
+
+/** Stratified folds need at least `folds` users of each class, so that every test fold can score an AUC. */
+function requireFoldsPerClass(labels: ArrayLike<number>, n: number, folds: number): void {
+  const positives = countPositives(labels, allRows(n));
+  const smaller = Math.min(positives, n - positives);
+  if (smaller < folds) {
+    throw new NextPurchaseInputError(`only ${smaller} users in the smaller class; stratified ${folds}-fold CV needs at least ${folds}`);
+  }
 }
 
 function summarizeFolds(results: FoldScores[]): CrossValidationResult {
@@ -222,13 +239,7 @@ function summarizeFolds(results: FoldScores[]): CrossValidationResult {
 export function kFoldCrossValidate(features: FeatureMatrix, labels: ArrayLike<number>, options: CrossValidationOptions): CrossValidationResult {
   const { folds = 5, seed, stratified = true, ...fitOptions } = options;
   checkLabels(labels, features.n);
-  if (stratified) {
-    const positives = countPositives(labels, allRows(features.n));
-    const smaller = Math.min(positives, features.n - positives);
-    if (smaller < folds) {
-      throw new NextPurchaseInputError(`only ${smaller} users in the smaller class; stratified ${folds}-fold CV needs at least ${folds}`);
-    }
-  }
+  if (stratified) requireFoldsPerClass(labels, features.n, folds);
   return crossValidateWithFolds(features, labels, assignFolds(labels, folds, seed, stratified), fitOptions);
 }
 
@@ -243,10 +254,7 @@ export function crossValidateSegments(segments: ArrayLike<number>, labels: Array
   const { folds = 5, seed } = options;
   const n = segments.length;
   checkLabels(labels, n);
-  const positives = countPositives(labels, allRows(n));
-  if (Math.min(positives, n - positives) < folds) {
-    throw new NextPurchaseInputError(`only ${Math.min(positives, n - positives)} users in the smaller class; stratified ${folds}-fold CV needs at least ${folds}`);
-  }
+  requireFoldsPerClass(labels, n, folds);
   const columnOf = new Map([...new Set(Array.from(segments))].sort((a, b) => a - b).map((segment, column) => [segment, column]));
   const k = columnOf.size;
   const column = Int32Array.from(segments, (segment) => columnOf.get(segment)!);
@@ -285,18 +293,7 @@ export function crossValidateSegments(segments: ArrayLike<number>, labels: Array
       scores[r++] = model.coefficients[column[i]] + model.intercept;
     }
     const baselineScores = new Float64Array(testSize).fill(baseline.intercept);
-    results.push({
-      fold,
-      trainSize: n - testSize,
-      testSize,
-      testPositives: countPositives(testLabels, allRows(testSize)),
-      auc: rocAuc(testLabels, scores),
-      f1: f1Score(testLabels, scores.map((score) => (score > 0 ? 1 : 0))),
-      baselineAuc: rocAuc(testLabels, baselineScores),
-      baselineF1: f1Score(testLabels, baselineScores.map((score) => (score > 0 ? 1 : 0))),
-      iterations: model.iterations,
-      converged: model.converged,
-    });
+    results.push(scoreFold(fold, n - testSize, testLabels, scores, baselineScores, model));
   }
   return summarizeFolds(results);
 }
