@@ -19,6 +19,7 @@ import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix'
 import { stability } from './evaluation/stability';
 import { clusterShape } from './metrics/cluster-shape';
 import { calinskiHarabasz, centroids, daviesBouldin, inertia, type Matrix } from './metrics/internal';
+import { sampledDensitySilhouette } from './metrics/density-silhouette';
 import { estimateSilhouette } from './metrics/silhouette';
 
 /**
@@ -66,12 +67,14 @@ async function metricsOn(input: ScoreCandidateInput, userIds: string[], matrix: 
   // Exact up to silhouetteExactUpTo users (estimateSilhouette is exact when the sample covers everyone).
   const silhouetteOptions = { sampleSize: clustered <= config.silhouetteExactUpTo ? clustered : config.silhouetteSampleSize, seed: input.seed };
   const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
+  const density = segments >= 2 ? sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
   heartbeat('internal');
   const metrics: CandidateMetrics = {
     candidate,
     silhouette: silhouette?.value ?? NaN,
     silhouetteSampled: silhouette?.sampled ?? false,
     silhouetteCi: silhouette?.sampled ? [silhouette.ciLow, silhouette.ciHigh] : undefined,
+    densitySilhouette: density,
     daviesBouldin: segments >= 2 ? daviesBouldin(matrix, labels) : NaN,
     calinskiHarabasz: segments >= 2 ? calinskiHarabasz(matrix, labels) : NaN,
     inertia: clustered > 0 ? inertia(matrix, labels) : NaN,

@@ -12,8 +12,10 @@ import { downstreamValue } from './evaluation/downstream';
 import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix';
 import { stability, stabilityScore } from './evaluation/stability';
 import { utility } from './evaluation/stable-lift';
+import { structureScore } from './evaluation/selection';
 import { clusterSizeDistribution, noiseFraction } from './metrics/cluster-shape';
 import { centroids, type Matrix } from './metrics/internal';
+import { sampledDensitySilhouette } from './metrics/density-silhouette';
 import { estimateSilhouetteOnReference } from './metrics/silhouette';
 import { clusteringDetails, downstreamOptions, withCandidateSegments } from './score-candidate';
 
@@ -31,7 +33,7 @@ const SCREEN_SILHOUETTE_REFERENCE_USERS = 50_000;
  * halving"): the same quantities the selection rule weighs, estimated on samples of
  * `screenUsers` users: one stability refit with another seed (or on a subsample, for
  * deterministic algorithms), the NDCG@10 lift over popularity on sampled validation users, the
- * noise share, and a sampled silhouette for the internal rule. The workflow scores fully only the
+ * noise share, and a sampled silhouette and the density silhouette for the internal rule. The workflow scores fully only the
  * candidates these rank best; the test half of the users plays no part here either.
  */
 export async function screenCandidate(input: ScoreCandidateInput): Promise<ScreenCandidateOutput> {
@@ -53,7 +55,8 @@ export async function screenCandidate(input: ScoreCandidateInput): Promise<Scree
 }
 
 /**
- * The internal rule as one number, without its cliffs: silhouette less the shortfall of stability
+ * The internal rule as one number, without its cliffs: its structure score (silhouette blended
+ * with the density silhouette, selection.ts) less the shortfall of stability
  * below its threshold and the excess of noise above its limit. Ranks candidates when no screen has
  * held-out evidence (the rule then falls back on the internal rule too).
  */
@@ -62,7 +65,7 @@ export function internalScore(metrics: CandidateMetrics): number | null {
   const { minStability, maxNoiseFraction } = INTERNAL_RULE_THRESHOLDS;
   const stable = stabilityScore(metrics.stability) ?? 1;
   const noise = metrics.shape?.noiseFraction ?? 0;
-  return metrics.silhouette - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
+  return structureScore(metrics) - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
 }
 
 async function computeScreenMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {
@@ -84,6 +87,8 @@ async function screenOn(input: ScoreCandidateInput, userIds: string[], matrix: M
       referenceUsers: Math.max(SCREEN_SILHOUETTE_REFERENCE_USERS, config.screenUsers),
     })
     : null;
+  // The same sample and seed as full scoring: the screen's value is the full score's.
+  const density = clusterSizes.length >= 2 ? sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
   heartbeat('internal');
   const refit = algorithmFor(params).refit(params, { config, details: await clusteringDetails(input.runDir, candidateKey(clustering.candidate)) });
   const screenStability = await stability(matrix, labels, refit.fit, {
@@ -99,6 +104,7 @@ async function screenOn(input: ScoreCandidateInput, userIds: string[], matrix: M
     candidate: candidateRef(clustering.candidate),
     silhouette: silhouette?.value ?? NaN,
     silhouetteSampled: silhouette?.sampled ?? false,
+    densitySilhouette: density,
     daviesBouldin: NaN,
     calinskiHarabasz: NaN,
     inertia: NaN,

@@ -7,6 +7,7 @@ import { stability, type Stability } from '../activities/evaluation/stability';
 import { clusterShape } from '../activities/metrics/cluster-shape';
 import { adjustedRandIndex } from '../activities/metrics/external';
 import { centroids, type Matrix } from '../activities/metrics/internal';
+import { densityDistances, densitySilhouette, type DensityDistances } from '../activities/metrics/density-silhouette';
 import { estimateSilhouette } from '../activities/metrics/silhouette';
 import { paramsLabel } from '../common/candidates';
 import type { CandidateMetrics, ClusterShape } from '../common/contracts';
@@ -16,7 +17,7 @@ import { loadLabelledSet } from '../lib/tooling/labelled-sets';
 
 /**
  * The candidates of one labelled set, scored the way scoreCandidate scores a run's candidates
- * (silhouette, stability with the default refits, noise share, cluster sizes), plus each one's ARI
+ * (silhouette, density silhouette, stability with the default refits, noise share, cluster sizes), plus each one's ARI
  * against the reference partition. Cached under bench/out/selection, keyed by what it was made from.
  */
 
@@ -30,7 +31,7 @@ const SAMPLE_SEED = 5;
 const FIT_SEED = 7;
 const STABILITY_SEED = 11;
 /** Bump when the scoring changes, so cached sets are recomputed. */
-const SCORING_VERSION = 1;
+const SCORING_VERSION = 2;
 
 /**
  * The pipeline's defaults, with density grids a little wider than the default (a sweep that only
@@ -59,6 +60,8 @@ export interface ScoredCandidate {
   /** Segments asked for (0 when the algorithm decides). */
   k: number;
   silhouette: number;
+  /** On the whole (sampled) set: every set here is within the pipeline's DENSITY_SILHOUETTE_USERS. */
+  densitySilhouette: number;
   clusterSizes: number[];
   shape: ClusterShape;
   stability: Stability | null;
@@ -83,7 +86,7 @@ export interface ScoredSet {
 export function asCandidateMetrics(row: ScoredCandidate): CandidateMetrics & { ari: number } {
   return {
     candidate: { encoder: 'behavior-stats', algorithm: row.family, params: row.params, k: row.k },
-    silhouette: row.silhouette, silhouetteSampled: false,
+    silhouette: row.silhouette, silhouetteSampled: false, densitySilhouette: row.densitySilhouette,
     daviesBouldin: NaN, calinskiHarabasz: NaN, inertia: NaN,
     clusterSizes: row.clusterSizes, clusterSeconds: row.seconds, shape: row.shape, stability: row.stability,
     ari: row.ari,
@@ -137,18 +140,19 @@ async function scoreSet(dir: string, name: string, madeFrom: string, log: (line:
   const kept = truth.flatMap((label, i) => (label > 0 ? [i] : []));
   const ari = (labels: Int32Array) => adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i]));
   const config = sweepConfig(trueK);
+  const density = densityDistances(matrix, { sampleSize: matrix.n, seed: FIT_SEED });
   const candidates: ScoredCandidate[] = [];
   for (const family of FAMILIES) {
     const familyStarted = performance.now();
     for (const params of algorithmNamed(family).grid(config, matrix.n)) {
-      candidates.push(await scoreCandidate(matrix, params, config, ari));
+      candidates.push(await scoreCandidate(matrix, params, config, ari, density));
     }
     log(`  ${name} ${family}: ${((performance.now() - familyStarted) / 1000).toFixed(1)} s`);
   }
   return { name, n: full.matrix.n, clustered: matrix.n, d: matrix.d, trueK, madeFrom, seconds: (performance.now() - started) / 1000, candidates };
 }
 
-async function scoreCandidate(matrix: Matrix, params: AlgorithmParams, config: RunConfig, ari: (labels: Int32Array) => number): Promise<ScoredCandidate> {
+async function scoreCandidate(matrix: Matrix, params: AlgorithmParams, config: RunConfig, ari: (labels: Int32Array) => number, density: DensityDistances): Promise<ScoredCandidate> {
   const started = performance.now();
   const algorithm = algorithmFor(params);
   const fitted = await algorithm.fit(matrix, params, { config, seed: FIT_SEED });
@@ -173,6 +177,7 @@ async function scoreCandidate(matrix: Matrix, params: AlgorithmParams, config: R
     params: paramsLabel(params),
     k: 'k' in params ? params.k : 0,
     silhouette,
+    densitySilhouette: clusterSizes.length >= 2 ? densitySilhouette(density, labels) : NaN,
     clusterSizes,
     shape: clusterShape(matrix, labels, 'euclidean'),
     stability: measured,

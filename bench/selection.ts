@@ -18,7 +18,7 @@ import { projectPath } from '../lib/paths';
 import { round } from './helpers';
 import { listLabelledSets, SHARED_BENCHMARKS } from '../lib/tooling/labelled-sets';
 import { FAMILIES, MAX_POINTS, scoredSet, type ScoredSet } from './selection-sweep';
-import { crossValidate, judge, PREVIOUS_THRESHOLDS, RegretTable, summarize, SWEEPS, type FoldResult, type Outcome } from './selection-tuning';
+import { crossValidate, judge, PREVIOUS_THRESHOLDS, RegretTable, summarize, SWEEPS, THRESHOLD_GRID, type FoldResult, type Outcome } from './selection-tuning';
 
 export const FOLDS_FILE = projectPath('bench', 'selection-folds.json');
 
@@ -53,7 +53,7 @@ function smallest(dir: string, names: string[], limit: number): string[] {
 
 const f3 = (value: number) => value.toFixed(3);
 const describeThresholds = (t: InternalRuleThresholds) =>
-  `stability >= ${t.minStability}, noise <= ${t.maxNoiseFraction}, smallest segment >= ${t.minSegmentShare}, ties within ${t.silhouetteTieMargin} to the ${t.tieBreak === "most-stable" ? "most stable" : "fewest segments"}`;
+  `stability >= ${t.minStability}, noise <= ${t.maxNoiseFraction}, smallest segment >= ${t.minSegmentShare}, density weight ${t.densityWeight}, ties within ${t.tieMargin} to the ${t.tieBreak === "most-stable" ? "most stable" : "fewest segments"}`;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const started = performance.now();
@@ -79,6 +79,8 @@ function heldOutFolds(sets: ScoredSet[]): Record<string, unknown> {
   const folds = crossValidate(table, readFolds());
   const tuned = folds.flatMap((fold) => fold.tuned);
   const previous = folds.flatMap((fold) => fold.previous);
+  // The same tuning with the density weight held at 0: what the density silhouette adds.
+  const silhouetteOnly = crossValidate(new RegretTable(sets, THRESHOLD_GRID.filter((point) => point.densityWeight === 0)), readFolds()).flatMap((fold) => fold.tuned);
 
   console.log('\nPer fold (held-out sets, every family in the sweep):');
   console.log('| fold | held-out sets | thresholds tuned on the other folds | training mean (all sweeps) | held-out mean / worst | previous thresholds: mean / worst |');
@@ -88,7 +90,7 @@ function heldOutFolds(sets: ScoredSet[]): Record<string, unknown> {
     const before = summarize(fold.previous.filter((row) => row.sweep === 'all'));
     console.log(`| ${fold.fold} | ${fold.heldOut.length} | ${describeThresholds(fold.thresholds)} | ${f3(fold.trainingMean)} | ${f3(now.mean)} / ${f3(now.worst)} | ${f3(before.mean)} / ${f3(before.worst)} |`);
   }
-  const perSweep = printPerSweep(tuned, previous, 'held-out folds, thresholds tuned without them', table);
+  const perSweep = printPerSweep(tuned, previous, 'held-out folds, thresholds tuned without them', table, silhouetteOnly);
   const chosenFamily = printChosenFamilies(tuned.filter((row) => row.sweep === 'all'));
   const misses = printMisses(tuned.filter((row) => row.sweep === 'all'), sets);
 
@@ -149,19 +151,24 @@ function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-/** `table` adds the hindsight bound: every set on its own best thresholds. */
-function printPerSweep(now: Outcome[], before: Outcome[], label: string, table?: RegretTable): Record<string, unknown> {
+/**
+ * `table` adds the hindsight bound (every set on its own best thresholds); `silhouetteOnly` the
+ * held-out outcomes of the rule tuned the same way with the density weight held at 0.
+ */
+function printPerSweep(now: Outcome[], before: Outcome[], label: string, table?: RegretTable, silhouetteOnly?: Outcome[]): Record<string, unknown> {
   console.log(`\nPer sweep (${label}); regret = best candidate's ARI minus the chosen one's:`);
-  console.log(`| sweep | sets | mean regret | worst regret (set) | previous thresholds: mean | worst |${table ? ' each set on its own best thresholds (hindsight): mean | worst |' : ''}`);
-  console.log(`|---|---|---|---|---|---|${table ? '---|---|' : ''}`);
+  console.log(`| sweep | sets | mean regret | worst regret (set) |${silhouetteOnly ? ' silhouette alone (density weight 0), tuned the same way: mean | worst |' : ''} previous thresholds: mean | worst |${table ? ' each set on its own best thresholds (hindsight): mean | worst |' : ''}`);
+  console.log(`|---|---|---|---|${silhouetteOnly ? '---|---|' : ''}---|---|${table ? '---|---|' : ''}`);
   const summary: Record<string, unknown> = {};
   for (const sweep of SWEEPS) {
     const a = summarize(now.filter((row) => row.sweep === sweep));
     const b = summarize(before.filter((row) => row.sweep === sweep));
     const h = table?.hindsight(sweep);
-    console.log(`| ${sweep === 'all' ? 'every family' : `${sweep} only`} | ${a.sets} | ${f3(a.mean)} | ${f3(a.worst)} (${a.worstSet}) | ${f3(b.mean)} | ${f3(b.worst)} |${h ? ` ${f3(h.mean)} | ${f3(h.worst)} |` : ''}`);
+    const s = silhouetteOnly ? summarize(silhouetteOnly.filter((row) => row.sweep === sweep)) : null;
+    console.log(`| ${sweep === 'all' ? 'every family' : `${sweep} only`} | ${a.sets} | ${f3(a.mean)} | ${f3(a.worst)} (${a.worstSet}) |${s ? ` ${f3(s.mean)} | ${f3(s.worst)} |` : ''} ${f3(b.mean)} | ${f3(b.worst)} |${h ? ` ${f3(h.mean)} | ${f3(h.worst)} |` : ''}`);
     summary[sweep] = {
       mean_regret: round(a.mean), worst_regret: round(a.worst), previous_mean_regret: round(b.mean), previous_worst_regret: round(b.worst),
+      ...(s ? { silhouette_alone_mean_regret: round(s.mean), silhouette_alone_worst_regret: round(s.worst) } : {}),
       ...(h ? { hindsight_mean_regret: round(h.mean), hindsight_worst_regret: round(h.worst) } : {}),
     };
   }
@@ -186,18 +193,18 @@ function printChosenFamilies(outcomes: Outcome[]): Record<string, unknown> {
 
 /**
  * The sets where the choice trails the best candidate by more than the 0.05 goal, and how many of
- * them no threshold could fix: the best candidate's silhouette is no higher than the chosen one's.
+ * them no filter could fix: the best candidate's structure score is no higher than the chosen one's.
  */
 function printMisses(outcomes: Outcome[], sets: ScoredSet[]): Record<string, number> {
   const misses = outcomes.filter((row) => row.regret > 0.05).sort((a, b) => b.regret - a.regret);
-  const blind = misses.filter((row) => row.silhouetteMissesIt).length;
+  const blind = misses.filter((row) => row.scoreMissesIt).length;
   console.log(`\nSets where the choice trails the best candidate by more than 0.05 (${misses.length} of ${outcomes.length}; ` +
-    `on ${blind} of them the best candidate's silhouette is no higher than the chosen one's, marked *):`);
+    `on ${blind} of them the best candidate's structure score is no higher than the chosen one's, marked *):`);
   for (const row of misses) {
     const set = sets.find((candidate) => candidate.name === row.set)!;
-    console.log(`  ${row.silhouetteMissesIt ? '*' : ' '} ${row.set} (true k ${set.trueK}): chose ${row.chosen} (ARI ${f3(row.chosenAri)}), best ${row.best} (ARI ${f3(row.bestAri)})`);
+    console.log(`  ${row.scoreMissesIt ? '*' : ' '} ${row.set} (true k ${set.trueK}): chose ${row.chosen} (ARI ${f3(row.chosenAri)}), best ${row.best} (ARI ${f3(row.bestAri)})`);
   }
-  return { sets_over_0_05: misses.length, of_which_silhouette_prefers_the_chosen: blind };
+  return { sets_over_0_05: misses.length, of_which_structure_score_prefers_the_chosen: blind };
 }
 
 function foldSummary(fold: FoldResult) {

@@ -277,6 +277,11 @@ export interface CandidateMetrics {
   clusterSeconds: number;
   /** 95% interval of a sampled silhouette (absent when exact). */
   silhouetteCi?: [number, number];
+  /**
+   * Silhouette on density-connected distances (activities/metrics/density-silhouette.ts), on a
+   * seeded sample of users; NaN with fewer than 2 segments there. Absent in runs scored before it existed.
+   */
+  densitySilhouette?: number;
   shape?: ClusterShape;
   stability?: CandidateStability | null;
   downstream?: DownstreamSummary | null;

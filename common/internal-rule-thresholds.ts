@@ -14,8 +14,13 @@ export interface InternalRuleThresholds {
   maxNoiseFraction: number;
   /** Candidates whose smallest segment holds less than this share of the segmented users are passed over. */
   minSegmentShare: number;
-  /** Candidates within this silhouette of the best are tied... */
-  silhouetteTieMargin: number;
+  /**
+   * The structure score the rule ranks by: (1 - densityWeight) x silhouette + densityWeight x
+   * density silhouette (activities/metrics/density-silhouette.ts); 0 is the Euclidean silhouette alone.
+   */
+  densityWeight: number;
+  /** Candidates within this structure score of the best are tied... */
+  tieMargin: number;
   /** ...and the tie goes to the fewest segments, or to the most stable (then the fewest segments). */
   tieBreak: 'fewest-segments' | 'most-stable';
 }
@@ -25,6 +30,7 @@ export const INTERNAL_RULE_THRESHOLDS: InternalRuleThresholds = {
   minStability: 0.85,
   maxNoiseFraction: 0.1,
   minSegmentShare: 0.02,
-  silhouetteTieMargin: 0.03,
+  densityWeight: 0,
+  tieMargin: 0.03,
   tieBreak: 'most-stable',
 };

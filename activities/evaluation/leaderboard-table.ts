@@ -11,6 +11,7 @@ const COLUMNS: Array<[name: string, type: 'VARCHAR' | 'INTEGER' | 'DOUBLE' | 'BO
   ['chosen', 'BOOLEAN', (_, chosen) => chosen],
   ['silhouette', 'DOUBLE', (row) => row.silhouette],
   ['silhouette_sampled', 'BOOLEAN', (row) => row.silhouetteSampled],
+  ['density_silhouette', 'DOUBLE', (row) => row.densitySilhouette],
   ['davies_bouldin', 'DOUBLE', (row) => row.daviesBouldin],
   ['calinski_harabasz', 'DOUBLE', (row) => row.calinskiHarabasz],
   ['inertia', 'DOUBLE', (row) => row.inertia],

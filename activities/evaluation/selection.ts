@@ -34,11 +34,11 @@ export function describeSelectionRule(rule: SelectionRule, minStability = INTERN
   if (rule === 'stable-lift') {
     return `the highest utility: the lower 95% bound of the NDCG@10 lift over popularity on validation users, less ${STABILITY_PENALTY} x the stability ` +
       `below ${STABILITY_TARGET} and ${NOISE_PENALTY} x the noise share above ${NOISE_TARGET}; candidates whose validation intervals overlap the best's are tied ` +
-      'and go to the most stable, then the fewest segments; with too few held-out users or no surely positive lift, the stable silhouette ' +
+      'and go to the most stable, then the fewest segments; with too few held-out users or no surely positive lift, the internal rule ' +
       `(stability >= ${minStability}, ${internalRuleLimits()}); the chosen lift is re-measured on test users`;
   }
   if (rule === 'stable-silhouette') {
-    return `highest silhouette among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
+    return `highest ${describeStructureScore()} among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
       `an NDCG@10 lift over popularity that is not significantly negative, ${internalRuleLimits(' (all candidates if none qualifies)')}`;
   }
   return rule === 'silhouette'
@@ -48,9 +48,31 @@ export function describeSelectionRule(rule: SelectionRule, minStability = INTERN
 }
 
 function internalRuleLimits(ifNoneQualifies = ''): string {
-  const { maxNoiseFraction, minSegmentShare, silhouetteTieMargin, tieBreak } = INTERNAL_RULE_THRESHOLDS;
+  const { maxNoiseFraction, minSegmentShare, tieMargin, tieBreak } = INTERNAL_RULE_THRESHOLDS;
   return `at most ${maxNoiseFraction * 100}% noise, no segment under ${minSegmentShare * 100}% of the segmented users${ifNoneQualifies}; ` +
-    `candidates within ${silhouetteTieMargin} silhouette of the best go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
+    `candidates within ${tieMargin} of the best ${describeStructureScore()} go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
+}
+
+/** The internal rule's ranking score, in words. */
+export function describeStructureScore(weight = INTERNAL_RULE_THRESHOLDS.densityWeight): string {
+  if (weight <= 0) return 'silhouette';
+  if (weight >= 1) return 'density silhouette';
+  return `structure score (${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette)`;
+}
+
+const round2 = (value: number) => Number(value.toFixed(2));
+
+/**
+ * What the internal rule ranks by: the Euclidean silhouette blended with the silhouette on
+ * density-connected distances, which sees rings, spirals and elongated segments the Euclidean one
+ * cuts across (activities/metrics/density-silhouette.ts; the weight is tuned with the rule's other
+ * thresholds, common/internal-rule-thresholds.ts). Candidates scored before the density silhouette
+ * existed, or without one (fewer than 2 segments in its sample), rank by the silhouette alone.
+ */
+export function structureScore(row: CandidateMetrics, weight = INTERNAL_RULE_THRESHOLDS.densityWeight): number {
+  const density = row.densitySilhouette;
+  if (weight <= 0 || density === undefined || !Number.isFinite(density)) return row.silhouette;
+  return (1 - weight) * row.silhouette + weight * density;
 }
 
 export interface Selection {
@@ -136,7 +158,7 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
   const stable = rows.filter((row) => isStable(row, thresholds));
   const useful = stable.filter((row) => !(row.downstream?.lift.ndcg10?.ciHigh !== undefined && row.downstream.lift.ndcg10.ciHigh !== null && row.downstream.lift.ndcg10.ciHigh < 0));
   const pool = useful.length > 0 ? useful : stable.length > 0 ? stable : rows;
-  const { chosen, reason } = bySilhouette(pool, thresholds.silhouetteTieMargin, thresholds.tieBreak);
+  const { chosen, reason } = byStructureScore(pool, thresholds.tieMargin, thresholds.tieBreak, thresholds.densityWeight);
   const passedOver = rows.length - pool.length;
   const score = stabilityScore(chosen.stability);
   const stability = score !== null ? `; stability ${score.toFixed(3)}` : '';
@@ -146,21 +168,30 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
   };
 }
 
-function bySilhouette(all: CandidateMetrics[], tieMargin = SILHOUETTE_TIE_MARGIN, tieBreak: InternalRuleThresholds['tieBreak'] = 'fewest-segments') {
+function bySilhouette(all: CandidateMetrics[]) {
+  return byStructureScore(all, SILHOUETTE_TIE_MARGIN, 'fewest-segments', 0);
+}
+
+function byStructureScore(all: CandidateMetrics[], tieMargin: number, tieBreak: InternalRuleThresholds['tieBreak'], densityWeight: number) {
   // A partition with fewer than 2 segments has no silhouette; it only wins when nothing else exists.
   const rows = all.filter((row) => Number.isFinite(row.silhouette));
   if (rows.length === 0) return { chosen: all[0], reason: 'no candidate has a silhouette (fewer than 2 segments everywhere); the first candidate is kept' };
-  const best = Math.max(...rows.map((row) => row.silhouette));
-  const nearBest = rows.filter((row) => row.silhouette >= best - tieMargin);
+  const score = (row: CandidateMetrics) => structureScore(row, densityWeight);
+  const name = describeStructureScore(densityWeight);
+  const best = Math.max(...rows.map(score));
+  const nearBest = rows.filter((row) => score(row) >= best - tieMargin);
   const stability = (row: CandidateMetrics) => stabilityScore(row.stability) ?? 1;
-  nearBest.sort((a, b) => (tieBreak === 'most-stable' ? stability(b) - stability(a) : 0) || segmentCount(a) - segmentCount(b) || b.silhouette - a.silhouette);
+  nearBest.sort((a, b) => (tieBreak === 'most-stable' ? stability(b) - stability(a) : 0) || segmentCount(a) - segmentCount(b) || score(b) - score(a));
   const chosen = nearBest[0];
   const why = tieBreak === 'most-stable'
     ? `its stability ${stability(chosen).toFixed(3)} is the highest among such candidates`
     : `${segmentCount(chosen)} segments is the fewest among such candidates`;
-  const reason = chosen.silhouette < best
-    ? `silhouette ${chosen.silhouette.toFixed(4)} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
-    : `highest silhouette (${chosen.silhouette.toFixed(4)}) of ${rows.length} candidates`;
+  const parts = densityWeight > 0 && Number.isFinite(chosen.densitySilhouette ?? NaN)
+    ? ` (silhouette ${chosen.silhouette.toFixed(4)}, density silhouette ${chosen.densitySilhouette!.toFixed(4)})`
+    : '';
+  const reason = score(chosen) < best
+    ? `${name} ${score(chosen).toFixed(4)}${parts} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
+    : `highest ${name} (${score(chosen).toFixed(4)}${parts ? `; ${parts.slice(2, -1)}` : ''}) of ${rows.length} candidates`;
   return { chosen, reason };
 }
 

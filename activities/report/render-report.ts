@@ -10,6 +10,7 @@ import { chartNames, segmentSizesChart, similarityChart, userMapChart } from './
 import { accountingChart, stageDurationsChart } from './charts/run-charts';
 import type { AcrossDrops } from './across-drops';
 import { renderAcrossDrops } from './across-drops-section';
+import { DENSITY_SILHOUETTE_USERS } from '../metrics/density-silhouette';
 
 /** Everything the report shows; rendering is a pure function of it (unit-tested). */
 export interface ReportModel {
@@ -136,11 +137,11 @@ ${await metricsByKCharts(model.leaderboard, model.chosen)}
 ${await paretoChart(model.leaderboard, model.chosen)}
 <h2>Leaderboard</h2>
 ${table(
-    ['encoder', 'algorithm', 'params', 'silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'stability (seeds)', 'stability (subsamples)',
+    ['encoder', 'algorithm', 'params', 'silhouette', 'density silhouette', 'Davies-Bouldin', 'Calinski-Harabasz', 'stability (seeds)', 'stability (subsamples)',
       'NDCG@10', 'NDCG@10 lift vs popularity [95% CI]', 'validation lift [95% CI]', 'next-purchase AUC', 'ARI vs known labels', 'smallest', 'largest', 'cluster s'],
     model.leaderboard.map((row) => [
       row.candidate.encoder, row.candidate.algorithm, row.candidate.params,
-      row.silhouette, row.daviesBouldin, row.calinskiHarabasz, row.stability?.seeds.mean, row.stability?.subsamples.mean,
+      row.silhouette, row.densitySilhouette, row.daviesBouldin, row.calinskiHarabasz, row.stability?.seeds.mean, row.stability?.subsamples.mean,
       row.downstream?.segment['10']?.ndcg, describeLift(row.downstream?.lift.ndcg10), describeLift(row.downstream?.validation?.ndcg10),
       row.downstream?.nextPurchase?.segment.auc.mean,
       row.external?.ari, Math.min(...row.clusterSizes), Math.max(...row.clusterSizes), row.clusterSeconds,
@@ -148,7 +149,10 @@ ${table(
     (index) => isChosen(model.leaderboard[index].candidate),
   )}
 ${model.screening ? `<p>${model.screening.candidates} candidates were screened on samples (one stability refit, lift on sampled validation users); the ${model.screening.fullyScored} most promising were scored fully and are listed here (docs/EVALUATION.md, "Successive halving").</p>` : ''}
-<p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.</p>
+<p>Silhouette is ${model.leaderboard.some((row) => row.silhouetteSampled) ? 'computed on a seeded random sample of users (the same sample for every candidate)' : 'exact'}.
+The density silhouette is the silhouette on density-connected distances (the largest step on a walk through the users), which
+does not penalize ring- or chain-shaped segments as the straight-line one does; it is measured on a seeded sample of up to
+${DENSITY_SILHOUETTE_USERS.toLocaleString('en-US')} users (docs/EVALUATION.md).</p>
 <h2>Data accounting</h2>
 <p>Every raw row is either cleaned, removed as an exact duplicate, or quarantined with a reason (table <code>quarantine</code> in <code>run.duckdb</code>).</p>
 ${await accountingChart(accounting)}

@@ -15,7 +15,7 @@ import { copyOfSample, withWorkers } from '../helpers/pipeline-harness';
 const CONFIG: Partial<RunConfig> = { encoders: ['behavior-stats', 'tfidf'], shardCount: 2, kMin: 2, kMax: 5 };
 
 /** Every chart the report draws, by its figure's data-chart name. */
-const CHARTS = ['user-map', 'segment-sizes', 'event-mix', 'top-terms', 'similarity', 'metric-silhouette', 'metric-stability', 'pareto', 'accounting', 'stages'];
+const CHARTS = ['user-map', 'segment-sizes', 'event-mix', 'top-terms', 'similarity', 'metric-silhouette', 'metric-densitySilhouette', 'metric-stability', 'pareto', 'accounting', 'stages'];
 
 /** Brands and categories a log could hold: markup, quotes, 10,000 characters, right-to-left text, emoji. */
 const HOSTILE_BRANDS = [
@@ -67,7 +67,7 @@ describe('the report in headless Chromium', () => {
         expect(await count('figure[data-chart="user-map"] g.users_marks path')).toBe(Math.min(MAP_MAX_POINTS, output.accounting.sequencedUsers));
         expect(await count('figure[data-chart="segment-sizes"] g.segment_bars_marks path')).toBe(output.chosen.k);
         expect(await count('figure[data-chart="similarity"] g.similarity_cells_marks path')).toBe(output.chosen.k ** 2);
-        for (const metric of ['metric-silhouette', 'metric-stability']) {
+        for (const metric of ['metric-silhouette', 'metric-densitySilhouette', 'metric-stability']) {
           expect(await count(`figure[data-chart="${metric}"] g.family_lines_marks path`), metric).toBe(families);
           expect(await count(`figure[data-chart="${metric}"] g.chosen_candidate_marks path`), metric).toBe(1);
         }

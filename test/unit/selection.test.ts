@@ -7,6 +7,7 @@ import { standardizeColumns } from '../../activities/clustering/embedding-matrix
 import { kmeansStability } from '../../activities/evaluation/stability';
 import { selectCandidate } from '../../activities/evaluation/selection';
 import { adjustedRandIndex } from '../../activities/metrics/external';
+import { sampledDensitySilhouette } from '../../activities/metrics/density-silhouette';
 import { silhouetteScore } from '../../activities/metrics/internal';
 import type { CandidateMetrics } from '../../common/contracts';
 import { projectPath } from '../../lib/paths';
@@ -45,6 +46,7 @@ describe('the selection rule on the labelled clustering benchmarks', () => {
         candidates.push({
           candidate: { encoder: 'behavior-stats', algorithm: 'kmeans', params: `k=${k}`, k },
           silhouette: silhouetteScore(matrix, labels, 5000, 1).value, silhouetteSampled: matrix.n > 5000,
+          densitySilhouette: sampledDensitySilhouette(matrix, labels, 1),
           daviesBouldin: 0, calinskiHarabasz: 0, inertia: 0, clusterSizes: [], clusterSeconds: 0, stability,
           ari: adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i])),
         });

@@ -12,6 +12,7 @@ interface CandidatePoint {
   label: string;
   k: number;
   silhouette: number | null;
+  densitySilhouette: number | null;
   stability: number | null;
   lift: number | null;
   liftLow: number | null;
@@ -29,6 +30,7 @@ function points(rows: CandidateMetrics[], chosen: CandidateRef): CandidatePoint[
       // Algorithms that decide the number of segments themselves (k = 0) are placed at what they found.
       k: row.candidate.k > 0 ? row.candidate.k : row.clusterSizes.length,
       silhouette: finite(row.silhouette),
+      densitySilhouette: finite(row.densitySilhouette),
       stability: finite(stabilityScore(row.stability)),
       lift: finite(lift?.value),
       liftLow: finite(lift?.ciLow),
@@ -40,6 +42,7 @@ function points(rows: CandidateMetrics[], chosen: CandidateRef): CandidatePoint[
 
 const METRICS = [
   { field: 'silhouette', title: 'silhouette', band: false },
+  { field: 'densitySilhouette', title: 'density silhouette', band: false },
   { field: 'stability', title: 'stability (ARI across refits)', band: false },
   { field: 'lift', title: 'validation NDCG@10 lift vs popularity', band: true },
 ] as const;

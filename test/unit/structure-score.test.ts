@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { selectByStableSilhouette, structureScore } from '../../activities/evaluation/selection';
+import type { CandidateMetrics } from '../../common/contracts';
+import type { InternalRuleThresholds } from '../../common/internal-rule-thresholds';
+import type { ClusteringAlgorithm } from '../../common/run-config';
+
+/** A candidate as the internal rule reads it: silhouettes, stability, sizes. */
+function candidate(algorithm: ClusteringAlgorithm, k: number, silhouette: number, densitySilhouette: number | undefined, stability = 0.95): CandidateMetrics {
+  const ari = (mean: number) => ({ mean, sd: 0.01, runs: [mean, mean] });
+  return {
+    candidate: { encoder: 'behavior-stats', algorithm, params: `k=${k}`, k },
+    silhouette, silhouetteSampled: false, densitySilhouette, daviesBouldin: 1, calinskiHarabasz: 10, inertia: 5,
+    clusterSizes: Array.from({ length: k }, () => 100), clusterSeconds: 0.1,
+    stability: { seeds: ari(stability), subsamples: ari(stability), points: 400 },
+  };
+}
+
+const thresholds = (densityWeight: number): InternalRuleThresholds => ({
+  minStability: 0.8, maxNoiseFraction: 0.1, minSegmentShare: 0.02, densityWeight, tieMargin: 0.01, tieBreak: 'most-stable',
+});
+
+describe('the internal rule\'s structure score', () => {
+  // A ring and its centre: k-means cuts the ring into convex halves (higher straight-line
+  // silhouette); the density-connected partition keeps the ring whole (higher density silhouette).
+  const convexCut = candidate('kmeans', 2, 0.55, 0.05);
+  const ringKept = candidate('dbscan', 2, 0.3, 0.85);
+
+  it('blends the two silhouettes by the density weight', () => {
+    expect(structureScore(ringKept, 0)).toBe(0.3);
+    expect(structureScore(ringKept, 1)).toBe(0.85);
+    expect(structureScore(ringKept, 0.25)).toBeCloseTo(0.75 * 0.3 + 0.25 * 0.85, 12);
+  });
+
+  it('weight 0 is the silhouette rule; a density weight lets the ring-preserving candidate win, and the reason shows both values', () => {
+    expect(selectByStableSilhouette([convexCut, ringKept], thresholds(0)).chosen).toBe(convexCut);
+    const blended = selectByStableSilhouette([convexCut, ringKept], thresholds(0.5));
+    expect(blended.chosen).toBe(ringKept);
+    expect(blended.reason).toMatch(/^highest structure score \(0\.5 x silhouette \+ 0\.5 x density silhouette\) \(0\.5750; silhouette 0\.3000, density silhouette 0\.8500\) of 2 candidates/);
+  });
+
+  it('still passes over unstable candidates first, however high their density silhouette', () => {
+    const unstable = candidate('hdbscan', 3, 0.4, 0.95, 0.5);
+    expect(selectByStableSilhouette([convexCut, ringKept, unstable], thresholds(0.5)).chosen).toBe(ringKept);
+  });
+
+  it('ranks a candidate without a density silhouette (scored before it existed, or one segment in its sample) by its silhouette', () => {
+    const legacy = candidate('kmeans', 3, 0.6, undefined);
+    expect(structureScore(legacy, 0.5)).toBe(0.6);
+    expect(structureScore(candidate('kmeans', 3, 0.6, NaN), 0.5)).toBe(0.6);
+    expect(selectByStableSilhouette([legacy, ringKept], thresholds(0.5)).chosen).toBe(legacy);
+  });
+});
