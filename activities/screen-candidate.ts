@@ -12,7 +12,7 @@ import { downstreamValue } from './evaluation/downstream';
 import { withSharedEmbeddingMatrix } from './evaluation/shared-embedding-matrix';
 import { stability, stabilityScore } from './evaluation/stability';
 import { utility } from './evaluation/stable-lift';
-import { structureScore } from './evaluation/selection';
+import { densityWeightFor, structureScore } from './evaluation/selection';
 import { clusterSizeDistribution, noiseFraction } from './metrics/cluster-shape';
 import { centroids, type Matrix } from './metrics/internal';
 import { sampledDensitySilhouette } from './metrics/density-silhouette';
@@ -50,7 +50,7 @@ export async function screenCandidate(input: ScoreCandidateInput): Promise<Scree
     const screenPath = runFiles.candidateScreen(input.runDir, key);
     await writeJsonAtomic(screenPath, metrics);
     const rankedOn = utility(metrics);
-    return { candidate: input.clustering.candidate, screenPath, utility: Number.isFinite(rankedOn) ? rankedOn : null, internalScore: internalScore(metrics) };
+    return { candidate: input.clustering.candidate, screenPath, utility: Number.isFinite(rankedOn) ? rankedOn : null, internalScore: internalScore(metrics, input.config.algorithms) };
   });
 }
 
@@ -60,12 +60,12 @@ export async function screenCandidate(input: ScoreCandidateInput): Promise<Scree
  * below its threshold and the excess of noise above its limit. Ranks candidates when no screen has
  * held-out evidence (the rule then falls back on the internal rule too).
  */
-export function internalScore(metrics: CandidateMetrics): number | null {
+export function internalScore(metrics: CandidateMetrics, sweptAlgorithms: string[]): number | null {
   if (!Number.isFinite(metrics.silhouette)) return null;
   const { minStability, maxNoiseFraction } = INTERNAL_RULE_THRESHOLDS;
   const stable = stabilityScore(metrics.stability) ?? 1;
   const noise = metrics.shape?.noiseFraction ?? 0;
-  return structureScore(metrics) - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
+  return structureScore(metrics, densityWeightFor(sweptAlgorithms)) - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
 }
 
 async function computeScreenMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {

@@ -1,4 +1,4 @@
-import { selectByStableSilhouette, structureScore } from '../activities/evaluation/selection';
+import { densityWeightFor, selectByStableSilhouette, structureScore } from '../activities/evaluation/selection';
 import type { InternalRuleThresholds } from '../common/internal-rule-thresholds';
 import type { CandidateMetrics } from '../common/contracts';
 import { FAMILIES, asCandidateMetrics, type Family, type ScoredSet } from './selection-sweep';
@@ -52,10 +52,11 @@ export function sweepsOf(set: ScoredSet): Map<Sweep, Candidate[]> {
 export function outcome(set: string, sweep: Sweep, candidates: Candidate[], thresholds: InternalRuleThresholds): Outcome {
   const chosen = selectByStableSilhouette(candidates, thresholds).chosen as Candidate;
   const best = candidates.reduce((top, row) => (row.ari > top.ari ? row : top));
+  const weight = densityWeightFor(candidates.map((row) => row.candidate.algorithm), thresholds);
   return {
     set, sweep, chosen: describe(chosen), chosenFamily: chosen.candidate.algorithm as Family, chosenAri: chosen.ari,
     best: describe(best), bestAri: best.ari, regret: best.ari - chosen.ari,
-    scoreMissesIt: !(structureScore(best, thresholds.densityWeight) > structureScore(chosen, thresholds.densityWeight)),
+    scoreMissesIt: !(structureScore(best, weight) > structureScore(chosen, weight)),
   };
 }
 

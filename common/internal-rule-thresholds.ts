@@ -25,12 +25,16 @@ export interface InternalRuleThresholds {
   tieBreak: 'fewest-segments' | 'most-stable';
 }
 
-/** Tuned on all 68 sets (2026-11-30); before: 0.75, 0.25, 0, 0.005, 'fewest-segments' (0.75 and 0.005 set on 10 of the sets). */
+/**
+ * Tuned on all 68 sets (2026-12-01, with the density silhouette); 2026-11-30 without it: 0.85, 0.1,
+ * 0.02, 0, 0.03, 'most-stable'; before that: 0.75, 0.25, 0, 0, 0.005, 'fewest-segments' (0.75 and
+ * 0.005 set on 10 of the sets).
+ */
 export const INTERNAL_RULE_THRESHOLDS: InternalRuleThresholds = {
   minStability: 0.85,
-  maxNoiseFraction: 0.1,
+  maxNoiseFraction: 0.25,
   minSegmentShare: 0.02,
-  densityWeight: 0,
+  densityWeight: 0.5,
   tieMargin: 0.03,
   tieBreak: 'most-stable',
 };

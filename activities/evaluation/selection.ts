@@ -1,6 +1,7 @@
 import type { CandidateMetrics } from '../../common/contracts';
 import { INTERNAL_RULE_THRESHOLDS, type InternalRuleThresholds } from '../../common/internal-rule-thresholds';
 import type { SelectionRule } from '../../common/run-config';
+import { algorithmNamed } from '../clustering/algorithms';
 import { stabilityScore } from './stability';
 import { chooseByStableLift, NOISE_PENALTY, NOISE_TARGET, STABILITY_PENALTY, STABILITY_TARGET, type Evidence } from './stable-lift';
 
@@ -38,7 +39,7 @@ export function describeSelectionRule(rule: SelectionRule, minStability = INTERN
       `(stability >= ${minStability}, ${internalRuleLimits()}); the chosen lift is re-measured on test users`;
   }
   if (rule === 'stable-silhouette') {
-    return `highest ${describeStructureScore()} among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
+    return `highest ${describeStructureScore()} (the silhouette alone when every candidate is a convex partition: k-means, ward) among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
       `an NDCG@10 lift over popularity that is not significantly negative, ${internalRuleLimits(' (all candidates if none qualifies)')}`;
   }
   return rule === 'silhouette'
@@ -158,7 +159,7 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
   const stable = rows.filter((row) => isStable(row, thresholds));
   const useful = stable.filter((row) => !(row.downstream?.lift.ndcg10?.ciHigh !== undefined && row.downstream.lift.ndcg10.ciHigh !== null && row.downstream.lift.ndcg10.ciHigh < 0));
   const pool = useful.length > 0 ? useful : stable.length > 0 ? stable : rows;
-  const { chosen, reason } = byStructureScore(pool, thresholds.tieMargin, thresholds.tieBreak, thresholds.densityWeight);
+  const { chosen, reason } = byStructureScore(pool, thresholds.tieMargin, thresholds.tieBreak, densityWeightFor(rows.map((row) => row.candidate.algorithm), thresholds));
   const passedOver = rows.length - pool.length;
   const score = stabilityScore(chosen.stability);
   const stability = score !== null ? `; stability ${score.toFixed(3)}` : '';
@@ -166,6 +167,18 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
     chosen,
     reason: `${reason}${passedOver > 0 ? ` (${passedOver} of ${rows.length} candidates passed over as unstable, mostly noise, with a sliver of a segment, or harmful to recommendations)` : ''}${stability}`,
   };
+}
+
+/**
+ * The density silhouette is there to see segments of any shape; when every candidate is a convex
+ * partition (k-means, ward: their segments are convex by construction) it has no such segment to
+ * see, while on overlapping blobs its distances collapse (a chain of dense users links them) and
+ * only add noise: then the Euclidean silhouette, the index made for convex segments, ranks alone.
+ * On the labelled sets this keeps the k-means sweep's worst held-out regret at 0.50 instead of 0.81
+ * (docs/EVALUATION.md).
+ */
+export function densityWeightFor(algorithms: string[], thresholds: InternalRuleThresholds = INTERNAL_RULE_THRESHOLDS): number {
+  return algorithms.every((name) => algorithmNamed(name).convexSegments) ? 0 : thresholds.densityWeight;
 }
 
 function bySilhouette(all: CandidateMetrics[]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectByStableSilhouette, structureScore } from '../../activities/evaluation/selection';
+import { densityWeightFor, selectByStableSilhouette, structureScore } from '../../activities/evaluation/selection';
 import type { CandidateMetrics } from '../../common/contracts';
 import type { InternalRuleThresholds } from '../../common/internal-rule-thresholds';
 import type { ClusteringAlgorithm } from '../../common/run-config';
@@ -48,5 +48,18 @@ describe('the internal rule\'s structure score', () => {
     expect(structureScore(legacy, 0.5)).toBe(0.6);
     expect(structureScore(candidate('kmeans', 3, 0.6, NaN), 0.5)).toBe(0.6);
     expect(selectByStableSilhouette([legacy, ringKept], thresholds(0.5)).chosen).toBe(legacy);
+  });
+});
+
+describe('the density weight by sweep', () => {
+  it('is 0 when every candidate is a convex partition (k-means, mini-batch, distributed k-means, ward), the tuned weight otherwise', () => {
+    const twoBlobs = candidate('kmeans', 2, 0.5, 0.1);
+    const fourBlobs = candidate('kmeans', 4, 0.45, 0.9);
+    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).chosen).toBe(twoBlobs);
+    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).reason).toMatch(/^highest silhouette \(0\.5000\)/);
+    expect(densityWeightFor(['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward'], thresholds(0.5))).toBe(0);
+    for (const shaped of ['average', 'dbscan', 'hdbscan', 'spectral'] as const) expect(densityWeightFor(['kmeans', shaped], thresholds(0.5)), shaped).toBe(0.5);
+    // With a density-based candidate in the sweep, the same two k-means candidates are ranked by the blend.
+    expect(selectByStableSilhouette([twoBlobs, fourBlobs, candidate('dbscan', 3, 0.2, 0.3)], thresholds(0.5)).chosen).toBe(fourBlobs);
   });
 });

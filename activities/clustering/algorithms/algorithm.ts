@@ -17,6 +17,12 @@ export interface FitResult {
  */
 export interface SweepAlgorithm<P extends { algorithm: string }> {
   name: P['algorithm'];
+  /**
+   * Its segments are compact, convex groups by construction (centroid partitions; ward's
+   * within-variance criterion). When every candidate is such, the selection rule ranks them by the
+   * Euclidean silhouette alone, the index made for them (activities/evaluation/selection.ts).
+   */
+  convexSegments: boolean;
   /** The candidates' parameters for a run with `users` users to segment. */
   grid(config: SweepConfig, users: number): P[];
   fit(matrix: Matrix, params: P, context: { config: SweepConfig; seed: number }): Promise<FitResult>;

@@ -10,6 +10,7 @@ export type DbscanParams = { algorithm: 'dbscan'; q: number; min_samples: number
 
 export const dbscanAlgorithm: SweepAlgorithm<DbscanParams> = {
   name: 'dbscan',
+  convexSegments: false,
   grid(config) {
     return config.dbscanMinSamples.flatMap((minSamples) =>
       config.dbscanEpsQuantiles.map((quantile): DbscanParams => ({ algorithm: 'dbscan', q: quantile, min_samples: minSamples })));

@@ -11,6 +11,7 @@ export type DistributedKMeansParams = { algorithm: 'distributed-kmeans'; k: numb
  */
 export const distributedKMeansAlgorithm: SweepAlgorithm<DistributedKMeansParams> = {
   name: 'distributed-kmeans',
+  convexSegments: true,
   grid: (config, users) => kGrid('distributed-kmeans', config, users),
   fit() {
     throw internalInvariantError('distributed-kmeans candidates run as the distributedKMeans child workflow, not in clusterCandidate');

@@ -14,6 +14,7 @@ function hdbscanSettings(share: number, n: number, config: Pick<SweepConfig, 'hd
 
 export const hdbscanAlgorithm: SweepAlgorithm<HdbscanParams> = {
   name: 'hdbscan',
+  convexSegments: false,
   grid: (config) => config.hdbscanMinClusterShares.map((share): HdbscanParams => ({ algorithm: 'hdbscan', min_cluster_share: share })),
   async fit(matrix, { min_cluster_share: share }, { config, seed }) {
     const settings = hdbscanSettings(share, matrix.n, config);

@@ -13,6 +13,9 @@ export type AverageParams = { algorithm: 'average'; k: number };
 function hierarchicalAlgorithm<L extends Linkage>(linkage: L): SweepAlgorithm<{ algorithm: L; k: number }> {
   return {
     name: linkage,
+    // Ward merges by the least increase in within-segment variance (k-means' criterion); average
+    // linkage follows chains of near neighbours into any shape.
+    convexSegments: linkage === 'ward',
     grid: (config, users) => kGrid(linkage, config, users, config.hierarchicalSampleSize),
     async fit(matrix, { k }, { config, seed }) {
       const labels = await hierarchical(matrix.data, matrix.n, matrix.d, { k, linkage, sampleSize: config.hierarchicalSampleSize, seed });

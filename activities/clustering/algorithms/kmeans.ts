@@ -15,6 +15,7 @@ export type KMeansParams = { algorithm: 'kmeans'; k: number };
  */
 export const kmeansAlgorithm: SweepAlgorithm<KMeansParams> = {
   name: 'kmeans',
+  convexSegments: true,
   grid: (config, users) => kGrid('kmeans', config, users),
   async fit(matrix, { k }, { config, seed }) {
     const restarts = { k, seed, nInit: config.kmeansInit, maxIterations: config.kmeansMaxIterations };

@@ -6,6 +6,7 @@ export type MiniBatchKMeansParams = { algorithm: 'minibatch-kmeans'; k: number }
 /** Mini-batch k-means: a step costs minibatchSize points whatever the number of users. */
 export const miniBatchKMeansAlgorithm: SweepAlgorithm<MiniBatchKMeansParams> = {
   name: 'minibatch-kmeans',
+  convexSegments: true,
   grid: (config, users) => kGrid('minibatch-kmeans', config, users),
   async fit(matrix, { k }, { config, seed }) {
     const result = await miniBatchKMeans(matrix.data, matrix.n, matrix.d, { k, seed, batchSize: config.minibatchSize });

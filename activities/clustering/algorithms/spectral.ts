@@ -18,6 +18,7 @@ function settings(k: number, config: SweepConfig, seed: number) {
  */
 export const spectralAlgorithm: SweepAlgorithm<SpectralParams> = {
   name: 'spectral',
+  convexSegments: false,
   grid: (config, users) => kGrid('spectral', config, users, config.spectralSampleSize),
   async fit(matrix, { k }, { config, seed }) {
     const result = await spectralClustering(matrix.data, matrix.n, matrix.d, settings(k, config, seed));
