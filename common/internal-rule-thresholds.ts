@@ -16,7 +16,9 @@ export interface InternalRuleThresholds {
   minSegmentShare: number;
   /**
    * The structure score the rule ranks by: (1 - densityWeight) x silhouette + densityWeight x
-   * density silhouette (activities/metrics/density-silhouette.ts); 0 is the Euclidean silhouette alone.
+   * density silhouette (activities/metrics/density-silhouette.ts), times the share of users not left
+   * as noise; 0 is the Euclidean silhouette alone (and is used when every candidate is a convex
+   * partition, activities/evaluation/selection.ts).
    */
   densityWeight: number;
   /** Candidates within this structure score of the best are tied... */
@@ -26,15 +28,15 @@ export interface InternalRuleThresholds {
 }
 
 /**
- * Tuned on all 68 sets (2026-12-01, with the density silhouette); 2026-11-30 without it: 0.85, 0.1,
- * 0.02, 0, 0.03, 'most-stable'; before that: 0.75, 0.25, 0, 0, 0.005, 'fewest-segments' (0.75 and
- * 0.005 set on 10 of the sets).
+ * Tuned on all 68 sets (2026-12-01, with the density silhouette and noise users scoring 0);
+ * 2026-11-30 without either: 0.85, 0.1, 0.02, 0, 0.03, 'most-stable'; before that: 0.75, 0.25, 0,
+ * 0, 0.005, 'fewest-segments' (0.75 and 0.005 set on 10 of the sets).
  */
 export const INTERNAL_RULE_THRESHOLDS: InternalRuleThresholds = {
   minStability: 0.85,
   maxNoiseFraction: 0.25,
   minSegmentShare: 0.02,
-  densityWeight: 0.5,
+  densityWeight: 0.75,
   tieMargin: 0.03,
   tieBreak: 'most-stable',
 };

@@ -56,9 +56,8 @@ function internalRuleLimits(ifNoneQualifies = ''): string {
 
 /** The internal rule's ranking score, in words. */
 export function describeStructureScore(weight = INTERNAL_RULE_THRESHOLDS.densityWeight): string {
-  if (weight <= 0) return 'silhouette';
-  if (weight >= 1) return 'density silhouette';
-  return `structure score (${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette)`;
+  const blend = weight <= 0 ? 'silhouette' : weight >= 1 ? 'density silhouette' : `${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette`;
+  return `structure score (${blend}, times the share of users not left as noise)`;
 }
 
 const round2 = (value: number) => Number(value.toFixed(2));
@@ -67,13 +66,19 @@ const round2 = (value: number) => Number(value.toFixed(2));
  * What the internal rule ranks by: the Euclidean silhouette blended with the silhouette on
  * density-connected distances, which sees rings, spirals and elongated segments the Euclidean one
  * cuts across (activities/metrics/density-silhouette.ts; the weight is tuned with the rule's other
- * thresholds, common/internal-rule-thresholds.ts). Candidates scored before the density silhouette
- * existed, or without one (fewer than 2 segments in its sample), rank by the silhouette alone.
+ * thresholds, common/internal-rule-thresholds.ts), times the share of users not left as noise:
+ * noise users are not segmented, so they count as scoring 0 (as DBCV counts them), a graded
+ * penalty under the noise cap instead of none. Both silhouettes themselves leave noise out (as
+ * scikit-learn's does), which flatters a partition that calls its hard users noise. Candidates
+ * scored before the density silhouette existed, or without one (fewer than 2 segments in its
+ * sample), blend the silhouette alone.
  */
 export function structureScore(row: CandidateMetrics, weight = INTERNAL_RULE_THRESHOLDS.densityWeight): number {
   const density = row.densitySilhouette;
-  if (weight <= 0 || density === undefined || !Number.isFinite(density)) return row.silhouette;
-  return (1 - weight) * row.silhouette + weight * density;
+  const blended = weight <= 0 || density === undefined || density === null || !Number.isFinite(density)
+    ? row.silhouette
+    : (1 - weight) * row.silhouette + weight * density;
+  return (1 - (row.shape?.noiseFraction ?? 0)) * blended;
 }
 
 export interface Selection {
@@ -148,10 +153,12 @@ function byStableLift(rows: CandidateMetrics[], thresholds: InternalRuleThreshol
  * Silhouette alone prefers splits that refits do not reproduce (a k that cuts through a dense
  * region lands somewhere else with another seed); requiring stability first fixes part of that, and
  * passing over candidates with a sliver of a segment (outliers split off) another part. The
- * thresholds are tuned on 68 labelled sets (common/internal-rule-thresholds.ts); on held-out folds a
- * k-means sweep's choice trails its best candidate by 0.049 ARI on average, a sweep of every
- * algorithm by 0.28, mostly where silhouette ranks the true shapes (rings, spirals, touching
- * blobs) lower (`npm run bench -- selection`, docs/EVALUATION.md). Segmentations that make
+ * thresholds are tuned on 68 labelled sets (common/internal-rule-thresholds.ts); ranking by the
+ * structure score rather than the silhouette lets ring-, spiral- and chain-shaped segments win
+ * where they are. On held-out folds a k-means sweep's choice trails its best candidate by 0.041 ARI
+ * on average, a sweep of every algorithm by 0.185 (0.281 with the silhouette alone), mostly where
+ * HDBSCAN splits off a dense core or blobs overlap (`npm run bench -- selection`,
+ * docs/EVALUATION.md). Segmentations that make
  * recommendations significantly worse than global popularity are passed over too: they are worse
  * than no segmentation for the product's purpose.
  */
@@ -174,7 +181,7 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
  * partition (k-means, ward: their segments are convex by construction) it has no such segment to
  * see, while on overlapping blobs its distances collapse (a chain of dense users links them) and
  * only add noise: then the Euclidean silhouette, the index made for convex segments, ranks alone.
- * On the labelled sets this keeps the k-means sweep's worst held-out regret at 0.50 instead of 0.81
+ * On the labelled sets this keeps the k-means sweep's worst held-out regret at 0.36 instead of 0.81
  * (docs/EVALUATION.md).
  */
 export function densityWeightFor(algorithms: string[], thresholds: InternalRuleThresholds = INTERNAL_RULE_THRESHOLDS): number {
@@ -182,15 +189,32 @@ export function densityWeightFor(algorithms: string[], thresholds: InternalRuleT
 }
 
 function bySilhouette(all: CandidateMetrics[]) {
-  return byStructureScore(all, SILHOUETTE_TIE_MARGIN, 'fewest-segments', 0);
+  return byScore(all, { score: (row) => row.silhouette, name: 'silhouette', tieMargin: SILHOUETTE_TIE_MARGIN, tieBreak: 'fewest-segments' });
 }
 
 function byStructureScore(all: CandidateMetrics[], tieMargin: number, tieBreak: InternalRuleThresholds['tieBreak'], densityWeight: number) {
+  const score = (row: CandidateMetrics) => structureScore(row, densityWeight);
+  // The parts of the chosen one's score, for its reason.
+  const parts = (row: CandidateMetrics) => [
+    `silhouette ${row.silhouette.toFixed(4)}`,
+    ...(densityWeight > 0 && Number.isFinite(row.densitySilhouette ?? NaN) ? [`density silhouette ${row.densitySilhouette!.toFixed(4)}`] : []),
+    ...((row.shape?.noiseFraction ?? 0) > 0 ? [`noise ${(100 * row.shape!.noiseFraction).toFixed(1)}%`] : []),
+  ].join(', ');
+  return byScore(all, { score, name: describeStructureScore(densityWeight), parts, tieMargin, tieBreak });
+}
+
+interface Ranking {
+  score: (row: CandidateMetrics) => number;
+  name: string;
+  parts?: (row: CandidateMetrics) => string;
+  tieMargin: number;
+  tieBreak: InternalRuleThresholds['tieBreak'];
+}
+
+function byScore(all: CandidateMetrics[], { score, name, parts, tieMargin, tieBreak }: Ranking) {
   // A partition with fewer than 2 segments has no silhouette; it only wins when nothing else exists.
   const rows = all.filter((row) => Number.isFinite(row.silhouette));
   if (rows.length === 0) return { chosen: all[0], reason: 'no candidate has a silhouette (fewer than 2 segments everywhere); the first candidate is kept' };
-  const score = (row: CandidateMetrics) => structureScore(row, densityWeight);
-  const name = describeStructureScore(densityWeight);
   const best = Math.max(...rows.map(score));
   const nearBest = rows.filter((row) => score(row) >= best - tieMargin);
   const stability = (row: CandidateMetrics) => stabilityScore(row.stability) ?? 1;
@@ -199,12 +223,10 @@ function byStructureScore(all: CandidateMetrics[], tieMargin: number, tieBreak: 
   const why = tieBreak === 'most-stable'
     ? `its stability ${stability(chosen).toFixed(3)} is the highest among such candidates`
     : `${segmentCount(chosen)} segments is the fewest among such candidates`;
-  const parts = densityWeight > 0 && Number.isFinite(chosen.densitySilhouette ?? NaN)
-    ? ` (silhouette ${chosen.silhouette.toFixed(4)}, density silhouette ${chosen.densitySilhouette!.toFixed(4)})`
-    : '';
+  const value = `${score(chosen).toFixed(4)}${parts ? ` (${parts(chosen)})` : ''}`;
   const reason = score(chosen) < best
-    ? `${name} ${score(chosen).toFixed(4)}${parts} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
-    : `highest ${name} (${score(chosen).toFixed(4)}${parts ? `; ${parts.slice(2, -1)}` : ''}) of ${rows.length} candidates`;
+    ? `${name} ${value} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
+    : parts ? `highest ${name} of ${rows.length} candidates: ${value}` : `highest ${name} (${value}) of ${rows.length} candidates`;
   return { chosen, reason };
 }
 

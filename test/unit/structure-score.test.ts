@@ -25,17 +25,29 @@ describe('the internal rule\'s structure score', () => {
   const convexCut = candidate('kmeans', 2, 0.55, 0.05);
   const ringKept = candidate('dbscan', 2, 0.3, 0.85);
 
-  it('blends the two silhouettes by the density weight', () => {
+  it('blends the two silhouettes by the density weight, noise users scoring 0', () => {
     expect(structureScore(ringKept, 0)).toBe(0.3);
     expect(structureScore(ringKept, 1)).toBe(0.85);
     expect(structureScore(ringKept, 0.25)).toBeCloseTo(0.75 * 0.3 + 0.25 * 0.85, 12);
+    const noisy = { ...ringKept, shape: { sizes: { min: 100, max: 100, gini: 0 }, meanIntraDistance: 1, meanInterCentroidDistance: 2, noiseFraction: 0.2 } };
+    expect(structureScore(noisy, 0.5)).toBeCloseTo(0.8 * (0.5 * 0.3 + 0.5 * 0.85), 12);
+  });
+
+  it('prefers the candidate that segments its users over one that calls the hard ones noise, below the noise cap too', () => {
+    const shape = (noiseFraction: number) => ({ sizes: { min: 100, max: 100, gini: 0 }, meanIntraDistance: 1, meanInterCentroidDistance: 2, noiseFraction });
+    // Blends 0.61 and 0.65: the second leaves 10% of its users as noise (the cap), so scores 0.585.
+    const everyone = { ...candidate('hdbscan', 3, 0.58, 0.64), shape: shape(0) };
+    const hardOnesAsNoise = { ...candidate('dbscan', 3, 0.6, 0.7), shape: shape(0.1) };
+    expect(selectByStableSilhouette([hardOnesAsNoise, everyone], thresholds(0.5)).chosen).toBe(everyone);
+    expect(selectByStableSilhouette([hardOnesAsNoise, { ...everyone, shape: shape(0.08) }], thresholds(0.5)).chosen).toBe(hardOnesAsNoise);
+    expect(selectByStableSilhouette([{ ...hardOnesAsNoise, shape: shape(0.05) }], thresholds(0.5)).reason).toMatch(/\(silhouette 0\.6000, density silhouette 0\.7000, noise 5\.0%\)/);
   });
 
   it('weight 0 is the silhouette rule; a density weight lets the ring-preserving candidate win, and the reason shows both values', () => {
     expect(selectByStableSilhouette([convexCut, ringKept], thresholds(0)).chosen).toBe(convexCut);
     const blended = selectByStableSilhouette([convexCut, ringKept], thresholds(0.5));
     expect(blended.chosen).toBe(ringKept);
-    expect(blended.reason).toMatch(/^highest structure score \(0\.5 x silhouette \+ 0\.5 x density silhouette\) \(0\.5750; silhouette 0\.3000, density silhouette 0\.8500\) of 2 candidates/);
+    expect(blended.reason).toMatch(/^highest structure score \(0\.5 x silhouette \+ 0\.5 x density silhouette, times the share of users not left as noise\) of 2 candidates: 0\.5750 \(silhouette 0\.3000, density silhouette 0\.8500\)/);
   });
 
   it('still passes over unstable candidates first, however high their density silhouette', () => {
@@ -56,7 +68,7 @@ describe('the density weight by sweep', () => {
     const twoBlobs = candidate('kmeans', 2, 0.5, 0.1);
     const fourBlobs = candidate('kmeans', 4, 0.45, 0.9);
     expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).chosen).toBe(twoBlobs);
-    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).reason).toMatch(/^highest silhouette \(0\.5000\)/);
+    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).reason).toMatch(/^highest structure score \(silhouette, times the share of users not left as noise\) of 2 candidates: 0\.5000 \(silhouette 0\.5000\)/);
     expect(densityWeightFor(['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward'], thresholds(0.5))).toBe(0);
     for (const shaped of ['average', 'dbscan', 'hdbscan', 'spectral'] as const) expect(densityWeightFor(['kmeans', shaped], thresholds(0.5)), shaped).toBe(0.5);
     // With a density-based candidate in the sweep, the same two k-means candidates are ranked by the blend.
