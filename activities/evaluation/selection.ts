@@ -51,13 +51,13 @@ export function describeSelectionRule(rule: SelectionRule, minStability = INTERN
 function internalRuleLimits(ifNoneQualifies = ''): string {
   const { maxNoiseFraction, minSegmentShare, tieMargin, tieBreak } = INTERNAL_RULE_THRESHOLDS;
   return `at most ${maxNoiseFraction * 100}% noise, no segment under ${minSegmentShare * 100}% of the segmented users${ifNoneQualifies}; ` +
-    `candidates within ${tieMargin} of the best ${describeStructureScore()} go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
+    `scores count noise users as 0; candidates within ${tieMargin} of the best ${describeStructureScore()} go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
 }
 
-/** The internal rule's ranking score, in words. */
+/** The internal rule's ranking score, in words (its noise factor aside: structureScore). */
 export function describeStructureScore(weight = INTERNAL_RULE_THRESHOLDS.densityWeight): string {
-  const blend = weight <= 0 ? 'silhouette' : weight >= 1 ? 'density silhouette' : `${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette`;
-  return `structure score (${blend}, times the share of users not left as noise)`;
+  if (weight <= 0) return 'silhouette';
+  return `structure score (${weight >= 1 ? 'density silhouette' : `${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette`})`;
 }
 
 const round2 = (value: number) => Number(value.toFixed(2));
@@ -194,12 +194,12 @@ function bySilhouette(all: CandidateMetrics[]) {
 
 function byStructureScore(all: CandidateMetrics[], tieMargin: number, tieBreak: InternalRuleThresholds['tieBreak'], densityWeight: number) {
   const score = (row: CandidateMetrics) => structureScore(row, densityWeight);
-  // The parts of the chosen one's score, for its reason.
-  const parts = (row: CandidateMetrics) => [
-    `silhouette ${row.silhouette.toFixed(4)}`,
-    ...(densityWeight > 0 && Number.isFinite(row.densitySilhouette ?? NaN) ? [`density silhouette ${row.densitySilhouette!.toFixed(4)}`] : []),
-    ...((row.shape?.noiseFraction ?? 0) > 0 ? [`noise ${(100 * row.shape!.noiseFraction).toFixed(1)}%`] : []),
-  ].join(', ');
+  // The parts of a score that is not simply the silhouette, for the reason.
+  const parts = (row: CandidateMetrics) => {
+    const density = densityWeight > 0 && Number.isFinite(row.densitySilhouette ?? NaN) ? [`density silhouette ${row.densitySilhouette!.toFixed(4)}`] : [];
+    const noise = (row.shape?.noiseFraction ?? 0) > 0 ? [`times ${(100 * (1 - row.shape!.noiseFraction)).toFixed(1)}% not noise`] : [];
+    return density.length + noise.length > 0 ? [`silhouette ${row.silhouette.toFixed(4)}`, ...density, ...noise].join(', ') : '';
+  };
   return byScore(all, { score, name: describeStructureScore(densityWeight), parts, tieMargin, tieBreak });
 }
 
@@ -223,10 +223,11 @@ function byScore(all: CandidateMetrics[], { score, name, parts, tieMargin, tieBr
   const why = tieBreak === 'most-stable'
     ? `its stability ${stability(chosen).toFixed(3)} is the highest among such candidates`
     : `${segmentCount(chosen)} segments is the fewest among such candidates`;
-  const value = `${score(chosen).toFixed(4)}${parts ? ` (${parts(chosen)})` : ''}`;
+  const detail = parts?.(chosen) ?? '';
+  const value = `${score(chosen).toFixed(4)}${detail ? ` (${detail})` : ''}`;
   const reason = score(chosen) < best
     ? `${name} ${value} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
-    : parts ? `highest ${name} of ${rows.length} candidates: ${value}` : `highest ${name} (${value}) of ${rows.length} candidates`;
+    : detail ? `highest ${name} of ${rows.length} candidates: ${value}` : `highest ${name} (${value}) of ${rows.length} candidates`;
   return { chosen, reason };
 }
 

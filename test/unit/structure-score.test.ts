@@ -40,14 +40,14 @@ describe('the internal rule\'s structure score', () => {
     const hardOnesAsNoise = { ...candidate('dbscan', 3, 0.6, 0.7), shape: shape(0.1) };
     expect(selectByStableSilhouette([hardOnesAsNoise, everyone], thresholds(0.5)).chosen).toBe(everyone);
     expect(selectByStableSilhouette([hardOnesAsNoise, { ...everyone, shape: shape(0.08) }], thresholds(0.5)).chosen).toBe(hardOnesAsNoise);
-    expect(selectByStableSilhouette([{ ...hardOnesAsNoise, shape: shape(0.05) }], thresholds(0.5)).reason).toMatch(/\(silhouette 0\.6000, density silhouette 0\.7000, noise 5\.0%\)/);
+    expect(selectByStableSilhouette([{ ...hardOnesAsNoise, shape: shape(0.05) }], thresholds(0.5)).reason).toMatch(/0\.6175 \(silhouette 0\.6000, density silhouette 0\.7000, times 95\.0% not noise\)/);
   });
 
   it('weight 0 is the silhouette rule; a density weight lets the ring-preserving candidate win, and the reason shows both values', () => {
     expect(selectByStableSilhouette([convexCut, ringKept], thresholds(0)).chosen).toBe(convexCut);
     const blended = selectByStableSilhouette([convexCut, ringKept], thresholds(0.5));
     expect(blended.chosen).toBe(ringKept);
-    expect(blended.reason).toMatch(/^highest structure score \(0\.5 x silhouette \+ 0\.5 x density silhouette, times the share of users not left as noise\) of 2 candidates: 0\.5750 \(silhouette 0\.3000, density silhouette 0\.8500\)/);
+    expect(blended.reason).toMatch(/^highest structure score \(0\.5 x silhouette \+ 0\.5 x density silhouette\) of 2 candidates: 0\.5750 \(silhouette 0\.3000, density silhouette 0\.8500\)/);
   });
 
   it('still passes over unstable candidates first, however high their density silhouette', () => {
@@ -68,7 +68,7 @@ describe('the density weight by sweep', () => {
     const twoBlobs = candidate('kmeans', 2, 0.5, 0.1);
     const fourBlobs = candidate('kmeans', 4, 0.45, 0.9);
     expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).chosen).toBe(twoBlobs);
-    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).reason).toMatch(/^highest structure score \(silhouette, times the share of users not left as noise\) of 2 candidates: 0\.5000 \(silhouette 0\.5000\)/);
+    expect(selectByStableSilhouette([twoBlobs, fourBlobs], thresholds(0.5)).reason).toMatch(/^highest silhouette \(0\.5000\) of 2 candidates/);
     expect(densityWeightFor(['kmeans', 'minibatch-kmeans', 'distributed-kmeans', 'ward'], thresholds(0.5))).toBe(0);
     for (const shaped of ['average', 'dbscan', 'hdbscan', 'spectral'] as const) expect(densityWeightFor(['kmeans', shaped], thresholds(0.5)), shaped).toBe(0.5);
     // With a density-based candidate in the sweep, the same two k-means candidates are ranked by the blend.
