@@ -38,7 +38,7 @@ export async function evaluateCandidates(input: EvaluateCandidatesInput): Promis
     const leaderboardPath = runFiles.leaderboard(input.runDir);
     // Successive halving: which candidates were screened only, so the report can say how many were scored fully.
     const screening = input.screens ? screeningSummary(input.screens, input.scores) : null;
-    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability), chosen: chosen.candidate, evidence: evidence ?? null, screening, rows });
+    await writeJsonAtomic(leaderboardPath, { selectionRule: describeSelectionRule(rule, minStability, rows), chosen: chosen.candidate, evidence: evidence ?? null, screening, rows });
     await withRunDatabase(input.runDir, 'read-write', {}, ({ connection }) => writeLeaderboardTable(connection, 'run.leaderboard', rows, chosen.candidate));
     return { leaderboardPath, chosen: chosen.candidate, selectionReason: reason };
   });

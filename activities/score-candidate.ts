@@ -23,6 +23,12 @@ import { sampledDensitySilhouette } from './metrics/density-silhouette';
 import { estimateSilhouette } from './metrics/silhouette';
 
 /**
+ * What a score or screen computes: part of their steps' fingerprints, so that a run resumed after
+ * the metrics changed (2: the density silhouette) recomputes them instead of mixing old and new files.
+ */
+export const CANDIDATE_METRICS_VERSION = 2;
+
+/**
  * Scores one sweep candidate (docs/EVALUATION.md): internal metrics in its encoder's space,
  * stability (refits with other seeds and on subsamples), and downstream value (segment-popularity
  * recommendations against the temporal holdout, next-purchase prediction). Runs next to the
@@ -34,7 +40,7 @@ export async function scoreCandidate(input: ScoreCandidateInput): Promise<ScoreC
   const step = {
     runDir: input.runDir,
     step: runSteps.score(key),
-    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config) },
+    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config), metrics: CANDIDATE_METRICS_VERSION },
     upstream: [runSteps.clean, runSteps.shard, runSteps.cluster(key), ...runSteps.embedAll(input.clustering.candidate.encoder, input.embeddingPaths.length)],
     outputs: () => [{ file: runFiles.candidateScore(input.runDir, key) }],
   };

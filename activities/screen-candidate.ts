@@ -17,7 +17,7 @@ import { clusterSizeDistribution, noiseFraction } from './metrics/cluster-shape'
 import { centroids, type Matrix } from './metrics/internal';
 import { sampledDensitySilhouette } from './metrics/density-silhouette';
 import { estimateSilhouetteOnReference } from './metrics/silhouette';
-import { clusteringDetails, downstreamOptions, withCandidateSegments } from './score-candidate';
+import { CANDIDATE_METRICS_VERSION, clusteringDetails, downstreamOptions, withCandidateSegments } from './score-candidate';
 
 /** Paired-bootstrap resamples of a screen's lift interval: it ranks candidates, it is not reported. */
 const SCREEN_BOOTSTRAP_SAMPLES = 200;
@@ -41,7 +41,7 @@ export async function screenCandidate(input: ScoreCandidateInput): Promise<Scree
   const step = {
     runDir: input.runDir,
     step: runSteps.screen(key),
-    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config) },
+    madeFrom: { candidate: input.clustering.candidate, seed: input.seed, config: resultSettings(input.config), metrics: CANDIDATE_METRICS_VERSION },
     upstream: [runSteps.clean, runSteps.shard, runSteps.cluster(key), ...runSteps.embedAll(input.clustering.candidate.encoder, input.embeddingPaths.length)],
     outputs: () => [{ file: runFiles.candidateScreen(input.runDir, key) }],
   };
@@ -65,7 +65,9 @@ export function internalScore(metrics: CandidateMetrics, sweptAlgorithms: string
   const { minStability, maxNoiseFraction } = INTERNAL_RULE_THRESHOLDS;
   const stable = stabilityScore(metrics.stability) ?? 1;
   const noise = metrics.shape?.noiseFraction ?? 0;
-  return structureScore(metrics, densityWeightFor(sweptAlgorithms)) - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
+  // The weight the rule will use for this sweep (it cannot see the other screens from here).
+  const weight = Number.isFinite(metrics.densitySilhouette ?? NaN) ? densityWeightFor(sweptAlgorithms) : 0;
+  return structureScore(metrics, weight) - Math.max(0, minStability - stable) - Math.max(0, noise - maxNoiseFraction);
 }
 
 async function computeScreenMetrics(input: ScoreCandidateInput): Promise<CandidateMetrics> {

@@ -1,4 +1,4 @@
-import { densityWeightFor, selectByStableSilhouette, structureScore } from '../activities/evaluation/selection';
+import { selectByStableSilhouette, structureScore, structureWeight } from '../activities/evaluation/selection';
 import type { InternalRuleThresholds } from '../common/internal-rule-thresholds';
 import type { CandidateMetrics } from '../common/contracts';
 import { FAMILIES, asCandidateMetrics, type Family, type ScoredSet } from './selection-sweep';
@@ -14,16 +14,25 @@ export const SWEEPS: Sweep[] = ['all', ...FAMILIES];
 
 /** The thresholds before they were tuned on the labelled sets (0.75 and 0.005 were set on 10 of them). */
 export const PREVIOUS_THRESHOLDS: InternalRuleThresholds = {
-  minStability: 0.75, maxNoiseFraction: 0.25, minSegmentShare: 0, densityWeight: 0, tieMargin: 0.005, tieBreak: 'fewest-segments',
+  minStability: 0.75, maxNoiseFraction: 0.25, minSegmentShare: 0, densityWeight: 0, noiseScoresZero: false, tieMargin: 0.005, tieBreak: 'fewest-segments',
 };
 
-/** The values tried (12,000 combinations), the previous ones first: on equal mean and worst regret the first wins. */
+/**
+ * The values tried (12,000 combinations), the previous ones first: on equal mean and worst regret
+ * the first wins. Noise users always score 0 here; SILHOUETTE_ALONE_GRID is the rule before the
+ * density silhouette and that factor, tuned the same way.
+ */
 export const THRESHOLD_GRID: InternalRuleThresholds[] = [0.75, 0.7, 0.8, 0.65, 0.85, 0.6, 0.9, 0.5, 0.95, 0].flatMap((minStability) =>
   [0.25, 0.1, 0.5, 0.05, 1].flatMap((maxNoiseFraction) =>
     [0, 0.01, 0.02, 0.05].flatMap((minSegmentShare) =>
       [0, 0.25, 0.5, 0.75, 1].flatMap((densityWeight) =>
         [0.005, 0, 0.01, 0.02, 0.03, 0.05].flatMap((tieMargin) =>
-          (['fewest-segments', 'most-stable'] as const).map((tieBreak) => ({ minStability, maxNoiseFraction, minSegmentShare, densityWeight, tieMargin, tieBreak })))))));
+          (['fewest-segments', 'most-stable'] as const).map((tieBreak) => ({ minStability, maxNoiseFraction, minSegmentShare, densityWeight, noiseScoresZero: true, tieMargin, tieBreak })))))));
+
+/** The rule of 2026-11-30: the Euclidean silhouette alone, noise left out (2,400 combinations). */
+export const SILHOUETTE_ALONE_GRID: InternalRuleThresholds[] = THRESHOLD_GRID
+  .filter((point) => point.densityWeight === 0)
+  .map((point) => ({ ...point, noiseScoresZero: false }));
 
 export interface Outcome {
   set: string;
@@ -52,11 +61,11 @@ export function sweepsOf(set: ScoredSet): Map<Sweep, Candidate[]> {
 export function outcome(set: string, sweep: Sweep, candidates: Candidate[], thresholds: InternalRuleThresholds): Outcome {
   const chosen = selectByStableSilhouette(candidates, thresholds).chosen as Candidate;
   const best = candidates.reduce((top, row) => (row.ari > top.ari ? row : top));
-  const weight = densityWeightFor(candidates.map((row) => row.candidate.algorithm), thresholds);
+  const weight = structureWeight(candidates, thresholds);
   return {
     set, sweep, chosen: describe(chosen), chosenFamily: chosen.candidate.algorithm as Family, chosenAri: chosen.ari,
     best: describe(best), bestAri: best.ari, regret: best.ari - chosen.ari,
-    scoreMissesIt: !(structureScore(best, weight) > structureScore(chosen, weight)),
+    scoreMissesIt: !(structureScore(best, weight, thresholds.noiseScoresZero) > structureScore(chosen, weight, thresholds.noiseScoresZero)),
   };
 }
 

@@ -18,7 +18,7 @@ import { projectPath } from '../lib/paths';
 import { round } from './helpers';
 import { listLabelledSets, SHARED_BENCHMARKS } from '../lib/tooling/labelled-sets';
 import { FAMILIES, MAX_POINTS, scoredSet, type ScoredSet } from './selection-sweep';
-import { crossValidate, judge, PREVIOUS_THRESHOLDS, RegretTable, summarize, SWEEPS, THRESHOLD_GRID, type FoldResult, type Outcome } from './selection-tuning';
+import { crossValidate, judge, PREVIOUS_THRESHOLDS, RegretTable, SILHOUETTE_ALONE_GRID, summarize, SWEEPS, type FoldResult, type Outcome } from './selection-tuning';
 
 export const FOLDS_FILE = projectPath('bench', 'selection-folds.json');
 
@@ -53,7 +53,7 @@ function smallest(dir: string, names: string[], limit: number): string[] {
 
 const f3 = (value: number) => value.toFixed(3);
 const describeThresholds = (t: InternalRuleThresholds) =>
-  `stability >= ${t.minStability}, noise <= ${t.maxNoiseFraction}, smallest segment >= ${t.minSegmentShare}, density weight ${t.densityWeight}, ties within ${t.tieMargin} to the ${t.tieBreak === "most-stable" ? "most stable" : "fewest segments"}`;
+  `stability >= ${t.minStability}, noise <= ${t.maxNoiseFraction}, smallest segment >= ${t.minSegmentShare}, density weight ${t.densityWeight}${t.noiseScoresZero ? ', noise scores 0' : ''}, ties within ${t.tieMargin} to the ${t.tieBreak === "most-stable" ? "most stable" : "fewest segments"}`;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const started = performance.now();
@@ -79,8 +79,8 @@ function heldOutFolds(sets: ScoredSet[]): Record<string, unknown> {
   const folds = crossValidate(table, readFolds());
   const tuned = folds.flatMap((fold) => fold.tuned);
   const previous = folds.flatMap((fold) => fold.previous);
-  // The same tuning with the density weight held at 0: what the density silhouette adds.
-  const silhouetteOnly = crossValidate(new RegretTable(sets, THRESHOLD_GRID.filter((point) => point.densityWeight === 0)), readFolds()).flatMap((fold) => fold.tuned);
+  // The rule before the structure score (silhouette alone, noise left out), tuned the same way.
+  const silhouetteOnly = crossValidate(new RegretTable(sets, SILHOUETTE_ALONE_GRID), readFolds()).flatMap((fold) => fold.tuned);
 
   console.log('\nPer fold (held-out sets, every family in the sweep):');
   console.log('| fold | held-out sets | thresholds tuned on the other folds | training mean (all sweeps) | held-out mean / worst | previous thresholds: mean / worst |');
@@ -153,11 +153,11 @@ function mean(values: number[]): number {
 
 /**
  * `table` adds the hindsight bound (every set on its own best thresholds); `silhouetteOnly` the
- * held-out outcomes of the rule tuned the same way with the density weight held at 0.
+ * held-out outcomes of the rule before the structure score (silhouette alone, noise left out), tuned the same way.
  */
 function printPerSweep(now: Outcome[], before: Outcome[], label: string, table?: RegretTable, silhouetteOnly?: Outcome[]): Record<string, unknown> {
   console.log(`\nPer sweep (${label}); regret = best candidate's ARI minus the chosen one's:`);
-  console.log(`| sweep | sets | mean regret | worst regret (set) |${silhouetteOnly ? ' silhouette alone (density weight 0), tuned the same way: mean | worst |' : ''} previous thresholds: mean | worst |${table ? ' each set on its own best thresholds (hindsight): mean | worst |' : ''}`);
+  console.log(`| sweep | sets | mean regret | worst regret (set) |${silhouetteOnly ? ' silhouette alone (noise left out), tuned the same way: mean | worst |' : ''} previous thresholds: mean | worst |${table ? ' each set on its own best thresholds (hindsight): mean | worst |' : ''}`);
   console.log(`|---|---|---|---|${silhouetteOnly ? '---|---|' : ''}---|---|${table ? '---|---|' : ''}`);
   const summary: Record<string, unknown> = {};
   for (const sweep of SWEEPS) {

@@ -31,27 +31,31 @@ const OBJECTIVES: Objective[] = [
   { name: 'NDCG@10 lift over popularity', value: (row) => row.downstream?.lift.ndcg10?.value },
 ];
 
-export function describeSelectionRule(rule: SelectionRule, minStability = INTERNAL_RULE_THRESHOLDS.minStability): string {
+/** `rows`: the candidates it chose among, whose algorithms decide the internal rule's density weight. */
+export function describeSelectionRule(rule: SelectionRule, minStability = INTERNAL_RULE_THRESHOLDS.minStability, rows?: CandidateMetrics[]): string {
+  const weight = rows ? structureWeight(segmentedOnly(rows), INTERNAL_RULE_THRESHOLDS) : INTERNAL_RULE_THRESHOLDS.densityWeight;
   if (rule === 'stable-lift') {
     return `the highest utility: the lower 95% bound of the NDCG@10 lift over popularity on validation users, less ${STABILITY_PENALTY} x the stability ` +
       `below ${STABILITY_TARGET} and ${NOISE_PENALTY} x the noise share above ${NOISE_TARGET}; candidates whose validation intervals overlap the best's are tied ` +
-      'and go to the most stable, then the fewest segments; with too few held-out users or no surely positive lift, the internal rule ' +
-      `(stability >= ${minStability}, ${internalRuleLimits()}); the chosen lift is re-measured on test users`;
+      'and go to the most stable, then the fewest segments; with too few held-out users or no surely positive lift, the internal rule: ' +
+      `${internalRule(weight, minStability)}; the chosen lift is re-measured on test users`;
   }
-  if (rule === 'stable-silhouette') {
-    return `highest ${describeStructureScore()} (the silhouette alone when every candidate is a convex partition: k-means, ward) among candidates with stability (seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, ` +
-      `an NDCG@10 lift over popularity that is not significantly negative, ${internalRuleLimits(' (all candidates if none qualifies)')}`;
-  }
+  if (rule === 'stable-silhouette') return internalRule(weight, minStability);
   return rule === 'silhouette'
     ? `highest silhouette; candidates within ${SILHOUETTE_TIE_MARGIN} of the best go to the smallest k`
     : 'Pareto front of silhouette, stability (seed ARI) and NDCG@10 lift over popularity (objectives some candidate lacks are left out); ' +
       'on the front, the best mean rank over the objectives; ties go to the smallest k';
 }
 
-function internalRuleLimits(ifNoneQualifies = ''): string {
-  const { maxNoiseFraction, minSegmentShare, tieMargin, tieBreak } = INTERNAL_RULE_THRESHOLDS;
-  return `at most ${maxNoiseFraction * 100}% noise, no segment under ${minSegmentShare * 100}% of the segmented users${ifNoneQualifies}; ` +
-    `scores count noise users as 0; candidates within ${tieMargin} of the best ${describeStructureScore()} go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
+function internalRule(weight: number, minStability: number): string {
+  const { maxNoiseFraction, minSegmentShare, tieMargin, tieBreak, densityWeight } = INTERNAL_RULE_THRESHOLDS;
+  const leftOut = weight === 0 && densityWeight > 0
+    ? ' (the density silhouette is left out: every candidate is a convex partition, or some has none)'
+    : '';
+  return `the highest ${describeStructureScore(weight)}${leftOut}, noise users counting as 0, among candidates with stability ` +
+    `(seed ARI; subsample ARI for deterministic algorithms) >= ${minStability}, at most ${maxNoiseFraction * 100}% noise, no segment under ` +
+    `${minSegmentShare * 100}% of the segmented users and an NDCG@10 lift over popularity that is not significantly negative (all candidates if none qualifies); ` +
+    `candidates within ${tieMargin} of the best go to the ${tieBreak === 'most-stable' ? 'most stable, then the fewest segments' : 'fewest segments'}`;
 }
 
 /** The internal rule's ranking score, in words (its noise factor aside: structureScore). */
@@ -66,19 +70,28 @@ const round2 = (value: number) => Number(value.toFixed(2));
  * What the internal rule ranks by: the Euclidean silhouette blended with the silhouette on
  * density-connected distances, which sees rings, spirals and elongated segments the Euclidean one
  * cuts across (activities/metrics/density-silhouette.ts; the weight is tuned with the rule's other
- * thresholds, common/internal-rule-thresholds.ts), times the share of users not left as noise:
- * noise users are not segmented, so they count as scoring 0 (as DBCV counts them), a graded
- * penalty under the noise cap instead of none. Both silhouettes themselves leave noise out (as
- * scikit-learn's does), which flatters a partition that calls its hard users noise. Candidates
- * scored before the density silhouette existed, or without one (fewer than 2 segments in its
- * sample), blend the silhouette alone.
+ * thresholds, common/internal-rule-thresholds.ts), times the share of users not left as noise when
+ * `noiseScoresZero`: noise users are not segmented, so they count as scoring 0, neither well nor
+ * badly placed (as DBCV counts them). Both silhouettes leave noise out (as scikit-learn's does),
+ * which flatters a partition that calls its hard users noise; the factor makes that cost
+ * something under the noise cap (for a negative blend it pulls towards 0, as such an average would).
+ * `weight` is structureWeight's for the candidates compared.
  */
-export function structureScore(row: CandidateMetrics, weight = INTERNAL_RULE_THRESHOLDS.densityWeight): number {
-  const density = row.densitySilhouette;
-  const blended = weight <= 0 || density === undefined || density === null || !Number.isFinite(density)
-    ? row.silhouette
-    : (1 - weight) * row.silhouette + weight * density;
-  return (1 - (row.shape?.noiseFraction ?? 0)) * blended;
+export function structureScore(row: CandidateMetrics, weight: number, noiseScoresZero = INTERNAL_RULE_THRESHOLDS.noiseScoresZero): number {
+  const blended = weight > 0 ? (1 - weight) * row.silhouette + weight * (row.densitySilhouette as number) : row.silhouette;
+  return noiseScoresZero ? (1 - (row.shape?.noiseFraction ?? 0)) * blended : blended;
+}
+
+const hasDensitySilhouette = (row: CandidateMetrics) => typeof row.densitySilhouette === 'number' && Number.isFinite(row.densitySilhouette);
+
+/**
+ * The density weight for a set of candidates: 0 when every one is a convex partition
+ * (densityWeightFor) or when some has no density silhouette (scored before it existed, or fewer
+ * than 2 segments in its sample), so that candidates are never ranked on two different scales.
+ */
+export function structureWeight(rows: CandidateMetrics[], thresholds: InternalRuleThresholds = INTERNAL_RULE_THRESHOLDS): number {
+  const scored = rows.filter((row) => Number.isFinite(row.silhouette));
+  return scored.every(hasDensitySilhouette) ? densityWeightFor(scored.map((row) => row.candidate.algorithm), thresholds) : 0;
 }
 
 export interface Selection {
@@ -166,7 +179,7 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
   const stable = rows.filter((row) => isStable(row, thresholds));
   const useful = stable.filter((row) => !(row.downstream?.lift.ndcg10?.ciHigh !== undefined && row.downstream.lift.ndcg10.ciHigh !== null && row.downstream.lift.ndcg10.ciHigh < 0));
   const pool = useful.length > 0 ? useful : stable.length > 0 ? stable : rows;
-  const { chosen, reason } = byStructureScore(pool, thresholds.tieMargin, thresholds.tieBreak, densityWeightFor(rows.map((row) => row.candidate.algorithm), thresholds));
+  const { chosen, reason } = byStructureScore(pool, thresholds, structureWeight(rows, thresholds));
   const passedOver = rows.length - pool.length;
   const score = stabilityScore(chosen.stability);
   const stability = score !== null ? `; stability ${score.toFixed(3)}` : '';
@@ -178,10 +191,11 @@ function byStableSilhouette(rows: CandidateMetrics[], thresholds: InternalRuleTh
 
 /**
  * The density silhouette is there to see segments of any shape; when every candidate is a convex
- * partition (k-means, ward: their segments are convex by construction) it has no such segment to
- * see, while on overlapping blobs its distances collapse (a chain of dense users links them) and
- * only add noise: then the Euclidean silhouette, the index made for convex segments, ranks alone.
- * On the labelled sets this keeps the k-means sweep's worst held-out regret at 0.36 instead of 0.81
+ * partition (k-means, mini-batch and distributed k-means, ward: their segments are convex by
+ * construction) it has no such segment to see, while on overlapping blobs its distances collapse
+ * (a chain of dense users links them) and only add noise: then the Euclidean silhouette, the index
+ * made for convex segments, ranks alone. On the labelled sets a uniform weight let the k-means
+ * sweep's worst held-out regret reach 0.81 (sipu/a1); this exception was added after seeing that
  * (docs/EVALUATION.md).
  */
 export function densityWeightFor(algorithms: string[], thresholds: InternalRuleThresholds = INTERNAL_RULE_THRESHOLDS): number {
@@ -192,26 +206,32 @@ function bySilhouette(all: CandidateMetrics[]) {
   return byScore(all, { score: (row) => row.silhouette, name: 'silhouette', tieMargin: SILHOUETTE_TIE_MARGIN, tieBreak: 'fewest-segments' });
 }
 
-function byStructureScore(all: CandidateMetrics[], tieMargin: number, tieBreak: InternalRuleThresholds['tieBreak'], densityWeight: number) {
-  const score = (row: CandidateMetrics) => structureScore(row, densityWeight);
-  // The parts of a score that is not simply the silhouette, for the reason.
-  const parts = (row: CandidateMetrics) => {
-    const density = densityWeight > 0 && Number.isFinite(row.densitySilhouette ?? NaN) ? [`density silhouette ${row.densitySilhouette!.toFixed(4)}`] : [];
-    const noise = (row.shape?.noiseFraction ?? 0) > 0 ? [`times ${(100 * (1 - row.shape!.noiseFraction)).toFixed(1)}% not noise`] : [];
-    return density.length + noise.length > 0 ? [`silhouette ${row.silhouette.toFixed(4)}`, ...density, ...noise].join(', ') : '';
+function byStructureScore(all: CandidateMetrics[], thresholds: InternalRuleThresholds, weight: number) {
+  const { tieMargin, tieBreak, noiseScoresZero } = thresholds;
+  const score = (row: CandidateMetrics) => structureScore(row, weight, noiseScoresZero);
+  // How a score that is not simply the silhouette was made, for the reason.
+  const formula = (row: CandidateMetrics) => {
+    const noise = noiseScoresZero ? row.shape?.noiseFraction ?? 0 : 0;
+    if (weight <= 0 && noise === 0) return '';
+    const blend = weight > 0
+      ? `(${round2(1 - weight)} x silhouette ${row.silhouette.toFixed(4)} + ${round2(weight)} x density silhouette ${(row.densitySilhouette as number).toFixed(4)})`
+      : `silhouette ${row.silhouette.toFixed(4)}`;
+    return noise > 0 ? `${blend} x ${(100 * (1 - noise)).toFixed(1)}% of users not noise` : blend;
   };
-  return byScore(all, { score, name: describeStructureScore(densityWeight), parts, tieMargin, tieBreak });
+  const name = weight > 0 || all.some((row) => noiseScoresZero && (row.shape?.noiseFraction ?? 0) > 0) ? 'structure score' : 'silhouette';
+  return byScore(all, { score, name, formula, tieMargin, tieBreak });
 }
 
 interface Ranking {
   score: (row: CandidateMetrics) => number;
   name: string;
-  parts?: (row: CandidateMetrics) => string;
+  /** How a row's score was made ('' when it is its silhouette). */
+  formula?: (row: CandidateMetrics) => string;
   tieMargin: number;
   tieBreak: InternalRuleThresholds['tieBreak'];
 }
 
-function byScore(all: CandidateMetrics[], { score, name, parts, tieMargin, tieBreak }: Ranking) {
+function byScore(all: CandidateMetrics[], { score, name, formula, tieMargin, tieBreak }: Ranking) {
   // A partition with fewer than 2 segments has no silhouette; it only wins when nothing else exists.
   const rows = all.filter((row) => Number.isFinite(row.silhouette));
   if (rows.length === 0) return { chosen: all[0], reason: 'no candidate has a silhouette (fewer than 2 segments everywhere); the first candidate is kept' };
@@ -223,11 +243,11 @@ function byScore(all: CandidateMetrics[], { score, name, parts, tieMargin, tieBr
   const why = tieBreak === 'most-stable'
     ? `its stability ${stability(chosen).toFixed(3)} is the highest among such candidates`
     : `${segmentCount(chosen)} segments is the fewest among such candidates`;
-  const detail = parts?.(chosen) ?? '';
-  const value = `${score(chosen).toFixed(4)}${detail ? ` (${detail})` : ''}`;
+  const made = formula?.(chosen) ?? '';
+  const value = `${score(chosen).toFixed(4)}${made ? ` = ${made}` : ''}`;
   const reason = score(chosen) < best
     ? `${name} ${value} is within ${tieMargin} of the best (${best.toFixed(4)}) and ${why}`
-    : detail ? `highest ${name} of ${rows.length} candidates: ${value}` : `highest ${name} (${value}) of ${rows.length} candidates`;
+    : made ? `highest ${name} of ${rows.length} candidates: ${value}` : `highest ${name} (${value}) of ${rows.length} candidates`;
   return { chosen, reason };
 }
 

@@ -24,7 +24,7 @@ import type { Matrix } from './internal';
  * (negative labels) is part of the walk but scores no silhouette, as in silhouette.ts.
  */
 
-/** The core distance's neighbour count (HDBSCAN's min_samples, the point itself not counted). */
+/** The core distance's neighbour count, the point itself not counted (scikit-learn's HDBSCAN min_samples = 6 counts it). */
 export const DENSITY_NEIGHBOURS = 5;
 
 /**
@@ -35,6 +35,8 @@ export const DENSITY_NEIGHBOURS = 5;
 export const DENSITY_SILHOUETTE_USERS = 3000;
 
 export interface DensityDistances {
+  /** Rows of the matrix they were computed on (labels must cover all of them). */
+  n: number;
   /** The matrix rows the distances are between (every row when the matrix is small enough), ascending. */
   rows: Int32Array;
   /** rows.length^2 minimax distances, row-major. */
@@ -52,12 +54,17 @@ export function densityDistances(matrix: Matrix, options: { sampleSize: number; 
     : Int32Array.from(sampleIndices(matrix.n, options.sampleSize, seededRandom(options.seed))).sort();
   const s = rows.length;
   if (s <= neighbours) throw new DensitySilhouetteInputError(`density silhouette: ${s} users, need more than ${neighbours} (the core distance's neighbours)`);
+  for (const row of rows) {
+    for (let j = 0; j < matrix.d; j++) {
+      if (!Number.isFinite(matrix.data[row * matrix.d + j])) throw new DensitySilhouetteInputError(`density silhouette: row ${row} has a non-finite coordinate (column ${j})`);
+    }
+  }
   const euclidean = pairwiseDistances(matrix, rows);
   const core = coreDistances(euclidean, s, neighbours);
   const tree = spanningTree(euclidean, core, s);
   // The Euclidean distances are not needed any more: their buffer takes the minimax ones.
   minimaxOverTree(tree, s, euclidean);
-  return { rows, distances: euclidean };
+  return { n: matrix.n, rows, distances: euclidean };
 }
 
 /**
@@ -67,12 +74,12 @@ export function densityDistances(matrix: Matrix, options: { sampleSize: number; 
  */
 export function densitySilhouette(space: DensityDistances, labels: Int32Array): number {
   const { rows, distances } = space;
+  if (labels.length !== space.n) throw new DensitySilhouetteInputError(`density silhouette: ${labels.length} labels for ${space.n} rows`);
   const s = rows.length;
   const codes = new Map<number, number>();
   const code = new Int32Array(s);
   for (let i = 0; i < s; i++) {
     const label = labels[rows[i]];
-    if (label === undefined) throw new DensitySilhouetteInputError(`density silhouette: no label for row ${rows[i]} (${labels.length} labels)`);
     if (label < 0) { code[i] = -1; continue; }
     if (!codes.has(label)) codes.set(label, codes.size);
     code[i] = codes.get(label)!;

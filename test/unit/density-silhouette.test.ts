@@ -52,7 +52,7 @@ describe('density silhouette sampling and edges', () => {
     expect(sharedDensityDistances(toMatrix(fixture.cases[0].data), { sampleSize: 200, seed: 1 })).not.toBe(first);
   });
 
-  it('NaN with one segment in the sample, 0 for singletons, and a clear error below the core distance\'s neighbours', () => {
+  it('NaN with one segment in the sample, 0 for singletons, and clear errors: too few users, labels of another matrix, NaN coordinates', () => {
     const space = densityDistances(matrix, { sampleSize: matrix.n, seed: 1 });
     expect(densitySilhouette(space, new Int32Array(matrix.n))).toBeNaN();
     const withNoise = new Int32Array(matrix.n).fill(-1);
@@ -60,6 +60,9 @@ describe('density silhouette sampling and edges', () => {
     withNoise[1] = 1;
     expect(densitySilhouette(space, withNoise)).toBe(0);
     expect(() => densityDistances(toMatrix(fixture.cases[0].data.slice(0, 5)), { sampleSize: 10, seed: 1 })).toThrow(DensitySilhouetteInputError);
-    expect(() => densitySilhouette(space, new Int32Array(10))).toThrow(/no label for row 10/);
+    expect(() => densitySilhouette(space, new Int32Array(10))).toThrow(/10 labels for 373 rows/);
+    const broken = toMatrix(fixture.cases[0].data);
+    broken.data[7 * broken.d] = NaN;
+    expect(() => densityDistances(broken, { sampleSize: broken.n, seed: 1 })).toThrow(/row 7 has a non-finite coordinate \(column 0\)/);
   });
 });
