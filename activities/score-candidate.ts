@@ -73,7 +73,7 @@ async function metricsOn(input: ScoreCandidateInput, userIds: string[], matrix: 
   // Exact up to silhouetteExactUpTo users (estimateSilhouette is exact when the sample covers everyone).
   const silhouetteOptions = { sampleSize: clustered <= config.silhouetteExactUpTo ? clustered : config.silhouetteSampleSize, seed: input.seed };
   const silhouette = segments >= 2 ? await estimateSilhouette(matrix, labels, silhouetteOptions) : null;
-  const density = segments >= 2 ? sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
+  const density = segments >= 2 ? await sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
   heartbeat('internal');
   const metrics: CandidateMetrics = {
     candidate,

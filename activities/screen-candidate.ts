@@ -90,7 +90,7 @@ async function screenOn(input: ScoreCandidateInput, userIds: string[], matrix: M
     })
     : null;
   // The same sample and seed as full scoring: the screen's value is the full score's.
-  const density = clusterSizes.length >= 2 ? sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
+  const density = clusterSizes.length >= 2 ? await sampledDensitySilhouette(matrix, labels, input.seed) : NaN;
   heartbeat('internal');
   const refit = algorithmFor(params).refit(params, { config, details: await clusteringDetails(input.runDir, candidateKey(clustering.candidate)) });
   const screenStability = await stability(matrix, labels, refit.fit, {

@@ -140,7 +140,7 @@ async function scoreSet(dir: string, name: string, madeFrom: string, log: (line:
   const kept = truth.flatMap((label, i) => (label > 0 ? [i] : []));
   const ari = (labels: Int32Array) => adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i]));
   const config = sweepConfig(trueK);
-  const density = densityDistances(matrix, { sampleSize: matrix.n, seed: FIT_SEED });
+  const density = await densityDistances(matrix, { sampleSize: matrix.n, seed: FIT_SEED });
   const candidates: ScoredCandidate[] = [];
   for (const family of FAMILIES) {
     const familyStarted = performance.now();

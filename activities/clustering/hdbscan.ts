@@ -39,12 +39,21 @@ export async function hdbscan(data: Float32Array, n: number, d: number, options:
   if (!Number.isInteger(minClusterSize) || minClusterSize < 2) throw new Error(`HDBSCAN: minClusterSize must be an integer >= 2, got ${minClusterSize}`);
   if (!Number.isInteger(minSamples) || minSamples < 1 || minSamples > n) throw new Error(`HDBSCAN: minSamples must be an integer in [1, n=${n}], got ${minSamples}`);
   if (n < 2) return { labels: new Int32Array(n).fill(-1), clusters: 0, coreDistances: new Float64Array(n) };
-  const kernels = kernelsFor(options.engine, 'HDBSCAN');
-  const { core, tree } = kernels ? await nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
+  const { core, tree } = await mutualReachabilityTree(data, n, d, minSamples, options.engine, 'HDBSCAN');
   const hierarchy = singleLinkage(n, tree);
   const condensed = condense(n, hierarchy, minClusterSize);
   const selected = selectClusters(condensed);
   return { ...label(n, condensed, selected), coreDistances: core };
+}
+
+/**
+ * Steps 1-2: each point's core distance and the n - 1 edges of the minimum spanning tree of mutual
+ * reachability distances, in the native kernel when built. Also what the density silhouette walks
+ * (activities/metrics/density-silhouette.ts); `caller` names it in errors.
+ */
+export async function mutualReachabilityTree(data: Float32Array, n: number, d: number, minSamples: number, engine?: Engine, caller = 'HDBSCAN'): Promise<{ core: Float64Array; tree: Edge[] }> {
+  const kernels = kernelsFor(engine, caller);
+  return kernels ? nativeSpanningTree(kernels, data, n, d, minSamples) : spanningTree(data, n, d, minSamples);
 }
 
 async function nativeSpanningTree(kernels: NativeKernels, data: Float32Array, n: number, d: number, minSamples: number): Promise<{ core: Float64Array; tree: Edge[] }> {
@@ -79,7 +88,7 @@ function coreDistances(n: number, k: number, distance: (a: number, b: number) =>
   return core;
 }
 
-interface Edge { from: number; to: number; weight: number }
+export interface Edge { from: number; to: number; weight: number }
 
 /**
  * Prim's algorithm over the mutual reachability graph, as scikit-learn scans it: each outside

@@ -59,7 +59,7 @@ function internalRule(weight: number, minStability: number): string {
 }
 
 /** The internal rule's ranking score, in words (its noise factor aside: structureScore). */
-export function describeStructureScore(weight = INTERNAL_RULE_THRESHOLDS.densityWeight): string {
+function describeStructureScore(weight = INTERNAL_RULE_THRESHOLDS.densityWeight): string {
   if (weight <= 0) return 'silhouette';
   return `structure score (${weight >= 1 ? 'density silhouette' : `${round2(1 - weight)} x silhouette + ${round2(weight)} x density silhouette`})`;
 }

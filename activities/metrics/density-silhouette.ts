@@ -1,6 +1,6 @@
+import { mutualReachabilityTree, type Edge } from '../clustering/hdbscan';
 import { sampleIndices, seededRandom } from '../clustering/random';
-import { keepSmallest } from '../clustering/smallest-values';
-import type { Matrix } from './internal';
+import { matrixRows, type Matrix } from './internal';
 
 /**
  * The silhouette measured on density-connected distances instead of straight lines.
@@ -18,8 +18,9 @@ import type { Matrix } from './internal';
  * their members are a gap away). The core distance keeps a thin chain of stray users from
  * bridging two groups.
  *
- * Cost O(s^2 d) time and O(s^2) memory for s sampled users: the distances are computed once per
- * sample (`densityDistances`) and every candidate of the same embedding reuses them
+ * Cost O(s^2 d) time and O(s^2) memory for s sampled users: the tree is HDBSCAN's (its steps 1-2,
+ * native when built), the distances are computed once per sample (`densityDistances`) and every
+ * candidate of the same embedding reuses them
  * (`densitySilhouette`, O(s^2)). Above `sampleSize` users a seeded sample stands for all; noise
  * (negative labels) is part of the walk but scores no silhouette, as in silhouette.ts.
  */
@@ -29,7 +30,7 @@ export const DENSITY_NEIGHBOURS = 5;
 
 /**
  * Users a run's density silhouette is measured on (a seeded sample above it): O(s^2) memory,
- * 36 MB of distances per encoder at 3,000, about 1 s to build at 64 dimensions. The selection
+ * 36 MB of distances per encoder at 3,000, about 0.5 s to build at 64 dimensions. The selection
  * bench scores its labelled sets on samples of the same size (bench/selection-sweep.ts).
  */
 export const DENSITY_SILHOUETTE_USERS = 3000;
@@ -47,24 +48,19 @@ export class DensitySilhouetteInputError extends Error {
   override name = 'DensitySilhouetteInputError';
 }
 
-export function densityDistances(matrix: Matrix, options: { sampleSize: number; seed: number; neighbours?: number }): DensityDistances {
+export async function densityDistances(matrix: Matrix, options: { sampleSize: number; seed: number; neighbours?: number }): Promise<DensityDistances> {
   const neighbours = options.neighbours ?? DENSITY_NEIGHBOURS;
   const rows = matrix.n <= options.sampleSize
     ? Int32Array.from({ length: matrix.n }, (_, i) => i)
     : Int32Array.from(sampleIndices(matrix.n, options.sampleSize, seededRandom(options.seed))).sort();
   const s = rows.length;
   if (s <= neighbours) throw new DensitySilhouetteInputError(`density silhouette: ${s} users, need more than ${neighbours} (the core distance's neighbours)`);
-  for (const row of rows) {
-    for (let j = 0; j < matrix.d; j++) {
-      if (!Number.isFinite(matrix.data[row * matrix.d + j])) throw new DensitySilhouetteInputError(`density silhouette: row ${row} has a non-finite coordinate (column ${j})`);
-    }
-  }
-  const euclidean = pairwiseDistances(matrix, rows);
-  const core = coreDistances(euclidean, s, neighbours);
-  const tree = spanningTree(euclidean, core, s);
-  // The Euclidean distances are not needed any more: their buffer takes the minimax ones.
-  minimaxOverTree(tree, s, euclidean);
-  return { n: matrix.n, rows, distances: euclidean };
+  const sample = matrixRows(matrix, rows);
+  const bad = sample.data.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) throw new DensitySilhouetteInputError(`density silhouette: row ${rows[Math.floor(bad / matrix.d)]} has a non-finite coordinate (column ${bad % matrix.d})`);
+  // HDBSCAN's steps 1-2 (its core distance counts the point itself, hence + 1).
+  const { tree } = await mutualReachabilityTree(sample.data, s, sample.d, neighbours + 1, undefined, 'density silhouette');
+  return { n: matrix.n, rows, distances: minimaxOverTree(tree, s) };
 }
 
 /**
@@ -108,13 +104,13 @@ export function densitySilhouette(space: DensityDistances, labels: Int32Array): 
   return total / scored;
 }
 
-const computed = new WeakMap<Matrix, Map<string, DensityDistances>>();
+const computed = new WeakMap<Matrix, Map<string, Promise<DensityDistances>>>();
 
 /**
  * `densityDistances` of this matrix, computed once while the matrix object lives: the candidates
  * of one encoder share its loaded matrix (shared-embedding-matrix.ts) and so share these too.
  */
-export function sharedDensityDistances(matrix: Matrix, options: { sampleSize: number; seed: number }): DensityDistances {
+export function sharedDensityDistances(matrix: Matrix, options: { sampleSize: number; seed: number }): Promise<DensityDistances> {
   let bySample = computed.get(matrix);
   if (!bySample) computed.set(matrix, bySample = new Map());
   const key = `${options.sampleSize}:${options.seed}`;
@@ -128,93 +124,43 @@ export function sharedDensityDistances(matrix: Matrix, options: { sampleSize: nu
  * distances shared by the candidates of one loaded matrix; NaN with fewer than 2 segments in the
  * sample or too few users for a core distance.
  */
-export function sampledDensitySilhouette(matrix: Matrix, labels: Int32Array, seed: number): number {
+export async function sampledDensitySilhouette(matrix: Matrix, labels: Int32Array, seed: number): Promise<number> {
   if (matrix.n <= DENSITY_NEIGHBOURS) return NaN;
-  return densitySilhouette(sharedDensityDistances(matrix, { sampleSize: DENSITY_SILHOUETTE_USERS, seed }), labels);
+  return densitySilhouette(await sharedDensityDistances(matrix, { sampleSize: DENSITY_SILHOUETTE_USERS, seed }), labels);
 }
 
-function pairwiseDistances(matrix: Matrix, rows: Int32Array): Float32Array {
-  const { data, d } = matrix;
-  const s = rows.length;
-  const out = new Float32Array(s * s);
-  for (let a = 0; a < s; a++) {
-    const rowA = rows[a] * d;
-    for (let b = a + 1; b < s; b++) {
-      const rowB = rows[b] * d;
-      let squared = 0;
-      for (let j = 0; j < d; j++) {
-        const diff = data[rowA + j] - data[rowB + j];
-        squared += diff * diff;
-      }
-      out[a * s + b] = out[b * s + a] = Math.sqrt(squared);
-    }
-  }
-  return out;
-}
-
-function coreDistances(distances: Float32Array, s: number, neighbours: number): Float64Array {
-  const core = new Float64Array(s);
-  const smallest = new Float64Array(neighbours);
-  for (let a = 0; a < s; a++) {
-    smallest.fill(Infinity);
-    for (let b = 0; b < s; b++) if (b !== a) keepSmallest(smallest, distances[a * s + b]);
-    core[a] = smallest[neighbours - 1];
-  }
-  return core;
-}
-
-/** Prim's algorithm on the complete mutual reachability graph (O(s^2), no edge list): parent[i] and the edge's weight, the root's parent -1. */
-function spanningTree(distances: Float32Array, core: Float64Array, s: number): { parent: Int32Array; weight: Float64Array } {
-  const inTree = new Uint8Array(s);
-  const weight = new Float64Array(s).fill(Infinity);
-  const parent = new Int32Array(s).fill(-1);
-  weight[0] = 0;
-  for (let added = 0; added < s; added++) {
-    let next = -1;
-    for (let i = 0; i < s; i++) if (!inTree[i] && (next < 0 || weight[i] < weight[next])) next = i;
-    inTree[next] = 1;
-    const offset = next * s;
-    for (let v = 0; v < s; v++) {
-      if (inTree[v]) continue;
-      const reach = Math.max(distances[offset + v], core[next], core[v]);
-      if (reach < weight[v]) { weight[v] = reach; parent[v] = next; }
-    }
-  }
-  return { parent, weight };
-}
-
-/** For every pair, the largest edge on the tree path between them, written into `out` (s x s). */
-function minimaxOverTree(tree: { parent: Int32Array; weight: Float64Array }, s: number, out: Float32Array): void {
+/** For every pair, the largest edge on the tree path between them (s x s, row-major). */
+function minimaxOverTree(tree: Edge[], s: number): Float32Array {
   // Adjacency in compressed form: each tree edge both ways.
-  const degree = new Int32Array(s + 1);
-  for (let v = 0; v < s; v++) if (tree.parent[v] >= 0) { degree[v + 1]++; degree[tree.parent[v] + 1]++; }
-  for (let v = 0; v < s; v++) degree[v + 1] += degree[v];
-  const fill = degree.slice(0, s);
-  const neighbour = new Int32Array(2 * (s - 1));
-  const edgeWeight = new Float64Array(2 * (s - 1));
-  for (let v = 0; v < s; v++) {
-    const p = tree.parent[v];
-    if (p < 0) continue;
-    neighbour[fill[v]] = p; edgeWeight[fill[v]++] = tree.weight[v];
-    neighbour[fill[p]] = v; edgeWeight[fill[p]++] = tree.weight[v];
+  const start = new Int32Array(s + 1);
+  for (const { from, to } of tree) { start[from + 1]++; start[to + 1]++; }
+  for (let v = 0; v < s; v++) start[v + 1] += start[v];
+  const fill = start.slice(0, s);
+  const neighbour = new Int32Array(2 * tree.length);
+  const edgeWeight = new Float64Array(2 * tree.length);
+  for (const { from, to, weight } of tree) {
+    neighbour[fill[from]] = to; edgeWeight[fill[from]++] = weight;
+    neighbour[fill[to]] = from; edgeWeight[fill[to]++] = weight;
   }
+  const out = new Float32Array(s * s);
   const stack = new Int32Array(s);
-  const from = new Int32Array(s);
+  const parent = new Int32Array(s);
   const largest = new Float64Array(s);
   for (let source = 0; source < s; source++) {
     let top = 0;
-    stack[top++] = source; from[source] = -1; largest[source] = 0;
+    stack[top++] = source; parent[source] = -1; largest[source] = 0;
     const offset = source * s;
     while (top > 0) {
       const u = stack[--top];
       out[offset + u] = largest[u];
-      for (let e = degree[u]; e < degree[u + 1]; e++) {
+      for (let e = start[u]; e < start[u + 1]; e++) {
         const v = neighbour[e];
-        if (v === from[u]) continue;
-        from[v] = u;
+        if (v === parent[u]) continue;
+        parent[v] = u;
         largest[v] = Math.max(largest[u], edgeWeight[e]);
         stack[top++] = v;
       }
     }
   }
+  return out;
 }

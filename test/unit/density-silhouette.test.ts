@@ -11,11 +11,11 @@ const fixture = JSON.parse(fs.readFileSync(projectPath('test', 'fixtures', 'scip
   cases: Array<{ name: string; data: number[][]; labelings: Array<{ label: string; labels: number[]; value: number }> }>;
 };
 
-describe('density silhouette against scipy + scikit-learn', () => {
+describe('density silhouette against scipy + scikit-learn', async () => {
   for (const testCase of fixture.cases) {
-    it(`${testCase.name}: every labelling's value, and the reference partition scores highest`, () => {
+    it(`${testCase.name}: every labelling's value, and the reference partition scores highest`, async () => {
       const matrix = toMatrix(testCase.data);
-      const space = densityDistances(matrix, { sampleSize: matrix.n, seed: 1, neighbours: fixture.neighbours });
+      const space = await densityDistances(matrix, { sampleSize: matrix.n, seed: 1, neighbours: fixture.neighbours });
       expect(space.rows.length).toBe(matrix.n);
       for (const labelling of testCase.labelings) {
         expect(densitySilhouette(space, Int32Array.from(labelling.labels)), labelling.label).toBeCloseTo(labelling.value, 5);
@@ -27,42 +27,42 @@ describe('density silhouette against scipy + scikit-learn', () => {
   }
 });
 
-describe('density silhouette sampling and edges', () => {
+describe('density silhouette sampling and edges', async () => {
   const matrix = toMatrix(fixture.cases[0].data);
   const labels = Int32Array.from(fixture.cases[0].labelings[0].labels);
 
-  it('above sampleSize scores a seeded sample: the same rows for the same seed, other rows for another', () => {
-    const a = densityDistances(matrix, { sampleSize: 100, seed: 3 });
-    const b = densityDistances(matrix, { sampleSize: 100, seed: 3 });
-    const c = densityDistances(matrix, { sampleSize: 100, seed: 4 });
+  it('above sampleSize scores a seeded sample: the same rows for the same seed, other rows for another', async () => {
+    const a = await densityDistances(matrix, { sampleSize: 100, seed: 3 });
+    const b = await densityDistances(matrix, { sampleSize: 100, seed: 3 });
+    const c = await densityDistances(matrix, { sampleSize: 100, seed: 4 });
     expect(a.rows.length).toBe(100);
     expect(Array.from(a.rows)).toEqual(Array.from(b.rows));
     expect(Array.from(a.rows)).not.toEqual(Array.from(c.rows));
     expect(Array.from(a.rows)).toEqual([...a.rows].sort((x, y) => x - y));
     // The sample's own walk: the value is the full formula on those rows' sub-matrix.
     const sub = toMatrix(Array.from(a.rows, (row) => fixture.cases[0].data[row]));
-    const onSub = densitySilhouette(densityDistances(sub, { sampleSize: 100, seed: 9 }), Int32Array.from(a.rows, (row) => labels[row]));
+    const onSub = densitySilhouette(await densityDistances(sub, { sampleSize: 100, seed: 9 }), Int32Array.from(a.rows, (row) => labels[row]));
     expect(densitySilhouette(a, labels)).toBeCloseTo(onSub, 10);
   });
 
-  it('is shared per matrix object and sample, and recomputed for another', () => {
+  it('is shared per matrix object and sample, and recomputed for another', async () => {
     const first = sharedDensityDistances(matrix, { sampleSize: 200, seed: 1 });
     expect(sharedDensityDistances(matrix, { sampleSize: 200, seed: 1 })).toBe(first);
     expect(sharedDensityDistances(matrix, { sampleSize: 200, seed: 2 })).not.toBe(first);
     expect(sharedDensityDistances(toMatrix(fixture.cases[0].data), { sampleSize: 200, seed: 1 })).not.toBe(first);
   });
 
-  it('NaN with one segment in the sample, 0 for singletons, and clear errors: too few users, labels of another matrix, NaN coordinates', () => {
-    const space = densityDistances(matrix, { sampleSize: matrix.n, seed: 1 });
+  it('NaN with one segment in the sample, 0 for singletons, and clear errors: too few users, labels of another matrix, NaN coordinates', async () => {
+    const space = await densityDistances(matrix, { sampleSize: matrix.n, seed: 1 });
     expect(densitySilhouette(space, new Int32Array(matrix.n))).toBeNaN();
     const withNoise = new Int32Array(matrix.n).fill(-1);
     withNoise[0] = 0;
     withNoise[1] = 1;
     expect(densitySilhouette(space, withNoise)).toBe(0);
-    expect(() => densityDistances(toMatrix(fixture.cases[0].data.slice(0, 5)), { sampleSize: 10, seed: 1 })).toThrow(DensitySilhouetteInputError);
+    await expect(densityDistances(toMatrix(fixture.cases[0].data.slice(0, 5)), { sampleSize: 10, seed: 1 })).rejects.toThrow(DensitySilhouetteInputError);
     expect(() => densitySilhouette(space, new Int32Array(10))).toThrow(/10 labels for 373 rows/);
     const broken = toMatrix(fixture.cases[0].data);
     broken.data[7 * broken.d] = NaN;
-    expect(() => densityDistances(broken, { sampleSize: broken.n, seed: 1 })).toThrow(/row 7 has a non-finite coordinate \(column 0\)/);
+    await expect(densityDistances(broken, { sampleSize: broken.n, seed: 1 })).rejects.toThrow(/row 7 has a non-finite coordinate \(column 0\)/);
   });
 });

@@ -46,7 +46,7 @@ describe('the selection rule on the labelled clustering benchmarks', () => {
         candidates.push({
           candidate: { encoder: 'behavior-stats', algorithm: 'kmeans', params: `k=${k}`, k },
           silhouette: silhouetteScore(matrix, labels, 5000, 1).value, silhouetteSampled: matrix.n > 5000,
-          densitySilhouette: sampledDensitySilhouette(matrix, labels, 1),
+          densitySilhouette: await sampledDensitySilhouette(matrix, labels, 1),
           daviesBouldin: 0, calinskiHarabasz: 0, inertia: 0, clusterSizes: [], clusterSeconds: 0, stability,
           ari: adjustedRandIndex(kept.map((i) => truth[i]), kept.map((i) => labels[i])),
         });
